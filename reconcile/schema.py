@@ -99,3 +99,83 @@ LINK_COLUMNS: tuple[str, ...] = (
     "file",
     "row",
 )
+
+# Scored candidate pairs from matching (reconcile.match), one row per compared pair:
+#   claim_a, record_a, claim_b, record_b   the two records (claim_a < claim_b, or same claim
+#                                          for within-claim duplicate candidates)
+#   weight       float  Fellegi-Sunter match weight (log2 Bayes factor, prior included)
+#   probability  float  match probability from the weight
+#   status       "linked" | "ambiguous" | "possible" | "rejected" | "decided-same" |
+#                "decided-different" | "duplicate"   (duplicate: within one claim, reported only)
+# plus one column per compared field, `lvl_<field>` (the level's name) and `w_<field>` (its
+# contribution to the weight), for explanations.
+PAIR_COLUMNS: tuple[str, ...] = (
+    "claim_a",
+    "record_a",
+    "claim_b",
+    "record_b",
+    "weight",
+    "probability",
+    "status",
+)
+
+# Fields merged per person in persons.csv: column F holds the merged value (the agreed value; for
+# a conflict the distinct values " | "-joined in claim order), F_status one of PERSON_STATUSES.
+MERGED_FIELDS: tuple[str, ...] = (
+    "name",
+    "sex",
+    "age",
+    "age_group",
+    "dob",
+    "national_id",
+    "relation",
+    "status",
+    "cause",
+    "location",
+    "nationality",
+    "affiliation",
+    "identified",
+)
+PERSON_STATUSES: tuple[str, ...] = ("agree", "conflict", "single", "unknown")
+# persons.csv: person_id, claims (";"-joined, case order), n_claims, silent (claims that do not
+# report the person, ";"-joined), denied_by (claims marked complete that omit the person),
+# ambiguous (bool: one of its links is ambiguous), then F, F_status for F in MERGED_FIELDS,
+# then names (every spelling of the name across claims, " | "-joined).
+PERSON_HEAD_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "claims",
+    "n_claims",
+    "silent",
+    "denied_by",
+    "ambiguous",
+)
+# person_fields.csv (long form, every claim's own value): person_id, field, claim, record_id,
+# value (original text), normalised, file, row
+PERSON_FIELD_COLUMNS: tuple[str, ...] = (
+    "person_id",
+    "field",
+    "claim",
+    "record_id",
+    "value",
+    "normalised",
+    "file",
+    "row",
+)
+# counts.csv (one row per category and claim, plus a row per category with claim "*" holding the
+# cross-claim range): category, claim, stated (the assertion as text, "" when the claim states
+# none), qualifier, stated_min, stated_max, listed (how many of the claim's own rows fall in the
+# category), range_min, range_max, conflict (bool), conflict_with (";"-joined claims), quote
+COUNT_RESULT_COLUMNS: tuple[str, ...] = (
+    "category",
+    "claim",
+    "stated",
+    "qualifier",
+    "stated_min",
+    "stated_max",
+    "listed",
+    "range_min",
+    "range_max",
+    "conflict",
+    "conflict_with",
+    "quote",
+)
