@@ -1,0 +1,321 @@
+"""Compare candidate pairs field by field: each field falls in a level, vectorised over all pairs.
+
+Names are compared by aligning the shorter name into the longer one, in order (given, father,
+grandfather, family), token by token, with each agreeing token weighted by how rare it is (a
+shared rare family name says more than a shared Mohammed). Other fields get ordered levels:
+missing, exact, close, ..., conflicting, whose weights come from `reconcile.score`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
+
+from reconcile.prepare import MAX_TOKENS, NameTable
+
+TOKEN_MATCH = 0.8  # token similarity from which two tokens count as the same name
+M_TOKEN = 0.95  # chance that a true match shares a given token
+GIVEN_DIFFERS = -4.2  # log2 P(given names differ | match) / P(... | non-match)
+TOKEN_UNMATCHED = -2.5  # a token of the shorter name with no counterpart in the longer one
+SWAP_DISCOUNT = 0.5  # share of the extra weight an out-of-order alignment keeps
+MAX_TOKEN_WEIGHT = 14.0
+
+NAME_LEVELS = ("missing", "different", "partial", "swapped", "fuzzy", "contained", "exact")
+
+
+def token_similarity(table: NameTable, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+    """Similarity in [0, 1] of token id pairs: 1 when equal; same script: Levenshtein similarity
+    of the texts (also without a leading Abu); across scripts: of the cross-script keys."""
+    out = np.zeros(len(ta), np.float64)
+    if len(ta) == 0:
+        return out
+    eq = ta == tb
+    out[eq] = 1.0
+    todo = np.flatnonzero(~eq)
+    if len(todo) == 0:
+        return out
+    code = ta[todo].astype(np.int64) * len(table.vocab) + tb[todo]
+    uniq, inv = np.unique(code, return_inverse=True)
+    ua = (uniq // len(table.vocab)).astype(np.int64)
+    ub = (uniq % len(table.vocab)).astype(np.int64)
+    cross = table.tok_latin[ua] != table.tok_latin[ub]
+    sims = np.zeros(len(uniq))
+    same_idx = np.flatnonzero(~cross)
+    if len(same_idx):
+        a_txt = [table.vocab[i] for i in ua[same_idx]]
+        b_txt = [table.vocab[i] for i in ub[same_idx]]
+        s = process.cpdist(a_txt, b_txt, scorer=Levenshtein.normalized_similarity, workers=-1)
+        sims[same_idx] = s
+    kx = table.tok_key[ua] == table.tok_key[ub]
+    sims[kx & cross] = 0.95
+    cross_idx = np.flatnonzero(cross & ~kx)
+    if len(cross_idx):
+        a_key = [table.keys[table.tok_key[i]] for i in ua[cross_idx]]
+        b_key = [table.keys[table.tok_key[i]] for i in ub[cross_idx]]
+        s = process.cpdist(a_key, b_key, scorer=Levenshtein.normalized_similarity, workers=-1)
+        sims[cross_idx] = np.where(np.asarray(s) >= 0.75, np.asarray(s) * 0.9, 0.0)
+    # a family name written with and without Abu: the Abu-less key agrees
+    alt_a, alt_b = table.tok_alt[ua], table.tok_alt[ub]
+    key_a, key_b = table.tok_key[ua], table.tok_key[ub]
+    particle = ((alt_a >= 0) & (alt_a == key_b)) | ((alt_b >= 0) & (alt_b == key_a))
+    sims = np.where(particle, np.maximum(sims, 0.9), sims)
+    out[todo] = sims[inv]
+    return out
+
+
+def _gain(sim: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Weight of a token agreement scaled by similarity (0 below TOKEN_MATCH)."""
+    scale = np.clip((sim - 0.75) / 0.25, 0.0, 1.0)
+    return np.where(sim >= TOKEN_MATCH, weight * scale, 0.0)
+
+
+@dataclass
+class NameComparison:
+    weight: np.ndarray  # float[n_pairs]
+    level: np.ndarray  # object[n_pairs], one of NAME_LEVELS
+    sim: np.ndarray  # float[n_pairs]: share of the shorter name's tokens matched
+
+
+def compare_names(
+    table: NameTable,
+    rows_a: np.ndarray,
+    rows_b: np.ndarray,
+    u_a: np.ndarray,
+    u_b: np.ndarray,
+) -> NameComparison:
+    """Compare name variant rows pairwise (rows into the NameTable).
+
+    u_a, u_b: per key id, the chance a random record of the other claim shares the key."""
+    n = len(rows_a)
+    la = table.ntok[rows_a].astype(np.int64)
+    lb = table.ntok[rows_b].astype(np.int64)
+    swap = la > lb
+    ra = np.where(swap, rows_b, rows_a)
+    rb = np.where(swap, rows_a, rows_b)
+    la, lb = np.minimum(la, lb), np.maximum(la, lb)
+    ta = table.tok[ra]
+    tb = table.tok[rb]
+    # similarity matrix S[n, i, j]
+    ii, jj = np.meshgrid(np.arange(MAX_TOKENS), np.arange(MAX_TOKENS), indexing="ij")
+    va = ta[:, ii]
+    vb = tb[:, jj]
+    valid = (va >= 0) & (vb >= 0)
+    sim = np.zeros(valid.shape)
+    sim[valid] = token_similarity(table, va[valid], vb[valid])
+    # rarity weight of each B token's key (symmetric mean of the two claims' frequencies)
+    kb = table.key[rb]
+    ka = table.key[ra]
+    ua_full = np.where(swap[:, None], u_b[np.maximum(ka, 0)], u_a[np.maximum(ka, 0)])
+    ub_full = np.where(swap[:, None], u_a[np.maximum(kb, 0)], u_b[np.maximum(kb, 0)])
+    u = (ua_full[:, :, None] + ub_full[:, None, :]) / 2.0
+    u = np.maximum(u, 1e-6)
+    w_tok = np.clip(np.log2(M_TOKEN / u), 0.0, MAX_TOKEN_WEIGHT)
+    gain = _gain(sim, w_tok)
+    matched = sim >= TOKEN_MATCH
+
+    has = (la > 0) & (lb > 0)
+    given = np.where(matched[:, 0, 0], gain[:, 0, 0], GIVEN_DIFFERS)
+    # monotone alignment of A[1:la] into B[1:lb]
+    neg = -1e9
+    dp = np.full((n, MAX_TOKENS, MAX_TOKENS), neg)
+    dp[:, 0, :] = 0.0  # no A tokens after the given name used yet
+    for i in range(1, MAX_TOKENS):
+        active = i < la
+        for j in range(1, MAX_TOKENS):
+            inb = j < lb
+            take = dp[:, i - 1, j - 1] + np.where(matched[:, i, j] & inb, gain[:, i, j], neg)
+            skip_b = dp[:, i, j - 1]
+            skip_a = dp[:, i - 1, j - 1] + TOKEN_UNMATCHED
+            best = np.maximum(np.maximum(take, skip_b), skip_a)
+            dp[:, i, j] = np.where(active, best, dp[:, i - 1, j])
+        # j = 0 column: A token i unmatched with nothing in B consumed
+        dp[:, i, 0] = np.where(active, dp[:, i - 1, 0] + TOKEN_UNMATCHED, dp[:, i - 1, 0])
+    # for each row, dp at i = MAX-1 (inactive rows carried forward), j = lb-1
+    last_j = np.maximum(lb - 1, 0)
+    mono = dp[np.arange(n), MAX_TOKENS - 1, last_j]
+    mono = np.where(la > 1, mono, 0.0)
+    # unordered: each A token (after the given) at its best B token (after the given)
+    rest_gain = np.where(
+        (np.arange(MAX_TOKENS)[None, None, :] >= 1) & (np.arange(MAX_TOKENS)[None, None, :] < lb[:, None, None]),
+        gain,
+        0.0,
+    )
+    best_any = rest_gain[:, 1:, :].max(axis=2)
+    any_matched = best_any > 0
+    a_active = np.arange(1, MAX_TOKENS)[None, :] < la[:, None]
+    unordered = np.where(a_active, np.where(any_matched, best_any, TOKEN_UNMATCHED), 0.0).sum(1)
+    swapped = unordered > mono + 1e-9
+    rest = np.where(swapped, mono + SWAP_DISCOUNT * (unordered - mono), mono)
+    weight = np.where(has, given + rest, 0.0)
+
+    # level, for explanations
+    n_matched = matched[:, 0, 0].astype(int) + np.where(a_active, any_matched, False).sum(1)
+    share = np.where(la > 0, n_matched / np.maximum(la, 1), 0.0)
+    fuzzy_any = ((sim >= TOKEN_MATCH) & (sim < 0.999)).any(axis=(1, 2))
+    exact = has & (la == lb) & (share >= 1) & ~swapped & ~fuzzy_any
+    level = np.full(n, "partial", dtype=object)
+    level[share >= 1] = "contained"
+    level[(share >= 1) & fuzzy_any] = "fuzzy"
+    level[swapped & (share >= 1)] = "swapped"
+    level[exact] = "exact"
+    level[~matched[:, 0, 0]] = "different"
+    level[~has] = "missing"
+    return NameComparison(weight=weight, level=level, sim=share)
+
+
+def best_name_comparison(
+    table: NameTable,
+    pair_a: np.ndarray,
+    pair_b: np.ndarray,
+    u_of_claim: dict[int, np.ndarray],
+    claim_code: np.ndarray,
+) -> NameComparison:
+    """Best comparison over every name variant of each record pair (name, name_alt, alias)."""
+    n = len(pair_a)
+    rows = pd.DataFrame({"rec": table.rec, "row": np.arange(len(table.rec))})
+    pairs = pd.DataFrame({"pid": np.arange(n), "rec_a": pair_a, "rec_b": pair_b})
+    x = pairs.merge(rows.rename(columns={"rec": "rec_a", "row": "row_a"}), on="rec_a")
+    x = x.merge(rows.rename(columns={"rec": "rec_b", "row": "row_b"}), on="rec_b")
+    weight = np.zeros(n)
+    level = np.full(n, "missing", dtype=object)
+    share = np.zeros(n)
+    if len(x) == 0:
+        return NameComparison(weight, level, share)
+    ca = claim_code[x["rec_a"].to_numpy()]
+    cb = claim_code[x["rec_b"].to_numpy()]
+    res_w = np.zeros(len(x))
+    res_l = np.empty(len(x), dtype=object)
+    res_s = np.zeros(len(x))
+    # u depends on the two claims: process each claim pair's rows together
+    combo = pd.Series(ca.astype(np.int64) * 1_000_003 + cb)
+    for _, idx in combo.groupby(combo).indices.items():
+        i0 = idx[0]
+        c = table_compare_chunked(
+            table,
+            x["row_a"].to_numpy()[idx],
+            x["row_b"].to_numpy()[idx],
+            u_of_claim[int(cb[i0])],
+            u_of_claim[int(ca[i0])],
+        )
+        res_w[idx], res_l[idx], res_s[idx] = c.weight, c.level, c.sim
+    x["w"], x["l"], x["s"] = res_w, res_l, res_s
+    best = x.sort_values(["pid", "w"], ascending=[True, False]).drop_duplicates("pid")
+    pid = best["pid"].to_numpy()
+    weight[pid] = best["w"].to_numpy()
+    level[pid] = best["l"].to_numpy()
+    share[pid] = best["s"].to_numpy()
+    return NameComparison(weight, level, share)
+
+
+def table_compare_chunked(
+    table: NameTable, rows_a: np.ndarray, rows_b: np.ndarray, u_a: np.ndarray, u_b: np.ndarray,
+    chunk: int = 200_000,
+) -> NameComparison:
+    """compare_names in chunks of pairs, to bound memory."""
+    if len(rows_a) <= chunk:
+        return compare_names(table, rows_a, rows_b, u_a, u_b)
+    parts = [
+        compare_names(table, rows_a[s : s + chunk], rows_b[s : s + chunk], u_a, u_b)
+        for s in range(0, len(rows_a), chunk)
+    ]
+    return NameComparison(
+        np.concatenate([p.weight for p in parts]),
+        np.concatenate([p.level for p in parts]),
+        np.concatenate([p.sim for p in parts]),
+    )
+
+
+# ---------------------------------------------------------------- other fields, as levels
+
+
+def compare_sex(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    known = np.isin(a, ["female", "male"]) & np.isin(b, ["female", "male"])
+    return np.where(~known, "missing", np.where(a == b, "agree", "conflict")).astype(object)
+
+
+def compare_age(
+    amin: np.ndarray, amax: np.ndarray, bmin: np.ndarray, bmax: np.ndarray,
+    ga: np.ndarray, gb: np.ndarray,
+) -> np.ndarray:
+    """exact / within-1 / within-3 / overlap (ranges) / group-agree / conflict / missing."""
+    has = ~np.isnan(amin) & ~np.isnan(bmin)
+    with np.errstate(invalid="ignore"):
+        gap = np.maximum(np.maximum(amin - bmax, bmin - amax), 0.0)
+        point = (amax - amin <= 1.0) & (bmax - bmin <= 1.0)
+    level = np.full(len(amin), "missing", dtype=object)
+    groups = np.isin(ga, ["child", "adult", "elderly"]) & np.isin(gb, ["child", "adult", "elderly"])
+    level[groups & (ga == gb)] = "group"
+    level[groups & (ga != gb)] = "conflict"
+    level[has & (gap == 0) & ~point] = "overlap"
+    level[has & point & (gap == 0) & (np.abs(amin - bmin) < 0.5)] = "exact"
+    level[has & point & (gap > 0) & (gap <= 1.0)] = "within1"
+    level[has & point & (np.abs(amin - bmin) >= 0.5) & (gap == 0)] = "within1"
+    level[has & (gap > 1.0) & (gap <= 3.0)] = "within3"
+    level[has & (gap > 3.0)] = "conflict"
+    return level
+
+
+def compare_exact_text(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    known = (a != "") & (a != "unknown") & (b != "") & (b != "unknown")
+    return np.where(~known, "missing", np.where(a == b, "agree", "conflict")).astype(object)
+
+
+def compare_dob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    known = (a != "") & (a != "unknown") & (b != "") & (b != "unknown")
+    ya = np.array([s[:4] for s in a], dtype=object)
+    yb = np.array([s[:4] for s in b], dtype=object)
+    level = np.full(len(a), "missing", dtype=object)
+    level[known] = "conflict"
+    level[known & (ya == yb)] = "year"
+    level[known & (a == b)] = "exact"
+    return level
+
+
+def compare_id(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """national_id: exact / typo (one edit or transposition) / conflict / missing."""
+    level = compare_exact_text(a, b)
+    conf = np.flatnonzero(level == "conflict")
+    if len(conf):
+        d = process.cpdist(list(a[conf]), list(b[conf]), scorer=OSA.distance, workers=-1)
+        level[conf[np.asarray(d) <= 1]] = "typo"
+    return level
+
+
+def compare_fuzzy_text(a: np.ndarray, b: np.ndarray, threshold: float = 85.0) -> np.ndarray:
+    """Free text (location, nationality): agree when token_set_ratio >= threshold."""
+    known = (a != "") & (b != "")
+    level = np.full(len(a), "missing", dtype=object)
+    idx = np.flatnonzero(known)
+    if len(idx):
+        la = [str(s).casefold() for s in a[idx]]
+        lb = [str(s).casefold() for s in b[idx]]
+        s = np.asarray(process.cpdist(la, lb, scorer=fuzz.token_set_ratio, workers=-1))
+        level[idx] = np.where(s >= threshold, "agree", "conflict")
+    return level
+
+
+def compare_relation(
+    term_a: np.ndarray, to_a: np.ndarray, term_b: np.ndarray, to_b: np.ndarray
+) -> np.ndarray:
+    """same (term and whom it points to) / term (same term) / conflict / missing."""
+    known = (term_a != "") & (term_b != "")
+    level = np.full(len(term_a), "missing", dtype=object)
+    level[known] = "conflict"
+    same_term = known & (term_a == term_b)
+    level[same_term] = "term"
+    idx = np.flatnonzero(same_term & (to_a != "") & (to_b != ""))
+    if len(idx):
+        s = np.asarray(
+            process.cpdist(
+                [str(x).casefold() for x in to_a[idx]],
+                [str(x).casefold() for x in to_b[idx]],
+                scorer=fuzz.token_set_ratio,
+                workers=-1,
+            )
+        )
+        level[idx[s >= 80]] = "same"
+    return level
