@@ -1,0 +1,743 @@
+"""Field parsing: the normalised columns (schema.PARSED_COLUMNS) beside the untouched text fields.
+
+Every parser takes one cell's text, never raises, and compares case-insensitively after
+folding (Arabic hamza/alef forms, ى/ي, ة/ه, diacritics and tatweel ignored; Arabic-Indic digits
+read as digits). A blank cell gives "" (the source does not say); a placeholder from the case's
+list (default: unknown, unk, ?, ??, -, --, n/a, na, not known, غير معروف, مجهول, غير معروفة)
+gives "unknown" (the source says it is unknown).
+
+Accepted forms, by field (-> parsed column: values):
+
+sex -> sex_n: female, male
+    female: f, female, woman, women, girl, lady, أنثى/انثى, امرأة, سيدة, فتاة, بنت, طفلة,
+    femme, fille, mujer, niña. male: m, male, man, men, boy, ذكر, رجل, شاب, ولد, طفل, صبي,
+    homme, garçon, h, hombre, niño. girl, boy, بنت, ولد, طفل, طفلة, صبي also give age group
+    child. Blank: implied by the name (unidentified woman), then by the relation term (wife,
+    daughter, mother, sister... female; husband, son, father, brother... male).
+age -> age_min, age_max (float years), age_n (canonical text)
+    34, 34 years, 34 yrs, 34 y, 34yo, ٣٤ سنة, 34 ans, age 34, عمره 34 -> 34;
+    30-35, 30–35, 30 to 35, between 30 and 35, بين 30 و 35 -> 30-35;
+    ~40, about 40, approx. 40, c. 40, 40?, حوالي 40 -> ~40 = 36-44 (±10%, at least ±1 year;
+    ±half the age under two); 5 months, 6 mos, 3 weeks, 10 days, شهرين, 5 أشهر, a month ->
+    fractions of a year rounded to 0.01 (5 months -> 0.42); 1 year 6 months -> 1.5; 1.5, 1,5;
+    40s -> 40-49, early/mid/late 40s -> 40-43/44-46/47-49, forties; over 60, 60+, >60 -> 60+
+    (60-120); under 5, <5 -> <5 (0-4.99); words: child, kid, minor, طفل, قاصر -> <18 (0-17.99),
+    baby, رضيع -> 0-2, infant -> 0-1, newborn -> 0-0.1, toddler -> 1-3, teen(ager),
+    adolescent, مراهق -> 13-17, adult, بالغ, راشد -> 18+, elderly, old, senior, مسن, عجوز -> 60+.
+    Ages above 120 are refused (E202).
+age_group -> age_group_n: child, adult, elderly
+    child, children, kid, minor, baby, infant, newborn, toddler, teen(ager), adolescent, girl,
+    boy, طفل, أطفال, قاصر, رضيع, enfant; adult, grown-up, man, woman, بالغ, راشد, شاب, adulte;
+    elderly, old, senior, aged, مسن, مسنة, عجوز, كبير السن, âgé; or an age range (under 18).
+    Blank (or a placeholder): from the age when it falls in one group without doubt (max < 18
+    child; min >= 60 elderly; min >= 18 adult), else girl/boy in sex, else the name
+    (unknown child), else the relation (infant son of X, طفل X). Ranges: child 0-17, adult 18+,
+    elderly 60+; an age outside the stated group's range is W305.
+dob -> dob_n: YYYY-MM-DD, YYYY-MM, YYYY
+    1990-02-03, 1990/02/03, 3/2/1990, 3.2.1990, 3-2-1990 (day first whenever that is a date;
+    2/13/1990 is read month first because it can only be), 3 Feb 1990, 3rd of February 1990,
+    February 3, 1990, Feb 1990, 02/1990, 1990, Arabic and French month names (3 شباط 1990,
+    3 فبراير 1990, 3 février 1990); a time after the date is ignored. Years 1850-2100;
+    two-digit years and impossible dates (31/02/2000) are E203.
+national_id -> national_id_n: the digits as text (leading zeros kept)
+    spaces, dashes, dots removed; Arabic-Indic digits converted; a spreadsheet's trailing .0
+    dropped; anything else (letters) is E205.
+group -> group_n: the label trimmed, inner spaces collapsed; a placeholder gives "" (no group).
+status -> status_n: killed, injured, missing, survived
+    killed, k, dead, died, deceased, martyr, kia, قتيل, شهيد, استشهد, متوفى, tué, mort;
+    injured, i, wounded, w, hurt, جريح, مصاب, blessé; missing, disappeared, unaccounted for,
+    under the rubble, مفقود, تحت الأنقاض, disparu; survived, survivor, alive, unharmed,
+    rescued, ناج, نجا, سالم, survivant.
+identified -> identified_n: yes, no
+    yes, y, true, 1, identified, oui, نعم, معروف; no, n, false, 0, not identified,
+    unidentified, non, لا, مجهول الهوية. Blank: "no" when the name is unidentified/body/remains.
+relation -> relation_term, relation_to (reconcile.relations)
+    wife of X, X's daughter, daughter of X, his wife, the target's sister, aide to the target,
+    زوجة X, بنت/X, ابن X, أم X ... Blank: from a name that is a kinship description.
+name -> name_is_relation, name_unknown (bool)
+    name_is_relation: the name is a kinship description (wife of X, X's son, زوجة X, بنت/X;
+    never a kunya: ابو X / ام X are names). name_unknown: a placeholder, or a description of an
+    unnamed person (unidentified woman, unknown child 2, a man, body, remains, مجهول الهوية,
+    جثة, طفل), which also implies sex, age group and identified "no" (unidentified, remains).
+
+Unknown words in sex, age_group, status and identified are E201 with the nearest accepted word
+as a suggestion. Problems name the record's file and row and the field's column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from reconcile.problems import Problem
+from reconcile.relations import (
+    describe_unnamed,
+    fold,
+    implied_age_group,
+    implied_sex,
+    name_as_relation,
+    parse_relation,
+    relation_details,
+)
+from reconcile.schema import DEFAULT_PLACEHOLDERS
+
+
+def _split(words: str) -> list[str]:
+    return words.split()
+
+
+__all__ = [
+    "MAX_AGE",
+    "AgeRange",
+    "age_group_of",
+    "implied_age_group",
+    "implied_sex",
+    "is_placeholder",
+    "name_as_relation",
+    "parse_age",
+    "parse_age_group",
+    "parse_dob",
+    "parse_identified",
+    "parse_national_id",
+    "parse_records",
+    "parse_relation",
+    "parse_sex",
+    "parse_status",
+]
+
+MAX_AGE = 120.0  # the upper end of open ranges: "60+", "adult", "elderly"
+# Age groups as ranges of years: a child is under 18, an adult 18 or over, elderly 60 or over.
+GROUP_RANGES: dict[str, tuple[float, float]] = {
+    "child": (0.0, 17.99),
+    "adult": (18.0, MAX_AGE),
+    "elderly": (60.0, MAX_AGE),
+}
+
+
+# --- placeholders ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _placeholder_set(placeholders: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fold(p) for p in placeholders if isinstance(p, str) and fold(p))
+
+
+def is_placeholder(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> bool:
+    """True when the text is one of the placeholders (trimmed, case-insensitive, folded)."""
+    return isinstance(text, str) and fold(text) in _placeholder_set(tuple(placeholders))
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def _words(spec: dict[str, str]) -> dict[str, str]:
+    """{"female": "f female ..."} -> {"f": "female", "female": "female", ...} (keys folded)."""
+    return {fold(w.replace("_", " ")): value for value, ws in spec.items() for w in ws.split()}
+
+
+SEX_WORDS = _words(
+    {
+        "female": "f female fem feminine woman women girl girls lady women's femme fille féminin "
+        "feminin mujer niña nina femenino أنثى انثى امرأة امراة مرأة سيدة نساء فتاة بنت طفلة",
+        "male": "m male masculine man men boy boys homme garçon garcon masculin h hombre niño "
+        "nino masculino ذكر رجل رجال شاب ولد طفل صبي",
+    }
+)
+_CHILD_SEX_WORDS = frozenset(
+    fold(w)
+    for w in _split(
+        "girl girls boy boys fille garçon garcon niña nina niño nino بنت طفلة طفل ولد صبي"
+    )
+)
+STATUS_WORDS = _words(
+    {
+        "killed": "killed kill k dead died deceased death martyr martyred kia fatality fatal "
+        "killed_in_action found_dead tué tue tuée mort morte décédé décédée decede قتيل قتيلة "
+        "قتلى قتل مقتول مقتولة شهيد شهيدة شهداء استشهد استشهدت متوفى متوفية توفي توفيت ميت ميتة",
+        "injured": "injured injury wounded wound hurt i w inj blessé blessée blesse blessee جريح "
+        "جريحة جرحى مصاب مصابة اصيب اصيبت",
+        "missing": "missing disappeared unaccounted unaccounted_for under_rubble "
+        "under_the_rubble missing_under_rubble disparu disparue مفقود مفقودة تحت_الانقاض",
+        "survived": "survived survivor survive alive unharmed unhurt safe rescued survivant "
+        "survivante vivant vivante ناج ناجي ناجية نجا نجت حي سالم",
+    }
+)
+IDENTIFIED_WORDS = _words(
+    {
+        "yes": "yes y true t 1 identified oui نعم معروف معروفة تم_التعرف",
+        "no": "no n false f 0 not_identified unidentified non_identified non_identifié non لا "
+        "مجهول_الهوية غير_معروف_الهوية لم_يتم_التعرف",
+    }
+)
+AGE_GROUP_WORDS = _words(
+    {
+        "child": "child children kid kids minor minors juvenile baby babies infant infants "
+        "newborn toddler teen teens teenager teenagers adolescent girl girls boy boys enfant "
+        "enfants mineur bébé طفل طفلة أطفال اطفال قاصر قاصرة رضيع رضيعة مراهق مراهقة",
+        "adult": "adult adults grown-up grownup man men woman women adulte adultes بالغ بالغة "
+        "بالغون راشد راشدة شاب شابة",
+        "elderly": "elderly old aged senior seniors old_man old_woman âgé âgée agé personne_âgée "
+        "مسن مسنة مسنين عجوز كبير_السن كبيرة_السن",
+    }
+)
+# Age words as (min, max) in years.
+AGE_WORDS: dict[str, tuple[float, float]] = {
+    **{w: GROUP_RANGES["child"] for w in _words({"x": "child children kid kids minor "
+       "juvenile enfant mineur طفل طفلة أطفال اطفال قاصر قاصرة girl boy"})},
+    **{w: (0.0, 2.0) for w in _words({"x": "baby babies bébé bebe رضيع رضيعة"})},
+    **{w: (0.0, 1.0) for w in _words({"x": "infant infants"})},
+    **{w: (0.0, 0.1) for w in _words({"x": "newborn nouveau-né مولود حديث_الولادة"})},
+    **{w: (1.0, 3.0) for w in _words({"x": "toddler toddlers"})},
+    **{w: (13.0, 17.0) for w in _words({"x": "teen teens teenager teenagers adolescent "
+       "adolescente مراهق مراهقة"})},
+    **{w: GROUP_RANGES["adult"] for w in _words({"x": "adult adults adulte بالغ بالغة راشد"})},
+    **{w: GROUP_RANGES["elderly"] for w in _words({"x": "elderly old senior aged âgé âgée "
+       "مسن مسنة عجوز كبير_السن كبيرة_السن"})},
+}  # fmt: skip
+
+
+def _suggest(folded: str, vocabulary: dict[str, str]) -> str:
+    """The accepted word nearest to a misspelt one, "" when none is near."""
+    choices = [w for w in vocabulary if len(w) >= 3]
+    best = process.extractOne(folded, choices, scorer=fuzz.ratio, score_cutoff=70)
+    return best[0] if best else ""
+
+
+def _unknown_value(text: str, noun: str, hint: str, vocabulary: dict[str, str]) -> str:
+    suggestion = _suggest(fold(text), vocabulary)
+    if suggestion:
+        return f"'{text.strip()}' is not {noun}; did you mean '{suggestion}'?"
+    return f"'{text.strip()}' is not {noun}; write {hint}"
+
+
+def _lookup(
+    text: str, placeholders: Sequence[str], vocabulary: dict[str, str], noun: str, hint: str
+) -> tuple[str, str]:
+    """(value, error message) of a cell read against a vocabulary."""
+    if not isinstance(text, str) or not text.strip():
+        return "", ""
+    if is_placeholder(text, placeholders):
+        return "unknown", ""
+    key = fold(text).strip(" .!")
+    value = vocabulary.get(key) or vocabulary.get(key.replace("-", " "))
+    if value:
+        return value, ""
+    return "", _unknown_value(text, noun, hint, vocabulary)
+
+
+def check_sex(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> tuple[str, str]:
+    return _lookup(text, placeholders, SEX_WORDS, "a sex", "female or male")
+
+
+def check_status(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> tuple[str, str]:
+    hint = "killed, injured, missing or survived"
+    return _lookup(text, placeholders, STATUS_WORDS, "a status", hint)
+
+
+def check_identified(
+    text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS
+) -> tuple[str, str]:
+    return _lookup(text, placeholders, IDENTIFIED_WORDS, "a value for identified", "yes or no")
+
+
+def check_age_group(
+    text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS
+) -> tuple[str, str]:
+    """(age group, error); also accepts an age range such as "under 18" or "60+"."""
+    value, error = _lookup(
+        text, placeholders, AGE_GROUP_WORDS, "an age group", "child, adult or elderly"
+    )
+    if error:
+        age = parse_age(text, placeholders)
+        group = age_group_of(age.min, age.max) if not age.error else ""
+        if group:
+            return group, ""
+    return value, error
+
+
+def parse_sex(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """Return "female", "male", "unknown" (a placeholder) or "" (blank or not understood)."""
+    return check_sex(text, placeholders)[0]
+
+
+def parse_status(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """Return "killed", "injured", "missing", "survived", "unknown" or ""."""
+    return check_status(text, placeholders)[0]
+
+
+def parse_identified(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """Return "yes", "no", "unknown" or ""."""
+    return check_identified(text, placeholders)[0]
+
+
+def parse_age_group(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """Return "child", "adult", "elderly", "unknown" or ""."""
+    return check_age_group(text, placeholders)[0]
+
+
+def sex_implies_child(text: str) -> bool:
+    """True for sex words that also say the person is a child (girl, boy, طفل, بنت...)."""
+    return isinstance(text, str) and fold(text).strip(" .!") in _CHILD_SEX_WORDS
+
+
+# --- age -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgeRange:
+    """An age as a range of years: an exact age has min == max; NaN when not stated."""
+
+    min: float = math.nan
+    max: float = math.nan
+    text: str = ""  # canonical: "34", "30-35", "~40", "0.42", "60+", "<5", "unknown", ""
+    error: str = ""  # the E202 message when the text is not an age
+
+
+AGE_ERROR = "'{}' is not an age; write 34, 30-35, ~40, 5 months or a word such as child"
+_NUM = r"\d+(?:\.\d+)?"
+_UNITS: dict[str, float] = {
+    **{u: 1.0 for u in _split("y yr yrs year years yo y/o y.o. ans سنه سنوات سنين عام اعوام عاما")},
+    **{u: 1 / 12 for u in _split("m mo mos mon mth mths month months mois شهر اشهر شهور")},
+    **{u: 7 / 365.25 for u in _split("w wk wks week weeks semaine semaines اسبوع اسابيع")},
+    **{u: 1 / 365.25 for u in _split("d day days jour jours يوم ايام")},
+}  # fmt: skip
+_UNIT = "|".join(sorted((re.escape(u) for u in _UNITS), key=len, reverse=True))
+_DUALS = {"سنتين": "2 سنه", "سنتان": "2 سنه", "عامين": "2 عام", "عامان": "2 عام",
+          "شهرين": "2 شهر", "شهران": "2 شهر", "اسبوعين": "2 اسبوع", "يومين": "2 يوم"}  # fmt: skip
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    _split("zero one two three four five six seven eight nine ten eleven twelve"))}  # fmt: skip
+_NUMBER_WORDS.update({"a": "1", "an": "1", "half": "0.5"})
+_DECADES = {w: 10 * (i + 2) for i, w in enumerate(
+    _split("twenties thirties forties fifties sixties seventies eighties nineties"))}  # fmt: skip
+_APPROX = re.compile(
+    r"^(?:~|≈|about|approx\.?|approximately|around|circa|ca\.?|c\.|roughly|nearly|almost|"
+    r"some|est\.?|estimated|environ|حوالي|نحو|تقريبا|قرابه)\s*"
+)
+_APPROX_END = re.compile(r"\s*(?:\?|approx\.?|ish|تقريبا|environ)$")
+_OVER = re.compile(
+    r"^(?:over|above|more than|older than|at least|>=?|≥|plus de|اكثر من|فوق)\s*(?P<n>.+)$"
+    r"|^(?P<m>.+?)\s*(?:\+|or (?:more|older|over)|and (?:over|above|older)|فما فوق)$"
+)
+_UNDER = re.compile(r"^(?:under|below|less than|younger than|<|moins de|اقل من|دون|تحت)\s*(.+)$")
+_PAIR = re.compile(rf"({_NUM})\s*({_UNIT})(?![^\W\d_])")
+_PAIRS = re.compile(rf"^(?:{_PAIR.pattern}\s*(?:,|and|et|و)?\s*)+$")
+_RANGE = re.compile(
+    rf"^(?:between\s+|بين\s+|entre\s+)?({_NUM})\s*({_UNIT})?\s*(?:-|to|and|a|à|الى|و|/)\s*"
+    rf"({_NUM})\s*({_UNIT})?$"
+)
+_SINGLE = re.compile(rf"^({_NUM})\s*({_UNIT})?$")
+_DECADE = re.compile(r"^(?:in (?:his|her|their) )?(early|mid|late)?\s*(\d)0\s*'?s$")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _years(value: str, unit: str | None) -> float:
+    return round(float(value) * _UNITS.get(unit or "y", 1.0), 2)
+
+
+def _range(lo: float, hi: float, text: str = "") -> AgeRange:
+    if lo > hi:
+        lo, hi = hi, lo
+    if not (lo >= 0 and hi <= MAX_AGE):
+        return AgeRange(error=AGE_ERROR)
+    if not text:
+        if lo == hi:
+            text = _fmt(lo)
+        elif hi == MAX_AGE:
+            text = f"{_fmt(lo)}+"
+        elif lo == 0 and round(hi * 100) % 100 == 99:
+            text = f"<{_fmt(hi + 0.01)}"
+        else:
+            text = f"{_fmt(lo)}-{_fmt(hi)}"
+    return AgeRange(float(lo), float(hi), text)
+
+
+def _core_age(t: str) -> AgeRange | None:
+    """An exact age or range written with digits (and units), or None."""
+    if t in _UNITS and t not in ("m", "d", "w", "y", "a"):  # "سنة", "month": one of the unit
+        return _range(_years("1", t), _years("1", t))
+    m = _SINGLE.match(t)
+    if m:
+        return _range(_years(m[1], m[2]), _years(m[1], m[2]))
+    if _PAIRS.match(t):  # "1 year 6 months"
+        total = round(sum(_years(n, u) for n, u in _PAIR.findall(t)), 2)
+        return _range(total, total)
+    m = _RANGE.match(t)
+    if m:
+        unit = m[4] or m[2]
+        return _range(_years(m[1], m[2] or unit), _years(m[3], unit))
+    return None
+
+
+def _age(text: str) -> AgeRange:
+    t = fold(text).replace("٫", ".").replace("–", "-").replace("—", "-")
+    t = re.sub(r"(\d),(\d)(?!\d)", r"\1.\2", t)
+    t = re.sub(r"^(?:age|aged|âge|عمره|عمرها|العمر|عمر)\s*:?\s*", "", t)
+    t = re.sub(r"\s*(?:years? old|yrs? old|old|of age|de age|من العمر|عاما من العمر)$", "", t)
+    for dual, plain in _DUALS.items():
+        t = re.sub(rf"(?<!\w){dual}(?!\w)", plain, t)
+    t = " ".join(_NUMBER_WORDS.get(w, w) for w in t.split())
+    t = t.strip(" .")
+    if t in AGE_WORDS:
+        return _range(*AGE_WORDS[t])
+    m = _DECADE.match(t)
+    if m or t.replace("in his ", "").replace("in her ", "") in _DECADES:
+        base = int(m[2]) * 10 if m else _DECADES[t.split()[-1]]
+        part = m[1] if m else None
+        lo, hi = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get(part or "", (0, 9))
+        return _range(base + lo, base + hi)
+    approx = bool(_APPROX.match(t) or _APPROX_END.search(t))
+    t = _APPROX_END.sub("", _APPROX.sub("", t)).strip()
+    m = _OVER.match(t)
+    if m:
+        core = _core_age((m["n"] or m["m"]).strip())
+        if core and not core.error and core.min == core.max:
+            return _range(core.min, MAX_AGE)
+        return AgeRange(error=AGE_ERROR)
+    m = _UNDER.match(t)
+    if m:
+        core = _core_age(m[1].strip())
+        if core and not core.error and core.min == core.max and core.min > 0:
+            return _range(0.0, round(core.min - 0.01, 2))
+        return AgeRange(error=AGE_ERROR)
+    core = _core_age(t)
+    if core is None or core.error:
+        return AgeRange(error=AGE_ERROR)
+    if approx and core.min == core.max:
+        v = core.min
+        tol = max(1.0, round(v * 0.1)) if v >= 2 else round(v / 2, 2)
+        r = _range(max(0.0, v - tol), min(MAX_AGE, v + tol), f"~{_fmt(v)}")
+        return r if tol > 0 else core
+    return core
+
+
+@lru_cache(maxsize=65536)
+def _age_cached(text: str, placeholders: tuple[str, ...]) -> AgeRange:
+    if not text.strip():
+        return AgeRange()
+    if is_placeholder(text, placeholders):
+        return AgeRange(text="unknown")
+    r = _age(text) if len(text) <= 100 else AgeRange(error=AGE_ERROR)
+    if r.error:
+        return AgeRange(error=AGE_ERROR.format(text.strip()))
+    return r
+
+
+def parse_age(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> AgeRange:
+    """The age as a range of years (see the module table); AgeRange.error says why not."""
+    if not isinstance(text, str):
+        return AgeRange()
+    return _age_cached(text, tuple(placeholders))
+
+
+def age_group_of(lo: float, hi: float) -> str:
+    """The age group an age range falls in without doubt, else "": max < 18 child; min >= 60
+    elderly; min >= 18 adult."""
+    if math.isnan(lo) or math.isnan(hi):
+        return ""
+    if hi < 18:
+        return "child"
+    if lo >= 60:
+        return "elderly"
+    if lo >= 18:
+        return "adult" if hi < 60 or hi >= MAX_AGE else ""
+    return ""
+
+
+def age_contradicts(age: AgeRange, group: str) -> bool:
+    """True when an age range and an age group cannot both be right (no overlap)."""
+    if group not in GROUP_RANGES or math.isnan(age.min):
+        return False
+    lo, hi = GROUP_RANGES[group]
+    return age.max < lo or age.min > hi
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+DATE_ERROR = "'{}' is not a date; write 1990-02-03, 3/2/1990 (day first), 1990-02 or 1990"
+_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    [
+        "january jan janvier janv يناير كانون_الثاني",
+        "february feb febr février fevrier févr fevr فبراير شباط",
+        "march mar mars مارس اذار",
+        "april apr avril avr ابريل نيسان",
+        "may mai مايو ايار",
+        "june jun juin يونيو يونيه حزيران",
+        "july jul juillet juil يوليو يوليه تموز",
+        "august aug août aout اغسطس اب",
+        "september sep sept septembre سبتمبر ايلول",
+        "october oct octobre اكتوبر تشرين_الاول",
+        "november nov novembre نوفمبر تشرين_الثاني",
+        "december dec décembre decembre déc كانون_الاول ديسمبر",
+    ],
+    start=1,
+):
+    for _n in _names.split():
+        _MONTHS[fold(_n.replace("_", " "))] = _i
+_MONTH_RE = "|".join(sorted((re.escape(k) for k in _MONTHS), key=len, reverse=True))
+_DMY_NAMED = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?(?: of)? ({_MONTH_RE}) (\d{{4}})$")
+_MDY_NAMED = re.compile(rf"^({_MONTH_RE}) (\d{{1,2}})(?:st|nd|rd|th)? (\d{{4}})$")
+_MY_NAMED = re.compile(rf"^({_MONTH_RE}) (\d{{4}})$")
+_YMD = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+_YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
+_MY = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
+_TIME = re.compile(r"[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?$")
+
+
+def _ymd(y: int, m: int, d: int | None) -> str | None:
+    if not 1850 <= y <= 2100 or not 1 <= m <= 12:
+        return None
+    if d is None:
+        return f"{y:04d}-{m:02d}"
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _dob(text: str) -> str | None:
+    t = _TIME.sub("", fold(text))
+    t = re.sub(r"(?<=[^\W\d_])\.", "", t)  # "Feb." -> "feb"
+    t = re.sub(r"[\s,]+", " ", t.replace("-", " - ")).strip()
+    t = re.sub(r" - ", "-", t)
+    if re.fullmatch(r"\d{4}", t):
+        return t if 1850 <= int(t) <= 2100 else None
+    if m := _YMD.match(t):
+        return _ymd(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY.match(t):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        return _ymd(y, b, a) or _ymd(y, a, b)  # day first; month first only when it must be
+    if m := _YM.match(t):
+        return _ymd(int(m[1]), int(m[2]), None)
+    if m := _MY.match(t):
+        return _ymd(int(m[2]), int(m[1]), None)
+    named = t.replace("-", " ")
+    if m := _DMY_NAMED.match(named):
+        return _ymd(int(m[3]), _MONTHS[m[2]], int(m[1]))
+    if m := _MDY_NAMED.match(named):
+        return _ymd(int(m[3]), _MONTHS[m[1]], int(m[2]))
+    if m := _MY_NAMED.match(named):
+        return _ymd(int(m[2]), _MONTHS[m[1]], None)
+    return None
+
+
+def check_dob(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> tuple[str, str]:
+    """(ISO date "YYYY-MM-DD" / "YYYY-MM" / "YYYY", error message)."""
+    if not isinstance(text, str) or not text.strip():
+        return "", ""
+    if is_placeholder(text, placeholders):
+        return "unknown", ""
+    iso = _dob(text) if len(text) <= 60 else None
+    return (iso, "") if iso else ("", DATE_ERROR.format(text.strip()))
+
+
+def parse_dob(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """ISO date, "unknown", or "" (blank or not a date)."""
+    return check_dob(text, placeholders)[0]
+
+
+# --- identity numbers, groups ----------------------------------------------------------------
+
+ID_ERROR = "'{}' is not an ID number; write its digits only"
+
+
+def check_national_id(
+    text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS
+) -> tuple[str, str]:
+    """(digits as text, error message)."""
+    if not isinstance(text, str) or not text.strip():
+        return "", ""
+    if is_placeholder(text, placeholders):
+        return "unknown", ""
+    t = fold(text)
+    t = re.sub(r"^(\d+)\.0$", r"\1", t)
+    digits = re.sub(r"[\s\-_.]", "", t)
+    if digits.isascii() and digits.isdigit():
+        return digits, ""
+    return "", ID_ERROR.format(text.strip())
+
+
+def parse_national_id(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """The digits as text (leading zeros kept), "unknown" or ""."""
+    return check_national_id(text, placeholders)[0]
+
+
+def parse_group(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> str:
+    """The group label trimmed with inner spaces collapsed; "" for blanks and placeholders."""
+    if not isinstance(text, str) or is_placeholder(text, placeholders):
+        return ""
+    return " ".join(text.split())
+
+
+# --- records ---------------------------------------------------------------------------------
+
+_AGE_GROUP_SPAN = {"child": "0-17", "adult": "18+", "elderly": "60+"}
+
+
+def _column(records: pd.DataFrame, name: str) -> pd.Series:
+    """A text column as str, blank ("") where missing or NA."""
+    if name not in records.columns:
+        return pd.Series([""] * len(records), index=records.index, dtype=object)
+    col = records[name]
+    return col.astype(object).where(col.notna(), "").map(str)
+
+
+def _per_distinct(
+    values: pd.Series, parse: Callable[[str], object]
+) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """(codes, distinct values, parsed per distinct value): each distinct text parsed once."""
+    codes: np.ndarray
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    distinct = [str(u) for u in uniques]
+    results = np.empty(len(distinct), dtype=object)
+    for i, u in enumerate(distinct):
+        results[i] = parse(u)
+    return codes, distinct, results
+
+
+def parse_records(
+    records: pd.DataFrame, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """A copy of the records with every PARSED_COLUMNS column added, and the problems found
+    (E201 unknown value, E202 bad age, E203 bad date, E205 bad ID number, W305 age conflict),
+    each located by the record's `file`, `row` and the field's column. Missing text columns
+    count as blank. Each distinct value is parsed once."""
+    ph = tuple(p for p in placeholders if isinstance(p, str))
+    out = records.copy()
+    n = len(out)
+    files = _column(records, "file").to_numpy()
+    rows = records["row"].to_numpy() if "row" in records.columns else np.full(n, None, dtype=object)
+    found: list[tuple[int, int, Problem]] = []
+
+    def report(code: str, column: str, order: int, mask: np.ndarray, message: str) -> None:
+        for i in np.flatnonzero(mask):
+            row = rows[i]
+            try:
+                row_n: int | None = int(row)
+            except (TypeError, ValueError):
+                row_n = None
+            found.append((int(i), order, Problem(code, str(files[i]), message, row_n, column)))
+
+    def checked(
+        field: str, order: int, code: str, check: Callable[[str, Sequence[str]], tuple[str, str]]
+    ) -> np.ndarray:
+        codes, _, results = _per_distinct(_column(records, field), lambda t: check(t, ph))
+        for k, (_, error) in enumerate(results):
+            if error:
+                report(code, field, order, codes == k, error)
+        return np.array([v for v, _ in results], dtype=object)[codes] if n else np.array([])
+
+    sex_text = _column(records, "sex")
+    sex = checked("sex", 0, "E201", check_sex)
+    codes, _, ages = _per_distinct(_column(records, "age"), lambda t: parse_age(t, ph))
+    for k, a in enumerate(ages):
+        if a.error:
+            report("E202", "age", 1, codes == k, a.error)
+    age_list: list[AgeRange] = list(ages[codes]) if n else []
+    group = checked("age_group", 2, "E201", check_age_group)
+    dob = checked("dob", 3, "E203", check_dob)
+    national_id = checked("national_id", 4, "E205", check_national_id)
+    status = checked("status", 5, "E201", check_status)
+    identified = checked("identified", 6, "E201", check_identified)
+
+    codes, _, rels = _per_distinct(
+        _column(records, "relation"),
+        lambda t: ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t),
+    )
+    rel = list(rels[codes]) if n else []
+    codes, _, names = _per_distinct(_column(records, "name"), lambda t: _name_facts(t, ph))
+    name = list(names[codes]) if n else []
+
+    sex_child = np.array([sex_implies_child(t) for t in sex_text], dtype=bool)
+    cols: dict[str, list[object]] = {c: [] for c in (
+        "sex_n", "age_group_n", "identified_n", "relation_term", "relation_to",
+        "name_is_relation", "name_unknown")}  # fmt: skip
+    for i in range(n):
+        term, to, rel_child = rel[i]
+        unknown, unnamed, whole, n_term, n_to, n_child = name[i]
+        if term in ("", "unknown") and n_term:
+            term, to, rel_child = n_term, n_to, n_child
+        s = sex[i]
+        if s in ("", "unknown"):
+            s = (unnamed.sex if unnamed else "") or implied_sex(term) or s
+        age = age_list[i]
+        g = group[i]
+        if g in GROUP_RANGES and age_contradicts(age, g):
+            report("W305", "age", 7, _one(n, i), _conflict(age, "age group", g, g))
+        elif sex_child[i] and age_contradicts(age, "child"):
+            report("W305", "age", 7, _one(n, i), _conflict(age, "sex", sex_text.iloc[i], "child"))
+        if g in ("", "unknown"):
+            g = (
+                age_group_of(age.min, age.max)
+                or ("child" if sex_child[i] else "")
+                or (unnamed.age_group if unnamed else "")
+                or ("child" if rel_child else "")
+                or g
+            )
+        ident = identified[i]
+        if ident in ("", "unknown") and unnamed and unnamed.identified:
+            ident = unnamed.identified
+        for c, v in zip(cols, (s, g, ident, term, to, whole, unknown), strict=True):
+            cols[c].append(v)
+
+    out["sex_n"] = pd.Series(cols["sex_n"], index=out.index, dtype="str")
+    out["age_min"] = pd.Series([a.min for a in age_list], index=out.index, dtype=float)
+    out["age_max"] = pd.Series([a.max for a in age_list], index=out.index, dtype=float)
+    out["age_n"] = pd.Series([a.text for a in age_list], index=out.index, dtype="str")
+    out["age_group_n"] = pd.Series(cols["age_group_n"], index=out.index, dtype="str")
+    out["dob_n"] = pd.Series(list(dob), index=out.index, dtype="str")
+    out["national_id_n"] = pd.Series(list(national_id), index=out.index, dtype="str")
+    out["group_n"] = _column(records, "group").map(lambda t: parse_group(t, ph)).astype("str")
+    out["status_n"] = pd.Series(list(status), index=out.index, dtype="str")
+    out["identified_n"] = pd.Series(cols["identified_n"], index=out.index, dtype="str")
+    out["relation_term"] = pd.Series(cols["relation_term"], index=out.index, dtype="str")
+    out["relation_to"] = pd.Series(cols["relation_to"], index=out.index, dtype="str")
+    out["name_is_relation"] = pd.Series(cols["name_is_relation"], index=out.index, dtype=bool)
+    out["name_unknown"] = pd.Series(cols["name_unknown"], index=out.index, dtype=bool)
+    found.sort(key=lambda f: (f[0], f[1]))
+    return out, [p for _, _, p in found]
+
+
+def _one(n: int, i: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[i] = True
+    return mask
+
+
+def _conflict(age: AgeRange, what: str, value: str, group: str) -> str:
+    return (
+        f"age '{age.text}' contradicts {what} '{value.strip()}' "
+        f"({group} means {_AGE_GROUP_SPAN[group]})"
+    )
+
+
+_NAME_SPLIT = re.compile(r"\.\.+|…|،|,|;|؛|\s[-–—]\s|[()]")
+
+
+def _name_facts(name: str, placeholders: tuple[str, ...]) -> tuple[object, ...]:
+    """(name_unknown, Unnamed | None, name_is_relation, term, to, implies child) of a name."""
+    if is_placeholder(name, placeholders):
+        return True, None, False, "", "", False
+    unnamed = describe_unnamed(name)
+    if unnamed is not None:
+        return True, unnamed, False, "", "", False
+    term, to, child = relation_details(name, as_name=True)
+    if term:
+        return False, None, True, term, to, child
+    for segment in _NAME_SPLIT.split(name)[1:]:  # "Umm Ali.. wife of Mustafa": a name, then
+        term, to, child = relation_details(segment, as_name=True)  # a relation
+        if term and to:
+            return False, None, False, term, to, child
+    return False, None, False, "", "", False

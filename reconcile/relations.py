@@ -1,0 +1,446 @@
+"""Kinship and person descriptions: `wife of X`, `Hisham's daughter`, `بنت/X`, `unidentified woman`.
+
+Pure functions over single strings (never raise):
+
+- ``parse_relation(text) -> (term, to)``: the canonical kinship or role term and whom it points
+  to, as written. ``wife of Abu Ibrahim`` -> ("wife", "Abu Ibrahim"); ``Hisham's daughter`` ->
+  ("daughter", "Hisham"); ``the target's sister`` -> ("sister", "the target"); ``his wife`` ->
+  ("wife", ""); ``بنت/سونا هاني عوده`` -> ("daughter", "سونا هاني عوده"). Unrecognised text gives
+  ("", ""); ``<words> of <X>`` with words that are no known term gives the words lower-cased as
+  the term (``neighbour of X`` style roles are kept, not lost).
+- ``name_as_relation(name) -> (term, to) | None``: the same, for a *name* that is really a
+  kinship description; stricter (known terms only) and the Arabic kunyas ``ابو X`` / ``ام X``
+  (Abu X, Umm X) are names, never "father of" / "mother of".
+- ``describe_unnamed(name) -> Unnamed | None``: a name that only describes an unnamed person
+  (``unidentified woman``, ``unknown child 2``, ``body``, ``مجهول الهوية``, ``جثة``, ``طفل``) and
+  what it implies: sex, age group, and identified "no" for unidentified people and remains.
+- ``implied_sex(term)``, ``implied_age_group(term)``: what a kinship term or description word
+  implies. Kinship never implies an age group (a son may be fifty); only words such as baby,
+  infant, newborn, toddler, little, girl, boy do ("child").
+
+Canonical terms (RELATION_TERMS): wife, husband, spouse, son, daughter, child, stepson,
+stepdaughter, mother, father, parent, stepmother, stepfather, brother, sister, sibling,
+grandson, granddaughter, grandchild, grandmother, grandfather, nephew, niece, uncle, aunt,
+cousin, son-in-law, daughter-in-law, mother-in-law, father-in-law, brother-in-law,
+sister-in-law, fiance, fiancee, relative, aide, guard, driver, courier, neighbour, friend,
+guest, host, colleague. Ordinals and modifiers are dropped: ``first wife``, ``second wife`` ->
+wife; ``infant son`` -> son (and implies child); ``maternal grandmother`` -> grandmother;
+``half-brother`` -> brother; ``step-son`` -> stepson.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+
+def _split(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Text folded for vocabulary lookup: NFKC, case-folded, Arabic diacritics and tatweel
+    removed, alef/hamza forms unified, ى -> ي, ة -> ه, Arabic-Indic digits -> ASCII, curly
+    apostrophes -> ', whitespace collapsed and trimmed."""
+    t = unicodedata.normalize("NFKC", str(text)).casefold()
+    t = _ARABIC_MARKS.sub("", t).translate(_ARABIC_FOLD).translate(_DIGITS)
+    t = t.replace("’", "'").replace("‘", "'").replace("`", "'").replace("´", "'")
+    return _SPACES.sub(" ", t).strip()
+
+
+# --- the vocabulary -------------------------------------------------------------------------
+
+FEMALE_TERMS = _split(
+    "wife daughter stepdaughter mother stepmother sister granddaughter grandmother niece aunt "
+    "daughter-in-law mother-in-law sister-in-law fiancee"
+)
+MALE_TERMS = _split(
+    "husband son stepson father stepfather brother grandson grandfather nephew uncle "
+    "son-in-law father-in-law brother-in-law fiance"
+)
+RELATION_TERMS: tuple[str, ...] = (
+    *[
+        "wife",
+        "husband",
+        "spouse",
+        "son",
+        "daughter",
+        "child",
+        "stepson",
+        "stepdaughter",
+        "mother",
+        "father",
+        "parent",
+    ],
+    *[
+        "stepmother",
+        "stepfather",
+        "brother",
+        "sister",
+        "sibling",
+        "grandson",
+        "granddaughter",
+        "grandchild",
+    ],
+    *[
+        "grandmother",
+        "grandfather",
+        "nephew",
+        "niece",
+        "uncle",
+        "aunt",
+        "cousin",
+        "son-in-law",
+        "daughter-in-law",
+    ],
+    *[
+        "mother-in-law",
+        "father-in-law",
+        "brother-in-law",
+        "sister-in-law",
+        "fiance",
+        "fiancee",
+        "relative",
+    ],
+    *["aide", "guard", "driver", "courier", "neighbour", "friend", "guest", "host", "colleague"],
+)
+
+# English (and a few French) words, folded, hyphens as spaces -> canonical term.
+_EN_TERMS: dict[str, str] = {t.replace("-", " "): t for t in RELATION_TERMS}
+_EN_TERMS.update(
+    {
+        "wives": "wife", "husbands": "husband", "sons": "son", "daughters": "daughter",
+        "children": "child", "kid": "child", "kids": "child", "baby": "child", "infant": "child",
+        "newborn": "child", "toddler": "child", "step son": "stepson", "step daughter":
+        "stepdaughter", "step mother": "stepmother", "step father": "stepfather", "mom": "mother",
+        "mum": "mother", "mommy": "mother", "dad": "father", "daddy": "father", "parents":
+        "parent", "brothers": "brother", "sisters": "sister", "half brother": "brother",
+        "half sister": "sister", "siblings": "sibling", "grand son": "grandson",
+        "grand daughter": "granddaughter", "grand child": "grandchild", "grandchildren":
+        "grandchild", "grandsons": "grandson", "granddaughters": "granddaughter",
+        "grand mother": "grandmother", "grandma": "grandmother", "granny": "grandmother",
+        "grand father": "grandfather", "grandpa": "grandfather", "nephews": "nephew",
+        "nieces": "niece", "auntie": "aunt", "aunty": "aunt", "cousins": "cousin",
+        "first cousin": "cousin", "fiancé": "fiance", "fiancée": "fiancee", "relation": "relative",
+        "relatives": "relative", "kinsman": "relative", "kinswoman": "relative",
+        "assistant": "aide", "companion": "aide", "bodyguard": "guard", "body guard": "guard",
+        "bodyguards": "guard", "guards": "guard", "neighbor": "neighbour", "neighbours":
+        "neighbour", "neighbors": "neighbour", "friends": "friend",
+        # French
+        "épouse": "wife", "epouse": "wife", "mari": "husband", "fils": "son", "fille": "daughter",
+        "enfant": "child", "mère": "mother", "mere": "mother", "père": "father", "pere": "father",
+        "frère": "brother", "frere": "brother", "sœur": "sister", "soeur": "sister",
+        "neveu": "nephew", "nièce": "niece", "niece": "niece", "oncle": "uncle", "tante": "aunt",
+        "cousine": "cousin", "petit fils": "grandson", "petite fille": "granddaughter",
+        "grand mère": "grandmother", "grand père": "grandfather", "garde du corps": "guard",
+    }
+)  # fmt: skip
+# Words before a term that are dropped; those in _CHILD_MODIFIERS imply the age group child.
+_MODIFIERS = _split(
+    "first second third fourth fifth sixth seventh eighth ninth tenth 1st 2nd 3rd 4th 5th 6th "
+    "eldest oldest youngest younger older elder big little small young baby infant newborn late "
+    "only adult teenage teen minor unborn adopted paternal maternal beloved pregnant dear "
+    "premier première deuxième aîné aînée cadet cadette"
+)
+_CHILD_MODIFIERS = _split("little small baby infant newborn teenage teen minor unborn")
+_BABY_WORDS = _split("baby babies infant infants newborn toddler")
+_DETERMINERS = _split("a an the his her their its one another also and")
+_HEDGES = (
+    "likely to be", "believed to be", "said to be", "thought to be", "possibly the",
+    "probably the", "likely", "possibly", "probably", "reportedly", "allegedly", "presumably",
+    "perhaps", "maybe", "apparently",
+)  # fmt: skip
+
+# Arabic (folded: ة -> ه, أ -> ا, ى -> ي): word -> (term when a name follows, term when alone).
+# The ambiguity of ه: "ابنه" is "his son" alone but a misspelt "ابنة" (daughter) before a name.
+_AR_TERMS: dict[str, tuple[str, str]] = {
+    "زوجه": ("wife", "wife"), "زوجته": ("wife", "wife"), "زوج": ("husband", "husband"),
+    "زوجها": ("husband", "husband"), "ابن": ("son", "son"), "ابنه": ("daughter", "son"),
+    "ابنها": ("son", "son"), "ابنته": ("daughter", "daughter"),
+    "ابنتها": ("daughter", "daughter"), "بنت": ("daughter", "daughter"),
+    "بنته": ("daughter", "daughter"), "بنتها": ("daughter", "daughter"),
+    "طفل": ("child", "child"), "طفله": ("daughter", "child"), "طفلها": ("child", "child"),
+    "طفلته": ("daughter", "daughter"), "طفلتها": ("daughter", "daughter"),
+    "رضيع": ("child", "child"), "رضيعه": ("daughter", "child"), "اطفال": ("child", "child"),
+    "ام": ("mother", "mother"), "امه": ("mother", "mother"), "امها": ("mother", "mother"),
+    "والده": ("mother", "father"), "والدته": ("mother", "mother"),
+    "والدتها": ("mother", "mother"), "والد": ("father", "father"), "والدها": ("father", "father"),
+    "اب": ("father", "father"), "ابوه": ("father", "father"), "ابوها": ("father", "father"),
+    "اخ": ("brother", "brother"), "اخو": ("brother", "brother"), "اخوه": ("brother", "brother"),
+    "اخوها": ("brother", "brother"), "اخت": ("sister", "sister"), "اخته": ("sister", "sister"),
+    "اختها": ("sister", "sister"), "شقيق": ("brother", "brother"),
+    "شقيقه": ("sister", "brother"), "شقيقته": ("sister", "sister"),
+    "شقيقتها": ("sister", "sister"), "شقيقها": ("brother", "brother"),
+    "حفيد": ("grandson", "grandson"), "حفيده": ("granddaughter", "grandson"),
+    "حفيدته": ("granddaughter", "granddaughter"), "حفيدتها": ("granddaughter", "granddaughter"),
+    "حفيدها": ("grandson", "grandson"), "جد": ("grandfather", "grandfather"),
+    "جده": ("grandmother", "grandfather"), "جدته": ("grandmother", "grandmother"),
+    "جدتها": ("grandmother", "grandmother"), "جدتهم": ("grandmother", "grandmother"),
+    "عم": ("uncle", "uncle"), "عمه": ("aunt", "uncle"), "خال": ("uncle", "uncle"),
+    "خاله": ("aunt", "uncle"), "كنه": ("daughter-in-law", "daughter-in-law"),
+    "قريب": ("relative", "relative"), "قريبه": ("relative", "relative"),
+    "مرافق": ("aide", "aide"), "مرافقه": ("aide", "aide"), "مساعد": ("aide", "aide"),
+    "حارس": ("guard", "guard"), "سائق": ("driver", "driver"),
+}  # fmt: skip
+# Two-word Arabic terms (checked first).
+_AR_TERMS2: dict[tuple[str, str], str] = {
+    **{(a, b): "cousin" for a in ("ابن", "بنت", "ابنه") for b in ("عم", "عمه", "خال", "خاله")},
+    **{("ابن", b): "nephew" for b in ("اخ", "اخت", "اخو", "شقيق", "شقيقه")},
+    **{(a, b): "niece" for a in ("بنت", "ابنه") for b in ("اخ", "اخت", "اخو", "شقيق", "شقيقه")},
+    ("زوجه", "ابن"): "daughter-in-law", ("زوجه", "الابن"): "daughter-in-law",
+    ("زوج", "ابنه"): "son-in-law", ("زوج", "بنت"): "son-in-law",
+    ("زوج", "الابنه"): "son-in-law", ("حارس", "شخصي"): "guard",
+}  # fmt: skip
+# Arabic terms that also say the person is a young child (طفل is a child, ابن is offspring).
+_AR_CHILD = _split("طفل طفله طفلها طفلته طفلتها رضيع رضيعه اطفال")
+# Arabic terms that are also given names: never read as a relation in a name.
+_AR_NAMES = frozenset({"مساعد", "قريب"})
+# Arabic words that open a kunya when they start a name (Abu X, Umm X): never a relation there.
+_KUNYA = frozenset({"ابو", "ام", "ابي", "ابا"})
+
+
+def implied_sex(term: str) -> str:
+    """ "female", "male" or "" for a canonical term or a description word (girl, boy, ...)."""
+    t = fold(term)
+    t = _EN_TERMS.get(t.replace("-", " "), t)
+    if t in FEMALE_TERMS or t in _FEMALE_WORDS:
+        return "female"
+    if t in MALE_TERMS or t in _MALE_WORDS:
+        return "male"
+    return ""
+
+
+def implied_age_group(term: str) -> str:
+    """ "child", "elderly" or "" for a term or description word. Kinship terms imply nothing."""
+    if fold(term) in RELATION_TERMS:
+        return ""
+    words = fold(term).replace("-", " ").split()
+    if any(w in _CHILD_WORDS or w in _CHILD_MODIFIERS for w in words):
+        return "child"
+    if any(w in _ELDERLY_WORDS for w in words):
+        return "elderly"
+    return ""
+
+
+# --- relation descriptions -------------------------------------------------------------------
+
+_SEGMENT_SPLIT = re.compile(r"\.\.+|…|;|؛|\n| also ")
+_TRAILING_INDEX = re.compile(r"\s*[(\[#]?\s*\d{1,3}\s*[)\]]?$")
+_EDGE_PUNCT = " \t.,:;!-–—_/\\|\"'()[]{}«»،؛"
+_POSSESSIVE = re.compile(r"^(?P<to>.*\S)\s*(?:'s|'|’s|’)\s+(?P<desc>[^']+)$", re.IGNORECASE)
+_OF = re.compile(r"^(?P<desc>.+?)\s+(?:(?:of|to|for|de|du|des)\s+|d')(?P<to>.+)$", re.IGNORECASE)
+
+
+def _clean_to(text: str) -> str:
+    text = _TRAILING_INDEX.sub("", text.strip(_EDGE_PUNCT))
+    return text.strip(_EDGE_PUNCT)
+
+
+def _english_term(desc: str, strict: bool) -> tuple[str, bool] | None:
+    """(term, implies child) for a description such as "infant son", "first wife", "sister"."""
+    words = [w.strip(".,:;!'\"()") for w in fold(desc).replace("-", " ").split()]
+    words = [w for w in words if w]
+    for hedge in _HEDGES:
+        h = hedge.split()
+        if words[: len(h)] == h:
+            words = words[len(h) :]
+            break
+    child = False
+    while words and (words[0] in _DETERMINERS or words[0] in _MODIFIERS):
+        child = child or words[0] in _CHILD_MODIFIERS
+        words = words[1:]
+    while words and words[-1].isdigit():
+        words = words[:-1]
+    if not words or len(words) > 4:
+        return None
+    key = " ".join(words)
+    if key in _EN_TERMS:
+        term = _EN_TERMS[key]
+        return term, child or words[-1] in _BABY_WORDS
+    if len(words) == 1 and len(key) >= 5:  # a misspelt term: "daugher", "nehpew"
+        best = max(_EN_TERMS, key=lambda k: fuzz.ratio(k, key))
+        if fuzz.ratio(best, key) >= 85:
+            return _EN_TERMS[best], child
+    if strict or len(words) > 2 or not all(w.isalpha() for w in words):
+        return None
+    return key, child
+
+
+def _arabic(text: str, as_name: bool) -> tuple[str, str, bool] | None:
+    """(term, to, implies child) for an Arabic description "زوجة محمد", "بنت/X", "ابنه"."""
+    folded = fold(text.replace("/", " / "))
+    words = [w for w in re.split(r"[\s/:\-–—_،,]+", folded) if w]
+    raw = [w for w in re.split(r"[\s/:\-–—_،,]+", text.strip()) if w]
+    if not words or len(words) != len(raw):
+        return None
+    if as_name and words[0] in _KUNYA:
+        return None
+    child = words[0] in _AR_CHILD
+    if (
+        words[0] in ("رضيع", "رضيعه")
+        and len(words) > 1
+        and (words[1] in _AR_TERMS or words[1] in ("ابن", "ابنه"))
+    ):
+        words, raw = words[1:], raw[1:]
+    if len(words) >= 2 and (words[0], words[1]) in _AR_TERMS2:
+        return _AR_TERMS2[(words[0], words[1])], " ".join(raw[2:]), child
+    first = words[0]
+    if first not in _AR_TERMS and first.startswith("ال") and first[2:] in _AR_TERMS:
+        first = first[2:]  # "الزوجه" the wife
+    if first not in _AR_TERMS or (as_name and (first == "ام" or first in _AR_NAMES)):
+        return None
+    with_name, alone = _AR_TERMS[first]
+    rest = raw[1:]
+    to = " ".join(rest)
+    if not to:
+        return alone, "", child
+    return with_name, _clean_to(to), child
+
+
+def _relation(text: str, as_name: bool) -> tuple[str, str, bool]:
+    """(term, to, implies child), ("", "", False) when the text is no relation description."""
+    if not isinstance(text, str):
+        return "", "", False
+    segment = _SEGMENT_SPLIT.split(text.strip(), maxsplit=1)[0].strip(_EDGE_PUNCT)
+    low = segment.casefold()
+    for hedge in _HEDGES:
+        if low.startswith(hedge + " "):
+            segment = segment[len(hedge) + 1 :].strip()
+            break
+    if not segment or len(segment) > 300:
+        return "", "", False
+    if re.search("[\u0600-\u06ff]", segment) and not re.search("[A-Za-z]", segment):
+        found = _arabic(segment, as_name)
+        return found if found else ("", "", False)
+    m = _OF.match(segment)
+    if m:
+        en = _english_term(m["desc"], strict=as_name)
+        to = _clean_to(m["to"])
+        if en and to:
+            return en[0], to, en[1]
+    m = _POSSESSIVE.match(segment)
+    if m:
+        en = _english_term(m["desc"], strict=True)
+        to = _clean_to(m["to"])
+        if en and to:
+            return en[0], to, en[1]
+    en = _english_term(segment, strict=True)
+    if en:
+        return en[0], "", en[1]
+    return "", "", False
+
+
+@lru_cache(maxsize=65536)
+def _relation_cached(text: str, as_name: bool) -> tuple[str, str, bool]:
+    return _relation(text, as_name)
+
+
+def parse_relation(text: str) -> tuple[str, str]:
+    """(canonical term, whom it points to as written) of a relation; ("", "") when none."""
+    term, to, _ = _relation_cached(text, False) if isinstance(text, str) else ("", "", False)
+    return term, to
+
+
+def relation_details(text: str, *, as_name: bool = False) -> tuple[str, str, bool]:
+    """(term, to, implies child): also whether the description says the person is a young
+    child ("infant son of X", "طفل X"). With as_name, the stricter rules of name_as_relation."""
+    if not isinstance(text, str) or (as_name and describe_unnamed(text) is not None):
+        return "", "", False
+    return _relation_cached(text, as_name)
+
+
+def name_as_relation(name: str) -> tuple[str, str] | None:
+    """(term, to) when the name is really a kinship description, else None."""
+    if not isinstance(name, str) or describe_unnamed(name) is not None:
+        return None
+    term, to, _ = _relation_cached(name, True)
+    return (term, to) if term else None
+
+
+# --- names that describe an unnamed person ----------------------------------------------------
+
+_FEMALE_WORDS = _split(
+    "woman women lady female girl girls femme fille امراه مراه سيده فتاه بنت طفله "
+    "انثي نساء مسنه عجوز رضيعه"
+)
+_MALE_WORDS = _split("man men male boy boys homme garçon garcon رجل شاب ولد مسن ذكر")
+_CHILD_WORDS = _split(
+    "child children kid kids minor baby babies infant infants newborn toddler teen teenager "
+    "adolescent girl girls boy boys enfant bébé bebe fille garçon garcon طفل طفله اطفال ولد "
+    "رضيع رضيعه قاصر"
+)
+_ELDERLY_WORDS = _split("elderly old aged senior مسن مسنه عجوز")
+_ADULT_WORDS = _split("adult adulte بالغ بالغه")
+_REMAINS_WORDS = _split(
+    "body bodies corpse corpses remains parts part charred burnt burned dismembered mutilated "
+    "decomposed corps restes جثه جثث اشلاء رفات جثمان"
+)
+_UNKNOWN_MARKERS = _split(
+    "unidentified unknown unnamed nameless anonymous unidentifiable unrecognizable "
+    "unrecognisable no not inconnu inconnue مجهول مجهوله"
+)
+_UNIDENTIFIED_MARKERS = _split("unidentified unidentifiable unrecognizable unrecognisable")
+_FILLERS = _split(
+    "a an the one of and or name named identified identity person people individual victim "
+    "casualty civilian dead deceased his her their non identifié identifiée une un personne "
+    "غير معروف معروفه الهويه شخص ضحيه"
+)
+_DESCRIPTORS = (
+    _FEMALE_WORDS | _MALE_WORDS | _CHILD_WORDS | _ELDERLY_WORDS | _ADULT_WORDS | _REMAINS_WORDS
+)
+
+_KEEP = _DESCRIPTORS | _CHILD_MODIFIERS | {"young"}
+_VOCAB = _DESCRIPTORS | _UNKNOWN_MARKERS | _FILLERS | _CHILD_MODIFIERS | {"young"}
+
+
+@dataclass(frozen=True)
+class Unnamed:
+    """What a name that only describes an unnamed person implies ("" when it does not say)."""
+
+    sex: str = ""
+    age_group: str = ""
+    identified: str = ""
+
+
+@lru_cache(maxsize=65536)
+def describe_unnamed(name: str) -> Unnamed | None:
+    """What a name such as "unidentified woman 2" or "جثة مجهولة الهوية" implies; None when the
+    name is (or may be) a real name."""
+    if not isinstance(name, str):
+        return None
+    words = [w for w in re.split(r"[^\w]+", fold(name)) if w and not w.isdigit()]
+    words = [w for w in words if w not in _MODIFIERS or w in _KEEP]
+    if not words or len(words) > 8:
+        return None
+    if any(w not in _VOCAB for w in words):
+        return None
+    meaningful = [w for w in words if w in _DESCRIPTORS or w in _UNKNOWN_MARKERS]
+    if not meaningful:
+        return None
+    female = any(w in _FEMALE_WORDS for w in words)
+    male = any(w in _MALE_WORDS for w in words)
+    sex = "female" if female and not male else "male" if male and not female else ""
+    if any(w in _CHILD_WORDS or w in _CHILD_MODIFIERS for w in words):
+        group = "child"
+    elif any(w in _ELDERLY_WORDS for w in words):
+        group = "elderly"
+    elif any(w in _ADULT_WORDS for w in words):
+        group = "adult"
+    else:
+        group = ""
+    unidentified = (
+        any(w in _REMAINS_WORDS or w in _UNIDENTIFIED_MARKERS for w in words)
+        or (("مجهول" in words or "مجهوله" in words) and "الهويه" in words)
+        or (("not" in words or "non" in words) and ("identified" in words or "identifié" in words))
+    )
+    return Unnamed(sex=sex, age_group=group, identified="no" if unidentified else "")
