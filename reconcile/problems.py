@@ -23,6 +23,7 @@ CODES: dict[str, tuple[str, str]] = {
     "E104": ("error", "encoding-unsure"),
     "E105": ("error", "decode-error"),
     "E106": ("error", "duplicate-header"),
+    "E107": ("error", "bad-quote"),
     # values in records
     "E201": ("error", "unknown-value"),
     "E202": ("error", "bad-age"),

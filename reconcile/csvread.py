@@ -1,0 +1,325 @@
+"""Turn a CSV file's bytes into rows of text: detect encoding and delimiter, never guess types."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from reconcile.problems import Problem
+
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+DELIMITER_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# Legacy single-byte encodings tried, in this order, when a file is neither BOM-marked nor UTF-8.
+LEGACY_ENCODINGS: tuple[str, ...] = ("cp1256", "cp1252")
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a zip archive, perhaps an Excel .xlsx workbook: save it as CSV"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook: save it as CSV"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+
+
+@dataclass
+class Table:
+    """A decoded CSV: its header cells and its records, each with the line where it starts."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row = line where the record starts, cells)
+    encoding: str
+    delimiter: str
+    sha256: str
+
+
+def encoding_name(encoding: str) -> str:
+    """The canonical Python name of an encoding (`UTF8` -> `utf-8`); ValueError if unknown."""
+    try:
+        return codecs.lookup(encoding.strip()).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+
+
+def delimiter_char(delimiter: str) -> str:
+    """Accept `,` `;` `|`, a tab, `\\t`, or the words comma/semicolon/tab/pipe; ValueError else."""
+    words = {v: k for k, v in DELIMITER_NAMES.items()} | {"\\t": "\t"}
+    d = words.get(delimiter.strip().lower(), delimiter)
+    if len(d) != 1 or d in '"\r\n' or d.isalnum():
+        raise ValueError(f"unusable delimiter {delimiter!r}: give one character such as ; or tab")
+    return d
+
+
+def _line_of(data: bytes, offset: int, encoding: str) -> int:
+    """The 1-based line holding byte `offset`."""
+    return data[:offset].decode(encoding, errors="replace").count("\n") + 1
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when the NUL bytes fall as in ASCII-heavy UTF-16 text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even, odd = data[0::2], data[1::2]
+    for enc, zeros, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.5 * len(zeros) and other.count(0) == 0:
+            try:
+                data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+            return enc
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    """Mostly control characters: not something a person typed."""
+    if not text:
+        return False
+    bad = sum(
+        1
+        for ch in text
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\t\r\n"
+    )
+    return bad > max(2, len(text) // 20)
+
+
+def _words(text: str) -> list[str]:
+    """Runs of letters and combining marks (Arabic vowel signs are marks, not letters)."""
+    words, current = [], []
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LM":
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
+
+
+def _script_score(text: str) -> tuple[int, int]:
+    """(plausible, implausible) letter counts for a legacy decoding of hand-typed names.
+
+    Plausible: Arabic words of Arabic letters only; Latin words with a few accented letters.
+    Implausible: words mixing Arabic and Latin letters, runs of three or more accented Latin
+    letters (`ÚÈÏÇááå` is Arabic read as Windows-1252), and stray symbols such as `¤ ¦ ¬ ¹`.
+    """
+    good = bad = 0
+    for word in _words(text):
+        arabic = sum(1 for ch in word if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff")
+        accented = sum(1 for ch in word if "\u00c0" <= ch <= "\u024f")
+        if arabic and arabic < len(word):
+            bad += len(word)
+        elif arabic:
+            good += arabic
+        elif accented and (re.search(r"[\u00c0-\u024f]{3}", word) or 2 * accented > len(word)):
+            bad += len(word)
+        else:
+            good += accented
+    bad += len(
+        re.findall(
+            r"[\u00a4\u00a6\u00a8\u00ac\u00af\u00b2\u00b3\u00b9\u00bc-\u00be\u0192\u02c6\u2020\u2021\u2030]",
+            text,
+        )
+    )
+    return good, bad
+
+
+def _guess_legacy(data: bytes) -> str | None:
+    """The one of LEGACY_ENCODINGS that reads the bytes cleanly and clearly best, else None.
+
+    Each decoding is scored by _script_score; the best must have no more than one implausible
+    letter in ten and beat the other by a clear margin. (charset-normalizer alone was tried and
+    rejected here: on a one-name Arabic file it prefers Windows-1252's `Úáí` to `علي`.)
+    """
+    decoded: dict[str, str] = {}
+    for enc in LEGACY_ENCODINGS:
+        try:
+            decoded[enc] = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
+        return None
+    if len(set(decoded.values())) == 1:  # the same text either way: no Arabic letters in it
+        return LEGACY_ENCODINGS[-1]
+    scores = {enc: _script_score(text) for enc, text in decoded.items()}
+    net = {enc: good - 2 * bad for enc, (good, bad) in scores.items()}
+    ranked = sorted(decoded, key=lambda e: net[e], reverse=True)
+    best = ranked[0]
+    good, bad = scores[best]
+    margin = net[best] - (net[ranked[1]] if len(ranked) > 1 else -2)
+    if good == 0 or bad * 10 > good or margin < 2:
+        return None
+    return best
+
+
+def _other_guess(data: bytes) -> str:
+    """charset-normalizer's guess among all encodings, as a hint for --encoding ("" if none)."""
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None or best.encoding in LEGACY_ENCODINGS:
+        return ""
+    # only the single-byte families a casualty list plausibly comes in; a guess of shift_jis
+    # for a garbled file would mislead more than help
+    families = ("cp125", "iso8859", "cp720", "cp864", "mac_", "koi8")
+    return best.encoding if best.encoding.startswith(families) else ""
+
+
+def _pretty(encoding: str) -> str:
+    return {"cp1256": "Windows-1256 (Arabic)", "cp1252": "Windows-1252 (Western)"}.get(
+        encoding, encoding
+    )
+
+
+def decode(
+    data: bytes, file: str, encoding: str | None = None
+) -> tuple[str | None, str, list[Problem]]:
+    """Decode a file's bytes: (text or None when unreadable, encoding used, problems)."""
+    if encoding:
+        enc = encoding_name(encoding)
+        if enc == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            enc = "utf-8-sig"
+        try:
+            return data.decode(enc), enc, []
+        except UnicodeDecodeError as e:
+            line = _line_of(data, e.start, enc)
+            byte = data[e.start : e.start + 1].hex().upper()
+            msg = f"byte 0x{byte} cannot be read as {enc}; is --encoding {encoding} right?"
+            return None, enc, [Problem("E105", file, msg, line)]
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc, []
+            except UnicodeDecodeError as e:
+                line = _line_of(data, e.start, enc)
+                msg = f"the file starts as {enc} but is not valid {enc} here"
+                return None, enc, [Problem("E105", file, msg, line)]
+    if b"\x00" in data:
+        enc16 = _utf16_without_bom(data)
+        if enc16:
+            return data.decode(enc16), enc16, [_guessed(file, enc16)]
+        return None, "", [Problem("E101", file, _not_text(data))]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return text, "utf-8", []
+    enc_guess = _guess_legacy(data)
+    if enc_guess is None:
+        if _looks_binary(data.decode("latin-1")):
+            return None, "", [Problem("E101", file, _not_text(data))]
+        other = _other_guess(data)
+        hint = f"; perhaps {other}" if other else ""
+        msg = (
+            "cannot tell the encoding: not UTF-8, and neither Windows-1256 (Arabic) nor "
+            "Windows-1252 (Western) reads it cleanly; pass --encoding (cp1256 for Arabic "
+            f"Windows, cp1252 for Western{hint})"
+        )
+        return None, "", [Problem("E104", file, msg)]
+    return data.decode(enc_guess), enc_guess, [_guessed(file, enc_guess)]
+
+
+def _guessed(file: str, enc: str) -> Problem:
+    return Problem(
+        "W304",
+        file,
+        f"not UTF-8; read as {_pretty(enc)}; if letters look wrong, pass --encoding",
+    )
+
+
+def _not_text(data: bytes) -> str:
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return f"not a text file: it looks like {what}"
+    return "not a text file (binary content); a claim must be a CSV file"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter among DELIMITERS that splits the header and the first records most evenly."""
+    sample = "\n".join(text.splitlines()[:30])
+    best, best_key = ",", (-1.0, 0, 0)
+    for rank, d in enumerate(DELIMITERS):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=d) if r]
+        except csv.Error:
+            continue
+        if not rows or len(rows[0]) < 2:
+            continue
+        width = len(rows[0])
+        body = rows[1:-1] if len(rows) > 2 else rows[1:]  # the last sampled line may be cut
+        consistent = sum(1 for r in body if len(r) == width) / len(body) if body else 1.0
+        key = (consistent, width, -rank)
+        if key > best_key:
+            best, best_key = d, key
+    return best
+
+
+def _parse(text: str, delimiter: str, strict: bool) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
+    out: list[tuple[int, list[str]]] = []
+    start = 1
+    for cells in reader:
+        if cells:
+            out.append((start, cells))
+        start = reader.line_num + 1
+    return out
+
+
+def _quote_problem(text: str, delimiter: str, file: str) -> Problem | None:
+    """E107 for a quoting error that a strict reading finds (a lenient reading goes on)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for _ in reader:
+            start = reader.line_num + 1
+    except csv.Error as e:
+        if "end of data" in str(e):
+            msg = (
+                "a quoted cell opened in this row is never closed; "
+                "the rest of the file was read into it"
+            )
+        else:
+            msg = (
+                "text after a closing quote; quote the whole cell and double any quote inside it "
+                '(write "a ""b"" c")'
+            )
+        return Problem("E107", file, msg, start)
+    return None
+
+
+def read_table(
+    data: bytes, file: str, *, encoding: str | None = None, delimiter: str | None = None
+) -> tuple[Table | None, list[Problem]]:
+    """Read CSV bytes into a Table (None when the file cannot be read at all) and its problems."""
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+        return None, [Problem("E102", file, "empty file: no header, no records")]
+    text, enc, problems = decode(data, file, encoding)
+    if text is None:
+        return None, problems
+    if _looks_binary(text):
+        return None, [Problem("E101", file, _not_text(data))]
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        return None, [*problems, Problem("E102", file, "empty file: no header, no records")]
+    delim = delimiter_char(delimiter) if delimiter else sniff_delimiter(text)
+    quote_problem = _quote_problem(text, delim, file)
+    if quote_problem:
+        problems.append(quote_problem)
+    rows = _parse(text, delim, strict=False)
+    if not rows:
+        return None, [*problems, Problem("E102", file, "empty file: no header, no records")]
+    (_, header), body = rows[0], rows[1:]
+    return Table(header, body, enc, delim, sha), problems

@@ -1,0 +1,188 @@
+"""Load a case from disk: case.toml or bare CSV files, the claims' records, counts, decisions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from reconcile.case import COUNT_COLUMNS, DECISION_COLUMNS, Case, Claim
+from reconcile.casetoml import parse_case_toml
+from reconcile.check import check_counts, check_decisions
+from reconcile.csvread import delimiter_char, encoding_name, read_table
+from reconcile.problems import Problem
+from reconcile.records import build_records, table_frame
+from reconcile.schema import DEFAULT_PLACEHOLDERS
+
+PathLike = str | os.PathLike[str]
+CASE_FILE = "case.toml"
+COUNTS_FILE = "counts.csv"
+DECISIONS_FILE = "decisions.csv"
+
+
+def load_case(
+    path_or_paths: PathLike | Iterable[PathLike],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Case:
+    """Load a case folder (with case.toml) or bare CSV files (one claim each, named by file stem).
+
+    Never raises for bad files: every problem is in `case.problems`. `encoding` and `delimiter`
+    override detection for every CSV; a ValueError is raised only if they are themselves unusable
+    (an unknown encoding name, a delimiter that is not one character).
+    """
+    if encoding is not None:
+        encoding = encoding_name(encoding)
+    if delimiter is not None:
+        delimiter = delimiter_char(delimiter)
+    if isinstance(path_or_paths, str | os.PathLike):
+        paths = [os.fspath(path_or_paths)]
+    else:
+        paths = [os.fspath(p) for p in path_or_paths]
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        return _load_folder(paths[0], encoding, delimiter)
+    return _load_files(paths, encoding, delimiter)
+
+
+def _load_folder(root: str, encoding: str | None, delimiter: str | None) -> Case:
+    case = Case(root=root)
+    toml_path = Path(root) / CASE_FILE
+    if not toml_path.is_file():
+        msg = (
+            f"no {CASE_FILE} in this folder: add one (see docs/case-format.md) "
+            "or give the claim CSV files themselves"
+        )
+        case.problems.append(Problem("E003", root, msg))
+        return case
+    try:
+        text = toml_path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        msg = f"not UTF-8 text (byte {e.start}); save {CASE_FILE} as UTF-8"
+        case.problems.append(Problem("E001", CASE_FILE, msg))
+        return case
+    except OSError as e:
+        case.problems.append(Problem("E003", CASE_FILE, f"cannot read: {e.strerror}"))
+        return case
+    parsed = parse_case_toml(text, CASE_FILE)
+    case.event, case.settings = parsed.event, parsed.settings
+    case.problems += parsed.problems
+    placeholders = _placeholders(case.settings)
+    for i, claim in enumerate(parsed.claims):
+        claim.path = str(Path(root) / claim.file)
+        if not Path(claim.path).is_file():
+            msg = f"claim '{claim.id}': file '{claim.file}' not found"
+            case.problems.append(Problem("E003", CASE_FILE, msg, parsed.lines.get(i) or None))
+        else:
+            case.problems += _read_claim(claim, encoding, delimiter, placeholders)
+        case.claims.append(claim)
+    counts_path, decisions_path = Path(root) / COUNTS_FILE, Path(root) / DECISIONS_FILE
+    ids = [c.id for c in case.claims]
+    if counts_path.is_file():
+        frame, problems = _read_small(counts_path, COUNTS_FILE, COUNT_COLUMNS, encoding, delimiter)
+        case.counts, more = check_counts(frame, ids) if _complete(problems) else (frame, [])
+        case.problems += problems + more
+    if decisions_path.is_file():
+        frame, problems = _read_small(
+            decisions_path, DECISIONS_FILE, DECISION_COLUMNS, encoding, delimiter
+        )
+        usable = _complete(problems)
+        case.decisions, more = check_decisions(frame, case.records) if usable else (frame, [])
+        case.problems += problems + more
+    return case
+
+
+def _load_files(paths: list[str], encoding: str | None, delimiter: str | None) -> Case:
+    case = Case(root="")
+    case.settings["placeholders"] = list(DEFAULT_PLACEHOLDERS)
+    seen: dict[str, str] = {}
+    for path in paths:
+        if Path(path).is_dir():
+            msg = "a folder: give one case folder alone, or CSV files"
+            case.problems.append(Problem("E003", path, msg))
+            continue
+        claim = Claim(id=Path(path).stem, file=path, path=path)
+        if claim.id.lower() in seen:
+            other = seen[claim.id.lower()]
+            msg = (
+                f"claim '{claim.id}' comes from two files (also {other}): "
+                "rename one, or write a case.toml"
+            )
+            case.problems.append(Problem("E005", path, msg))
+            continue
+        seen[claim.id.lower()] = path
+        if not Path(path).is_file():
+            case.problems.append(Problem("E003", path, "file not found"))
+            continue
+        case.problems += _read_claim(claim, encoding, delimiter, _placeholders(case.settings))
+        case.claims.append(claim)
+    return case
+
+
+def _placeholders(settings: dict[str, object]) -> list[str]:
+    value = settings.get("placeholders", DEFAULT_PLACEHOLDERS)
+    return (
+        [str(v) for v in value] if isinstance(value, list | tuple) else list(DEFAULT_PLACEHOLDERS)
+    )
+
+
+def _read_bytes(path: str | Path, file: str) -> tuple[bytes | None, list[Problem]]:
+    try:
+        return Path(path).read_bytes(), []
+    except OSError as e:
+        return None, [Problem("E003", file, f"cannot read: {e.strerror or e}")]
+
+
+def _read_claim(
+    claim: Claim, encoding: str | None, delimiter: str | None, placeholders: list[str]
+) -> list[Problem]:
+    """Read a claim's file into `claim.records` (and its encoding, delimiter, sha256)."""
+    data, problems = _read_bytes(claim.path, claim.file)
+    if data is None:
+        return problems
+    table, problems = read_table(
+        data,
+        claim.file,
+        encoding=encoding or claim.encoding or None,
+        delimiter=delimiter or claim.delimiter or None,
+    )
+    claim.sha256 = table.sha256 if table else ""
+    if table is None:
+        return problems
+    claim.encoding, claim.delimiter = table.encoding, table.delimiter
+    records, more = build_records(table, claim.id, claim.file, claim.columns)
+    parsed, parse_problems = _parse_fields(records, placeholders)
+    claim.records = parsed
+    return problems + more + parse_problems
+
+
+def _parse_fields(
+    records: pd.DataFrame, placeholders: list[str]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """The parsed columns (reconcile.fields, PARSED_COLUMNS in schema) beside the text ones."""
+    from reconcile.fields import parse_records
+
+    return parse_records(records, placeholders)
+
+
+def _complete(problems: list[Problem]) -> bool:
+    """No required column is missing (else row-by-row checks would only repeat that)."""
+    return not any(p.code in ("E004", "E101", "E102", "E104", "E105") for p in problems)
+
+
+def _read_small(
+    path: Path, file: str, columns: tuple[str, ...], encoding: str | None, delimiter: str | None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    empty = pd.DataFrame({c: pd.Series(dtype="str") for c in (*columns, "file")})
+    empty["row"] = pd.Series(dtype="int64")
+    data, problems = _read_bytes(path, file)
+    if data is None:
+        return empty, problems
+    table, problems = read_table(data, file, encoding=encoding, delimiter=delimiter)
+    if table is None:
+        return empty, problems
+    required = columns[:3] if columns[0] == "claim" else columns[:5]
+    frame, more = table_frame(table, file, columns, required)
+    return frame, problems + more

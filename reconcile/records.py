@@ -1,0 +1,248 @@
+"""Turn a decoded table into records: match headers to fields, give ids, drop empty rows."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from reconcile.casetoml import did_you_mean
+from reconcile.csvread import Table
+from reconcile.problems import Problem
+from reconcile.schema import FIELDS, IDENTITY_COLUMNS, TEXT_FIELDS
+
+# Other header spellings read as a standard field (after lower-casing, trimming, and turning
+# spaces, hyphens and dots into `_`). Documented in docs/case-format.md.
+SYNONYMS: dict[str, str] = {
+    "gender": "sex",
+    "date_of_birth": "dob",
+    "birth_date": "dob",
+    "birthdate": "dob",
+    "age_category": "age_group",
+    "kunya": "alias",
+    "nickname": "alias",
+    "national_id_number": "national_id",
+    "family": "group",
+    "household": "group",
+    "note": "notes",
+    "comment": "notes",
+    "comments": "notes",
+    "الاسم": "name",
+    "الجنس": "sex",
+    "العمر": "age",
+    "تاريخ_الميلاد": "dob",
+    "رقم_الهوية": "national_id",
+    "ملاحظات": "notes",
+}
+EXTRA = "extra:"
+
+
+def header_key(header: str) -> str:
+    """A header as compared: lower case, trimmed, runs of spaces, `-` and `.` as one `_`."""
+    return re.sub(r"[\s\-.]+", "_", header.strip().lower()).strip("_")
+
+
+@dataclass
+class Plan:
+    """Which cells feed which column: field -> header indices (joined by a space), extras."""
+
+    fields: dict[str, list[int]] = field(default_factory=dict)
+    extras: list[tuple[str, int]] = field(default_factory=list)  # (column name, header index)
+    unknown: list[int] = field(default_factory=list)  # header indices matching no field
+
+
+def plan_columns(
+    header: list[str],
+    file: str,
+    mapping: dict[str, list[str]] | None = None,
+    known: tuple[str, ...] = FIELDS,
+    synonyms: dict[str, str] | None = None,
+) -> tuple[Plan, list[Problem]]:
+    """Match a file's header to `known` fields, honouring a case.toml mapping (field -> headers).
+
+    Problems: E004 for a mapped header that is absent, E106 for a field given twice, W302 for a
+    header that is no field (its values are kept in an `extra:<header>` column).
+    """
+    plan, problems = Plan(), []
+    syn = SYNONYMS if synonyms is None else synonyms
+    keys = [header_key(h) for h in header]
+    used: set[int] = set()
+    for fld, wanted in (mapping or {}).items():
+        idx = []
+        for want in wanted:
+            hits = [i for i, k in enumerate(keys) if k == header_key(want)]
+            if not hits:
+                shown = [h.strip() for h in header if h.strip()]
+                msg = f"no column '{want}' (case.toml maps {fld} to it){did_you_mean(want, shown)}"
+                problems.append(Problem("E004", file, msg, 1, want))
+                continue
+            idx.append(hits[0])
+        if idx:
+            plan.fields[fld] = idx
+            used.update(idx)
+    first_at: dict[str, int] = {}
+    for i, (raw, key) in enumerate(zip(header, keys, strict=True)):
+        if i in used:
+            continue
+        name = raw.strip()
+        fld = key if key in known else syn.get(key, "")
+        if fld and fld in plan.fields and fld not in (mapping or {}):
+            other = header[first_at[fld]].strip()
+            msg = (
+                f"'{name}' is a second {fld} column (the first is '{other}', column "
+                f"{first_at[fld] + 1}); its values are kept as '{EXTRA}{name}'"
+            )
+            problems.append(Problem("E106", file, msg, 1, name))
+            plan.extras.append((f"{EXTRA}{name} (column {i + 1})", i))
+        elif fld and fld in plan.fields:
+            msg = (
+                f"column '{name}' is not read as {fld}: case.toml maps {fld} to another "
+                f"column; its values are kept as '{EXTRA}{name}'"
+            )
+            problems.append(Problem("W302", file, msg, 1, name))
+            plan.extras.append((f"{EXTRA}{name}", i))
+        elif fld:
+            plan.fields[fld] = [i]
+            first_at[fld] = i
+        else:
+            label = name or f"column {i + 1}"
+            plan.extras.append((f"{EXTRA}{label}", i))
+            plan.unknown.append(i)
+    return plan, problems
+
+
+def _unknown_header_problems(
+    header: list[str], plan: Plan, file: str, known: tuple[str, ...]
+) -> list[Problem]:
+    out = []
+    names = dict((i, name) for name, i in plan.extras)
+    for i in plan.unknown:
+        raw, name = header[i].strip(), names[i]
+        if not raw:
+            msg = f"column {i + 1} has no header; its values are kept as '{name}'"
+            out.append(Problem("W302", file, msg, 1, f"column {i + 1}"))
+            continue
+        hint = did_you_mean(raw, known)
+        msg = f"unknown column '{raw}'{hint or ''}; its values are kept as '{name}'"
+        out.append(Problem("W302", file, msg, 1, raw))
+    return out
+
+
+def _cells(table: Table, file: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
+    """Rows with exactly the header's width (padded or cut) and E103 for those that were not."""
+    width, out, problems = len(table.header), [], []
+    for row, cells in table.rows:
+        if len(cells) != width and any(c.strip() for c in cells):
+            spans = (
+                " (a quoted cell in it spans lines; this is the row where it starts)"
+                if any("\n" in c for c in cells)
+                else ""
+            )
+            msg = f"{len(cells)} cells but the header has {width}{spans}"
+            problems.append(Problem("E103", file, msg, row))
+        out.append((row, (cells + [""] * width)[:width]))
+    return out, problems
+
+
+def build_records(
+    table: Table, claim: str, file: str, mapping: dict[str, list[str]] | None = None
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """A claim's records: IDENTITY_COLUMNS, TEXT_FIELDS (original text, trimmed), `extra:*`.
+
+    Problems: those of plan_columns, E103 ragged rows, W301 missing ids (the record gets the id
+    `row-N`), E204 duplicate ids, W303 records with no content (dropped).
+    """
+    plan, problems = plan_columns(table.header, file, mapping)
+    rows, ragged = _cells(table, file)
+    problems += ragged
+    # columns with neither header nor values (trailing delimiters from spreadsheets) vanish
+    blank = {
+        i
+        for i in plan.unknown
+        if not table.header[i].strip() and not any(c[i].strip() for _, c in rows)
+    }
+    plan.extras = [(n, i) for n, i in plan.extras if i not in blank]
+    plan.unknown = [i for i in plan.unknown if i not in blank]
+    problems += _unknown_header_problems(table.header, plan, file, FIELDS)
+    id_cols = plan.fields.get("id")
+    if id_cols is None:
+        msg = (
+            "no id column; each record gets the id row-N from its row (add ids to keep them stable)"
+        )
+        problems.append(Problem("W301", file, msg, None, "id"))
+    columns: dict[str, list[object]] = {c: [] for c in IDENTITY_COLUMNS}
+    for f in TEXT_FIELDS:
+        columns[f] = []
+    for name, _ in plan.extras:
+        columns[name] = []
+    seen: dict[str, int] = {}
+    for row, cells in rows:
+        values = {
+            f: " ".join(p for p in (cells[i].strip() for i in ix) if p)
+            for f, ix in plan.fields.items()
+        }
+        extras = {name: cells[i].strip() for name, i in plan.extras}
+        content = any(v for f, v in values.items() if f != "id") or any(extras.values())
+        rid = values.get("id", "")
+        if not content:
+            what = f"record '{rid}' has an id but nothing else" if rid else "empty record"
+            problems.append(Problem("W303", file, f"{what}; it is left out", row))
+            continue
+        if not rid:
+            rid = f"row-{row}"
+            if id_cols is not None:
+                problems.append(
+                    Problem("W301", file, f"blank id; this record gets the id {rid}", row, "id")
+                )
+        if rid in seen:
+            problems.append(
+                Problem("E204", file, f"duplicate id '{rid}' (also row {seen[rid]})", row, "id")
+            )
+        else:
+            seen[rid] = row
+        columns["claim"].append(claim)
+        columns["record_id"].append(rid)
+        columns["file"].append(file)
+        columns["row"].append(row)
+        for f in TEXT_FIELDS:
+            columns[f].append(values.get(f, ""))
+        for name, value in extras.items():
+            columns[name].append(value)
+    frame = pd.DataFrame(columns)
+    frame = frame.astype({c: "str" for c in frame.columns if c != "row"}).astype({"row": "int64"})
+    return frame, problems
+
+
+def table_frame(
+    table: Table, file: str, columns: tuple[str, ...], required: tuple[str, ...]
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """A small table (counts.csv, decisions.csv): `columns` plus `file`, `row`, all text.
+
+    Problems: E004 for a required column that is absent, W302 unknown columns (ignored), E106
+    a column given twice, E103 ragged rows; fully blank rows are skipped silently.
+    """
+    plan, problems = plan_columns(table.header, file, None, columns, {})
+    rows, ragged = _cells(table, file)
+    problems += ragged
+    for i in plan.unknown:
+        raw = table.header[i].strip()
+        if raw:
+            msg = f"unknown column '{raw}'{did_you_mean(raw, columns)}; it is ignored"
+            problems.append(Problem("W302", file, msg, 1, raw))
+    for col in required:
+        if col not in plan.fields:
+            msg = f"no '{col}' column; the columns are: {', '.join(columns)}"
+            problems.append(Problem("E004", file, msg, 1, col))
+    data: dict[str, list[object]] = {c: [] for c in (*columns, "file", "row")}
+    for row, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue
+        for c in columns:
+            data[c].append(cells[plan.fields[c][0]].strip() if c in plan.fields else "")
+        data["file"].append(file)
+        data["row"].append(row)
+    frame = pd.DataFrame(data)
+    return frame.astype({c: "str" for c in frame.columns if c != "row"}).astype(
+        {"row": "int64"}
+    ), problems
