@@ -1,0 +1,308 @@
+"""Per-field agreement: when two claims' values of a field agree, and what the merged value is."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from reconcile.schema import DEFAULT_PLACEHOLDERS
+
+# Free-text fields (cause, location, nationality, affiliation) agree when rapidfuzz's
+# token_set_ratio of their normalised forms (norm_text) reaches this score (0-100).
+TEXT_THRESHOLD = 85.0
+# Two name tokens are spelling variants of each other at this rapidfuzz ratio (0-100).
+NAME_TOKEN_THRESHOLD = 85.0
+# Ages agree when the gap between their intervals is at most this many years.
+AGE_TOLERANCE = 1.0
+# Relation terms that include more specific ones (a "child" may be a son or a daughter).
+RELATION_GENERAL: dict[str, frozenset[str]] = {
+    "child": frozenset({"son", "daughter"}),
+    "grandchild": frozenset({"grandson", "granddaughter"}),
+    "parent": frozenset({"mother", "father"}),
+    "sibling": frozenset({"brother", "sister"}),
+    "spouse": frozenset({"wife", "husband"}),
+}
+AGE_GROUP_NARROWER: dict[str, str] = {"elderly": "adult"}  # an elderly person is an adult
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One claim's stated value for one field of one person.
+
+    text: what the merged value shows (the normalised form for parsed fields, the original text
+    for free-text fields); key: what the field's comparator reads.
+    """
+
+    claim: str
+    text: str
+    key: Any
+
+
+# --------------------------------------------------------------------------- normalising text
+
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+@lru_cache(maxsize=65536)
+def norm_text(text: str) -> str:
+    """Text folded for comparison: NFKC, casefold, accents, Arabic marks and letter forms, and
+    punctuation removed, whitespace collapsed. Never raises."""
+    s = unicodedata.normalize("NFKC", text).casefold()
+    s = "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c))
+    s = unicodedata.normalize("NFC", s)
+    s = _ARABIC_MARKS.sub("", s).translate(_ARABIC_FOLD)
+    return " ".join(_NOT_WORD.sub(" ", s).split())
+
+
+def placeholder_set(placeholders: Iterable[str] = DEFAULT_PLACEHOLDERS) -> frozenset[str]:
+    """The placeholders as is_placeholder reads them (stripped, casefolded)."""
+    return frozenset(p.strip().casefold() for p in placeholders)
+
+
+DEFAULT_PLACEHOLDER_SET = placeholder_set()
+
+
+def is_placeholder(text: str, placeholders: frozenset[str] = DEFAULT_PLACEHOLDER_SET) -> bool:
+    """True when the text is a declared placeholder ("unknown", "?", "غير معروف"...); the set
+    comes from placeholder_set."""
+    t = text.strip().casefold()
+    return bool(t) and t in placeholders
+
+
+# --------------------------------------------------------------------------- names
+
+
+NameForm = tuple[tuple[str, ...], tuple[frozenset[str], ...]]
+
+
+def _form(tokens: Sequence[str], key: Callable[[str], Sequence[str]]) -> NameForm:
+    return tuple(tokens), tuple(frozenset(k for k in key(t) if k) for t in tokens)
+
+
+@lru_cache(maxsize=65536)
+def name_forms(text: str) -> tuple[NameForm, ...]:
+    """A name's forms to compare, the main name first then its alternates ("X (Y)"): each as
+    (tokens, per-token key sets). Tokens come from reconcile.names (compounds joined, particles
+    dropped); a token's keys are its cross-script skeleton (so محمد meets Mohammed) and its loose
+    same-script Arabic key."""
+    try:
+        from reconcile.names import fold_arabic_key, name_variants, token_key
+    except ImportError:  # reconcile.names is written in parallel: fall back to folded text
+        return (_form(norm_text(text).split(), lambda t: (t,)),)
+
+    def keys(t: str) -> tuple[str, ...]:
+        k, f = token_key(t), fold_arabic_key(t)
+        return (f"k:{k}" if k else "", f"f:{f}" if f else "")
+
+    return tuple(_form(v, keys) for v in name_variants(text) if v)
+
+
+def name_form(text: str) -> NameForm:
+    """The main form of a name (see name_forms); no tokens when it has no letters."""
+    forms = name_forms(text)
+    return forms[0] if forms else ((), ())
+
+
+def _tokens_meet(ta: str, ka: frozenset[str], tb: str, kb: frozenset[str]) -> bool:
+    return bool(ka & kb) or fuzz.ratio(ta, tb) >= NAME_TOKEN_THRESHOLD
+
+
+def _forms_agree(a: NameForm, b: NameForm) -> bool:
+    (ta, ka), (tb, kb) = a, b
+    if not ta or not tb:
+        return False
+    if len(ta) > len(tb):
+        ta, ka, tb, kb = tb, kb, ta, ka
+    used: set[int] = set()
+    for tok, keys in zip(ta, ka, strict=True):
+        for j, (tok_b, keys_b) in enumerate(zip(tb, kb, strict=True)):
+            if j not in used and _tokens_meet(tok, keys, tok_b, keys_b):
+                used.add(j)
+                break
+        else:
+            return False
+    return True
+
+
+@lru_cache(maxsize=65536)
+def names_agree(a: str, b: str) -> bool:
+    """Two spellings are variants of one name: for some form of each (name_forms), every token
+    of the shorter meets a distinct token of the longer (a shared key, or rapidfuzz ratio >=
+    NAME_TOKEN_THRESHOLD). A partial name thus agrees with the fuller name that contains it;
+    "Mohammed Ali" and "Mohammed Hassan" do not agree."""
+    return any(_forms_agree(x, y) for x in name_forms(a) for y in name_forms(b))
+
+
+def split_names(text: str) -> list[str]:
+    """The `;`-separated spellings of a name_alt or alias cell, stripped, blanks dropped."""
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+# --------------------------------------------------------------------------- comparators
+
+
+def _eq(a: Any, b: Any) -> bool:
+    return bool(a == b)
+
+
+def _names_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Keys are every spelling a record gives (name, name_alt, alias): one agreeing pair will do."""
+    return any(names_agree(x, y) for x in a for y in b)
+
+
+def _age_compatible(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    return max(a[0], b[0]) - min(a[1], b[1]) <= AGE_TOLERANCE
+
+
+def _age_group_compatible(a: str, b: str) -> bool:
+    return a == b or AGE_GROUP_NARROWER.get(a) == b or AGE_GROUP_NARROWER.get(b) == a
+
+
+def _dob_compatible(a: str, b: str) -> bool:
+    """Equal, or one is a less precise form of the other ("1990" agrees with "1990-05-02")."""
+    short, long_ = sorted((a, b), key=len)
+    return long_ == short or long_.startswith(short + "-")
+
+
+def _text_compatible(a: str, b: str) -> bool:
+    return a == b or fuzz.token_set_ratio(a, b) >= TEXT_THRESHOLD
+
+
+def relation_terms_compatible(a: str, b: str) -> bool:
+    """Same term, or one term includes the other ("child" and "son"), or either is "relative"."""
+    if a == b or "relative" in (a, b):
+        return True
+    return b in RELATION_GENERAL.get(a, frozenset()) or a in RELATION_GENERAL.get(b, frozenset())
+
+
+def make_relation_compatible(
+    resolve: Callable[[str], frozenset[str]],
+) -> Callable[[tuple[str, str], tuple[str, str]], bool]:
+    """Relation keys are (term, target as written). They agree when the terms are compatible and
+    the targets are blank on either side, agree as names, or resolve to one shared person
+    (`resolve` maps a target text to the person ids whose spellings it equals)."""
+
+    def compatible(a: tuple[str, str], b: tuple[str, str]) -> bool:
+        (term_a, to_a), (term_b, to_b) = a, b
+        if not relation_terms_compatible(term_a, term_b):
+            return False
+        if not to_a or not to_b or names_agree(to_a, to_b):
+            return True
+        return bool(resolve(to_a) & resolve(to_b))
+
+    return compatible
+
+
+# --------------------------------------------------------------------------- merged values
+
+
+def _fmt_years(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def format_age(lo: float, hi: float) -> str:
+    """34 for an exact age, 30-35 for a range (fractions of a year to two decimals)."""
+    return _fmt_years(lo) if lo == hi else f"{_fmt_years(lo)}-{_fmt_years(hi)}"
+
+
+def merged_age(values: Sequence[Stated]) -> str:
+    """Agreeing ages: their intersection when they share one, else the range spanning them."""
+    lo = max(v.key[0] for v in values)
+    hi = min(v.key[1] for v in values)
+    if lo > hi:
+        lo, hi = min(v.key[0] for v in values), max(v.key[1] for v in values)
+    return format_age(lo, hi)
+
+
+def merged_first(values: Sequence[Stated]) -> str:
+    """The first claim's value (claim order)."""
+    return values[0].text
+
+
+def merged_fullest_name(values: Sequence[Stated]) -> str:
+    """The spelling with the most name tokens; the earliest claim among equals."""
+    return max(values, key=lambda v: len(name_form(v.text)[0])).text
+
+
+def merged_longest(values: Sequence[Stated]) -> str:
+    """The most precise of agreeing values (longest, e.g. a full date over a year); earliest wins
+    ties."""
+    return max(values, key=lambda v: len(v.text)).text
+
+
+def merged_narrowest_group(values: Sequence[Stated]) -> str:
+    """The more specific group: elderly over adult when both are stated."""
+    texts = [v.text for v in values]
+    return "elderly" if "elderly" in texts else texts[0]
+
+
+def merged_relation(values: Sequence[Stated]) -> str:
+    """The first claim's relation with the most specific term and a named target."""
+
+    def rank(v: Stated) -> tuple[int, int]:
+        term, to = v.key
+        return (0 if term in RELATION_GENERAL or term == "relative" else 1, 1 if to else 0)
+
+    return max(values, key=rank).text
+
+
+# --------------------------------------------------------------------------- the verdict
+
+
+def verdict(
+    values: Sequence[Stated],
+    compatible: Callable[[Any, Any], bool],
+    merge: Callable[[Sequence[Stated]], str],
+) -> tuple[str, str]:
+    """(merged value, status) for one field of one person from its claims' stated values, in
+    claim order (claims stating "unknown" or nothing give no value: they never agree or conflict).
+    No stated value: ("", "unknown"); one: single; all pairs compatible: agree (merged by
+    `merge`); any incompatible pair: conflict, the distinct texts " | "-joined in claim order."""
+    if not values:
+        return "", "unknown"
+    if len(values) == 1:
+        return values[0].text, "single"
+    distinct = list(dict.fromkeys(v.text for v in values))
+    if len({v.claim for v in values}) == 1 and len(distinct) == 1:
+        return values[0].text, "single"
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            if not compatible(a.key, b.key):
+                return " | ".join(distinct), "conflict"
+    if len({v.claim for v in values}) == 1:
+        return merge(values), "single"
+    return merge(values), "agree"
+
+
+COMPARATORS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Sequence[Stated]], str]]] = {
+    "name": (_names_compatible, merged_fullest_name),
+    "sex": (_eq, merged_first),
+    "age": (_age_compatible, merged_age),
+    "age_group": (_age_group_compatible, merged_narrowest_group),
+    "dob": (_dob_compatible, merged_longest),
+    "national_id": (_eq, merged_first),
+    "status": (_eq, merged_first),
+    "identified": (_eq, merged_first),
+    "cause": (_text_compatible, merged_first),
+    "location": (_text_compatible, merged_first),
+    "nationality": (_text_compatible, merged_first),
+    "affiliation": (_text_compatible, merged_first),
+    # "relation" needs the person index: built by merge.py with make_relation_compatible
+}
+
+
+def finite(x: Any) -> bool:
+    """True for a real number that is not NaN (ages read from parsed columns)."""
+    try:
+        return not math.isnan(float(x))
+    except (TypeError, ValueError):
+        return False

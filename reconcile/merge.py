@@ -1,0 +1,314 @@
+"""Merge linked records into persons: every field's merged value and status, presence, long form."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import pandas as pd
+
+from reconcile.agree import (
+    COMPARATORS,
+    Stated,
+    finite,
+    format_age,
+    is_placeholder,
+    make_relation_compatible,
+    merged_relation,
+    name_form,
+    norm_text,
+    placeholder_set,
+    split_names,
+    verdict,
+)
+from reconcile.case import Claim
+from reconcile.schema import (
+    DEFAULT_PLACEHOLDERS,
+    MERGED_FIELDS,
+    PERSON_FIELD_COLUMNS,
+    PERSON_HEAD_COLUMNS,
+)
+
+# persons.csv columns: the head, then F and F_status per merged field, then every spelling.
+PERSON_COLUMNS: tuple[str, ...] = (
+    *PERSON_HEAD_COLUMNS,
+    *(c for f in MERGED_FIELDS for c in (f, f"{f}_status")),
+    "names",
+)
+# Fields listed in person_fields.csv, in this order: the merged fields with the other name
+# columns right after `name`.
+LONG_FIELDS: tuple[str, ...] = ("name", "name_alt", "alias", *MERGED_FIELDS[1:])
+# Parsed column holding each parsed field's normalised value ("unknown" = stated unknown).
+PARSED_OF: dict[str, str] = {
+    "sex": "sex_n",
+    "age_group": "age_group_n",
+    "dob": "dob_n",
+    "national_id": "national_id_n",
+    "status": "status_n",
+    "identified": "identified_n",
+}
+FREE_TEXT: tuple[str, ...] = ("cause", "location", "nationality", "affiliation")
+_UNKNOWN = object()  # extractor result: the claim states the value is unknown
+
+Record = dict[str, Any]
+# Text columns merge reads from a record ("" when absent), and its boolean and numeric columns.
+_TEXT_COLS: tuple[str, ...] = (
+    "name",
+    "name_alt",
+    "alias",
+    "relation",
+    *FREE_TEXT,
+    *PARSED_OF.values(),
+    *PARSED_OF,
+    "age",
+    "age_n",
+    "relation_term",
+    "relation_to",
+    "file",
+)
+_FLAG_COLS: tuple[str, ...] = ("name_is_relation", "name_unknown", "ambiguous")
+
+
+def _as_flag(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().casefold() in {"true", "1", "yes"}
+    return bool(v) and v == v  # NaN is not a flag
+
+
+def _claim_order(claims: Sequence[Claim], *frames: pd.DataFrame) -> dict[str, int]:
+    """Case order of claim ids; ids seen only in the frames follow, alphabetically."""
+    order = {c.id: i for i, c in enumerate(claims)}
+    extra = sorted({str(x) for f in frames for x in f["claim"].unique()} - set(order))
+    order.update({cid: len(order) + i for i, cid in enumerate(extra)})
+    return order
+
+
+def _joined_records(
+    records: pd.DataFrame, links: pd.DataFrame, order: dict[str, int], ph: frozenset[str]
+) -> list[Record]:
+    """Records with their person_id and ambiguous flag as plain dicts (text columns as str, ""
+    when blank or absent), sorted by claim order, row, record id; each with its `spellings`."""
+    link_cols = ["claim", "record_id", "person_id", "ambiguous"]
+    missing = [c for c in link_cols[:3] if c not in links.columns]
+    if missing:
+        raise ValueError(f"links lacks column(s) {', '.join(missing)}")
+    lk = links.reindex(columns=link_cols).astype({"claim": str, "record_id": str})
+    recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
+    recs = recs.astype({"claim": str, "record_id": str})
+    merged = recs.merge(lk, on=["claim", "record_id"], how="left", validate="one_to_one")
+    unlinked = merged[merged["person_id"].isna()]
+    if len(unlinked):
+        first = unlinked.iloc[0]
+        raise ValueError(
+            f"{len(unlinked)} record(s) have no link, e.g. {first['claim']}:{first['record_id']}"
+        )
+    merged = merged.reindex(
+        columns=[
+            *merged.columns,
+            *(
+                c
+                for c in (*_TEXT_COLS, *_FLAG_COLS, "age_min", "age_max")
+                if c not in merged.columns
+            ),
+        ]
+    )
+    cols: dict[str, list[Any]] = {
+        "claim": merged["claim"].tolist(),
+        "record_id": merged["record_id"].tolist(),
+        "person_id": merged["person_id"].astype(str).tolist(),
+        "row": [int(x) for x in merged["row"].tolist()],
+        "age_min": pd.to_numeric(merged["age_min"], errors="coerce").tolist(),
+        "age_max": pd.to_numeric(merged["age_max"], errors="coerce").tolist(),
+    }
+    for c in _TEXT_COLS:
+        cols[c] = ["" if v is None or v != v else str(v) for v in merged[c].tolist()]
+    for c in _FLAG_COLS:
+        cols[c] = [_as_flag(v) for v in merged[c].tolist()]
+    names = list(cols)
+    rows = [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
+    for r in rows:
+        r["spellings"] = _spellings(r, ph)
+    rows.sort(key=lambda r: (order[r["claim"]], r["row"], r["record_id"]))
+    return rows
+
+
+def _spellings(r: Record, ph: frozenset[str]) -> list[str]:
+    """Every spelling a record gives of its person's name: name (unless a placeholder or a
+    kinship description), then name_alt and alias spellings."""
+    out = []
+    name = r["name"].strip()
+    if name and not (r["name_unknown"] or r["name_is_relation"] or is_placeholder(name, ph)):
+        out.append(name)
+    for col in ("name_alt", "alias"):
+        out += [s for s in split_names(r[col]) if not is_placeholder(s, ph)]
+    return out
+
+
+def _extract(field: str, r: Record, ph: frozenset[str]) -> Stated | object | None:
+    """One record's stated value for a field: a Stated, _UNKNOWN, or None (not stated)."""
+    claim = r["claim"]
+    if field == "name":
+        name = r["name"].strip()
+        if not name or r["name_is_relation"]:
+            return None
+        if r["name_unknown"] or is_placeholder(name, ph):
+            return _UNKNOWN
+        return Stated(claim, name, tuple(r["spellings"]))
+    if field == "age":
+        age_n = r["age_n"]
+        if age_n == "unknown":
+            return _UNKNOWN
+        lo, hi = r.get("age_min"), r.get("age_max")
+        if not (finite(lo) and finite(hi)):
+            return None
+        lo, hi = float(lo), float(hi)  # type: ignore[arg-type]
+        return Stated(claim, age_n or format_age(lo, hi), (lo, hi))
+    if field in PARSED_OF:
+        v = r[PARSED_OF[field]]
+        if not v:
+            return None
+        return _UNKNOWN if v == "unknown" else Stated(claim, v, v)
+    if field == "relation":
+        return _extract_relation(r, ph)
+    text = r[field].strip()  # free text: cause, location, nationality, affiliation
+    if not text:
+        return None
+    if is_placeholder(text, ph):
+        return _UNKNOWN
+    return Stated(claim, text, norm_text(text))
+
+
+def _extract_relation(r: Record, ph: frozenset[str]) -> Stated | object | None:
+    text = r["relation"].strip()
+    term, to = r["relation_term"].strip(), r["relation_to"].strip()
+    if not text and r["name_is_relation"]:
+        text = r["name"].strip()
+    if term:
+        return Stated(r["claim"], text or (f"{term} of {to}" if to else term), (term, to))
+    if not text:
+        return None
+    if is_placeholder(text, ph):
+        return _UNKNOWN
+    return Stated(r["claim"], text, (norm_text(text), ""))  # a relation the parser did not know
+
+
+def _spelling_key(text: str) -> str:
+    return " ".join(name_form(text)[0])
+
+
+def _target_index(
+    groups: dict[str, list[Record]], ph: frozenset[str]
+) -> Callable[[str], frozenset[str]]:
+    """Resolve a relation target ("Abu Ibrahim") to the persons one of whose spellings it equals
+    once normalised, so "wife of Abdullah Qardash" and "wife of Abu Ibrahim" meet when one record
+    gives both names."""
+    index: dict[str, set[str]] = defaultdict(set)
+    for pid, members in groups.items():
+        for r in members:
+            for s in r["spellings"]:
+                key = _spelling_key(s)
+                if key:
+                    index[key].add(pid)
+    frozen = {k: frozenset(v) for k, v in index.items()}
+
+    def resolve(target: str) -> frozenset[str]:
+        return frozen.get(_spelling_key(target), frozenset())
+
+    return resolve
+
+
+def _normalised(field: str, rows: list[Record], ph: frozenset[str]) -> list[str]:
+    """The normalised form of a field for each record, shown beside its own value in
+    person_fields: the parsed column for parsed fields, folded text or name tokens otherwise,
+    "unknown" for a placeholder."""
+    if field == "age":
+        return [r["age_n"] for r in rows]
+    if field in PARSED_OF:
+        return [r[PARSED_OF[field]] for r in rows]
+    out = []
+    for r in rows:
+        text = r[field].strip()
+        if not text:
+            norm = ""
+        elif field in ("name_alt", "alias"):
+            norm = "; ".join(_spelling_key(s) for s in split_names(text))
+        elif is_placeholder(text, ph) or (field == "name" and r["name_unknown"]):
+            norm = "unknown"
+        elif field == "name":
+            norm = _spelling_key(text)
+        else:
+            norm = norm_text(text)
+        if field == "relation" and r["relation_term"]:
+            to = r["relation_to"].strip()
+            norm = f"{r['relation_term']}: {to}" if to else r["relation_term"]
+        out.append(norm)
+    return out
+
+
+def _person_fields(groups: dict[str, list[Record]], ph: frozenset[str]) -> pd.DataFrame:
+    """person_fields: every record's non-blank value of each LONG_FIELDS field, ordered by person
+    (the order of `groups`), then field, then the record's order within its person."""
+    ordered = [r for members in groups.values() for r in members]
+    person_rank = [i for i, members in enumerate(groups.values()) for _ in members]
+    parts = []
+    for i, field in enumerate(LONG_FIELDS):
+        values = [r[field] for r in ordered]
+        norms = _normalised(field, ordered, ph)
+        keep = [j for j, (v, n) in enumerate(zip(values, norms, strict=True)) if v.strip() or n]
+        part = {c: [ordered[j][c] for j in keep] for c in ("person_id", "claim", "record_id")}
+        part |= {c: [ordered[j][c] for j in keep] for c in ("file", "row")}
+        part |= {"value": [values[j] for j in keep], "normalised": [norms[j] for j in keep]}
+        part |= {"field": [field] * len(keep), "_field": [i] * len(keep)}
+        parts.append(pd.DataFrame(part | {"_person": [person_rank[j] for j in keep]}))
+    out = pd.concat(parts, ignore_index=True).sort_values(["_person", "_field"], kind="stable")
+    out = out.reindex(columns=list(PERSON_FIELD_COLUMNS)).reset_index(drop=True)
+    return out.astype({"row": "int64"})
+
+
+def merge_persons(
+    records: pd.DataFrame,
+    links: pd.DataFrame,
+    claims: Sequence[Claim],
+    placeholders: Iterable[str] = DEFAULT_PLACEHOLDERS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Merge records into persons by their links (one link per record, LINK_COLUMNS).
+
+    Returns (persons, person_fields): persons has PERSON_COLUMNS, one row per person, ordered by
+    its first record (case order of claims, then row); person_fields has PERSON_FIELD_COLUMNS,
+    every claim's own non-blank value of each field in LONG_FIELDS with its normalised form.
+    Field semantics are in reconcile.agree and docs/reports.md.
+    """
+    ph = placeholder_set(placeholders)
+    order = _claim_order(claims, records, links)
+    rows = _joined_records(records, links, order, ph)
+    groups: dict[str, list[Record]] = {}
+    for r in rows:  # rows are sorted, so each group's members and the groups come out in order
+        groups.setdefault(r["person_id"], []).append(r)
+    complete = {c.id for c in claims if c.complete}
+    all_claims = sorted(order, key=order.__getitem__)
+    comparators = dict(COMPARATORS)
+    comparators["relation"] = (make_relation_compatible(_target_index(groups, ph)), merged_relation)
+
+    persons: list[Record] = []
+    for pid, members in groups.items():
+        present = list(dict.fromkeys(r["claim"] for r in members))
+        silent = [c for c in all_claims if c not in present]
+        row: Record = {
+            "person_id": pid,
+            "claims": ";".join(present),
+            "n_claims": len(present),
+            "silent": ";".join(silent),
+            "denied_by": ";".join(c for c in silent if c in complete),
+            "ambiguous": any(r["ambiguous"] for r in members),
+        }
+        for field in MERGED_FIELDS:
+            got = (_extract(field, r, ph) for r in members)
+            values = [v for v in got if isinstance(v, Stated)]
+            compatible, merge = comparators[field]
+            row[field], row[f"{field}_status"] = verdict(values, compatible, merge)
+        row["names"] = " | ".join(dict.fromkeys(s for r in members for s in r["spellings"]))
+        persons.append(row)
+    out = pd.DataFrame(persons, columns=list(PERSON_COLUMNS))
+    out = out.astype({"n_claims": "int64", "ambiguous": "bool"})
+    return out, _person_fields(groups, ph)

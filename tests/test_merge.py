@@ -1,0 +1,448 @@
+"""Tests for reconcile.merge and reconcile.agree: field agreement rules, presence, determinism."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from reconcile.agree import names_agree, norm_text
+from reconcile.case import Claim
+from reconcile.merge import LONG_FIELDS, PERSON_COLUMNS, merge_persons
+from reconcile.schema import (
+    LINK_COLUMNS,
+    MERGED_FIELDS,
+    PARSED_COLUMNS,
+    PERSON_FIELD_COLUMNS,
+    TEXT_FIELDS,
+)
+
+CLAIM_FILES = {"a": "claims/a.csv", "b": "claims/b.csv", "c": "claims/c.csv"}
+
+
+def rec(claim: str, rid: str, row: int, **fields: Any) -> dict[str, Any]:
+    """A record as parse_records leaves it: original text, then parsed columns."""
+    r: dict[str, Any] = {"claim": claim, "record_id": rid, "file": CLAIM_FILES[claim], "row": row}
+    r.update({f: "" for f in TEXT_FIELDS})
+    r.update({c: "" for c in PARSED_COLUMNS})
+    r.update(age_min=math.nan, age_max=math.nan, name_is_relation=False, name_unknown=False)
+    r.update(fields)
+    return r
+
+
+def frames(recs: list[dict[str, Any]], person: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records frame and links frame; `person` maps "claim:id" to person_id (default: own)."""
+    records = pd.DataFrame(recs)
+    links = pd.DataFrame(
+        [
+            {
+                "claim": r["claim"],
+                "record_id": r["record_id"],
+                "person_id": person.get(
+                    f"{r['claim']}:{r['record_id']}", f"p-{r['claim']}-{r['record_id']}"
+                ),
+                "score": "",
+                "ambiguous": False,
+                "alternatives": "",
+                "file": r["file"],
+                "row": r["row"],
+            }
+            for r in recs
+        ],
+        columns=list(LINK_COLUMNS),
+    )
+    return records, links
+
+
+def claims(*ids: str, complete: tuple[str, ...] = ()) -> list[Claim]:
+    return [
+        Claim(id=i, file=CLAIM_FILES[i], path=CLAIM_FILES[i], complete=i in complete) for i in ids
+    ]
+
+
+def one_person(*recs: dict[str, Any], case: tuple[str, ...] = ("a", "b", "c")) -> pd.Series:
+    """Merge the given records as one person and return its persons row."""
+    recs_l = list(recs)
+    person = {f"{r['claim']}:{r['record_id']}": "P1" for r in recs_l}
+    records, links = frames(recs_l, person)
+    persons, _ = merge_persons(records, links, claims(*case))
+    assert len(persons) == 1
+    return persons.iloc[0]
+
+
+# --------------------------------------------------------------------------- agreement rules
+
+
+def test_girl_agrees_with_female_and_child() -> None:
+    p = one_person(
+        rec("a", "1", 2, sex="girl", sex_n="female", age_group_n="child"),
+        rec("b", "1", 2, sex="female", sex_n="female", age_group="child", age_group_n="child"),
+    )
+    assert (p["sex"], p["sex_status"]) == ("female", "agree")
+    assert (p["age_group"], p["age_group_status"]) == ("child", "agree")
+
+
+def test_girl_conflicts_with_adult_man() -> None:
+    p = one_person(
+        rec("a", "1", 2, sex="girl", sex_n="female", age_group_n="child"),
+        rec("b", "1", 2, sex="man", sex_n="male", age_group_n="adult"),
+    )
+    assert (p["sex"], p["sex_status"]) == ("female | male", "conflict")
+    assert (p["age_group"], p["age_group_status"]) == ("child | adult", "conflict")
+
+
+def age(claim: str, text: str, lo: float, hi: float, group: str = "adult") -> dict[str, Any]:
+    return rec(claim, "1", 2, age=text, age_n=text, age_min=lo, age_max=hi, age_group_n=group)
+
+
+def test_ages_within_a_year_agree_as_a_range() -> None:
+    p = one_person(age("a", "34", 34, 34), age("b", "35", 35, 35))
+    assert (p["age"], p["age_status"]) == ("34-35", "agree")
+
+
+def test_overlapping_ranges_agree_on_their_intersection() -> None:
+    p = one_person(age("a", "30-35", 30, 35), age("b", "33", 33, 33), age("c", "32-40", 32, 40))
+    assert (p["age"], p["age_status"]) == ("33", "agree")
+
+
+def test_distant_ages_conflict() -> None:
+    p = one_person(age("a", "30-35", 30, 35), age("b", "40", 40, 40))
+    assert (p["age"], p["age_status"]) == ("30-35 | 40", "conflict")
+
+
+def test_one_distant_pair_among_three_is_a_conflict() -> None:
+    p = one_person(age("a", "34", 34, 34), age("b", "35", 35, 35), age("c", "36", 36, 36))
+    assert p["age_status"] == "conflict"
+    assert p["age"] == "34 | 35 | 36"
+
+
+def test_stated_unknown_and_blank_are_neither_agreement_nor_conflict() -> None:
+    p = one_person(
+        rec("a", "1", 2, age="?", age_n="unknown", sex="female", sex_n="female"),
+        rec("b", "1", 2, age="40", age_n="40", age_min=40, age_max=40, sex="?", sex_n="unknown"),
+        rec("c", "1", 2),
+    )
+    assert (p["age"], p["age_status"]) == ("40", "single")
+    assert (p["sex"], p["sex_status"]) == ("female", "single")
+    assert (p["dob"], p["dob_status"]) == ("", "unknown")
+    assert (p["cause"], p["cause_status"]) == ("", "unknown")
+
+
+def test_all_unknown_is_unknown() -> None:
+    p = one_person(
+        rec("a", "1", 2, cause="unknown", status="?", status_n="unknown"),
+        rec("b", "1", 2, cause="غير معروف", status_n=""),
+    )
+    assert (p["cause"], p["cause_status"]) == ("", "unknown")
+    assert (p["status"], p["status_status"]) == ("", "unknown")
+
+
+def test_elderly_agrees_with_adult() -> None:
+    p = one_person(rec("a", "1", 2, age_group_n="adult"), rec("b", "1", 2, age_group_n="elderly"))
+    assert (p["age_group"], p["age_group_status"]) == ("elderly", "agree")
+
+
+def test_dob_year_agrees_with_full_date_but_not_another_year() -> None:
+    p = one_person(rec("a", "1", 2, dob_n="1990"), rec("b", "1", 2, dob_n="1990-05-02"))
+    assert (p["dob"], p["dob_status"]) == ("1990-05-02", "agree")
+    p = one_person(rec("a", "1", 2, dob_n="1990"), rec("b", "1", 2, dob_n="1991-05-02"))
+    assert (p["dob"], p["dob_status"]) == ("1990 | 1991-05-02", "conflict")
+
+
+def test_national_id_is_exact() -> None:
+    same = one_person(
+        rec("a", "1", 2, national_id_n="0123"), rec("b", "1", 2, national_id_n="0123")
+    )
+    assert same["national_id_status"] == "agree"
+    diff = one_person(rec("a", "1", 2, national_id_n="0123"), rec("b", "1", 2, national_id_n="123"))
+    assert (diff["national_id"], diff["national_id_status"]) == ("0123 | 123", "conflict")
+
+
+def test_status_and_identified_are_exact_on_parsed_values() -> None:
+    p = one_person(
+        rec("a", "1", 2, status="Killed", status_n="killed", identified_n="no"),
+        rec("b", "1", 2, status="dead", status_n="killed", identified_n="yes"),
+    )
+    assert (p["status"], p["status_status"]) == ("killed", "agree")
+    assert (p["identified"], p["identified_status"]) == ("no | yes", "conflict")
+
+
+def test_same_script_spellings_of_a_name_agree_and_are_all_listed() -> None:
+    p = one_person(
+        rec("a", "1", 2, name="Hisham Ahmad al-Hassan"),
+        rec("b", "1", 2, name="Hisham Ahmed al Hasan", name_alt="Hisham al-Hassan"),
+        rec("c", "1", 2, name="Hisham"),
+    )
+    assert p["name_status"] == "agree"
+    assert p["name"] == "Hisham Ahmad al-Hassan"  # the fullest spelling, earliest claim first
+    assert (
+        p["names"] == "Hisham Ahmad al-Hassan | Hisham Ahmed al Hasan | Hisham al-Hassan | Hisham"
+    )
+
+
+def test_different_names_conflict() -> None:
+    p = one_person(rec("a", "1", 2, name="Mohammed Ali"), rec("b", "1", 2, name="Mohammed Hassan"))
+    assert (p["name"], p["name_status"]) == ("Mohammed Ali | Mohammed Hassan", "conflict")
+
+
+def test_alias_reconciles_two_different_names() -> None:
+    p = one_person(
+        rec("a", "1", 2, name="Abdullah Qardash", alias="Abu Ibrahim al-Hashimi al-Qurashi"),
+        rec("b", "1", 2, name="Abu Ibrahim al-Qurayshi"),
+    )
+    assert p["name_status"] == "agree"
+    assert (
+        p["names"]
+        == "Abdullah Qardash | Abu Ibrahim al-Hashimi al-Qurashi | Abu Ibrahim al-Qurayshi"
+    )
+
+
+def test_arabic_and_latin_spellings_agree() -> None:
+    pytest.importorskip("reconcile.names", reason="cross-script keys come from reconcile.names")
+    assert names_agree("محمد", "Mohammed")
+    p = one_person(rec("a", "1", 2, name="محمد"), rec("b", "1", 2, name="Mohammed"))
+    assert p["name_status"] == "agree"
+
+
+def test_unnamed_and_kinship_names_are_not_spellings() -> None:
+    p = one_person(
+        rec("a", "1", 2, name="unidentified woman", name_unknown=True),
+        rec(
+            "b",
+            "1",
+            2,
+            name="wife of Abu Ibrahim",
+            name_is_relation=True,
+            relation_term="wife",
+            relation_to="Abu Ibrahim",
+        ),
+    )
+    assert (p["name"], p["name_status"], p["names"]) == ("", "unknown", "")
+    assert (p["relation"], p["relation_status"]) == ("wife of Abu Ibrahim", "single")
+
+
+def wife(claim: str, rid: str, text: str, term: str, to: str, row: int = 2) -> dict[str, Any]:
+    return rec(claim, rid, row, relation=text, relation_term=term, relation_to=to)
+
+
+def test_relation_same_term_fuzzy_target_agrees() -> None:
+    p = one_person(
+        wife("a", "1", "wife of Abu Ibrahim al-Qurashi", "wife", "Abu Ibrahim al-Qurashi"),
+        wife("b", "1", "Abu Ibrahim's wife", "wife", "Abu Ibrahim"),
+    )
+    assert (p["relation"], p["relation_status"]) == ("wife of Abu Ibrahim al-Qurashi", "agree")
+
+
+def test_relation_other_term_or_other_target_conflicts() -> None:
+    p = one_person(
+        wife("a", "1", "wife of Hisham", "wife", "Hisham"),
+        wife("b", "1", "sister of Hisham", "sister", "Hisham"),
+    )
+    assert p["relation_status"] == "conflict"
+    p = one_person(
+        wife("a", "1", "wife of Hisham", "wife", "Hisham"),
+        wife("b", "1", "wife of Karim", "wife", "Karim"),
+    )
+    assert (p["relation"], p["relation_status"]) == ("wife of Hisham | wife of Karim", "conflict")
+
+
+def test_relation_general_term_agrees_with_specific() -> None:
+    p = one_person(
+        wife("a", "1", "child of Hisham", "child", "Hisham"),
+        wife("b", "1", "Hisham's son", "son", "Hisham"),
+    )
+    assert (p["relation"], p["relation_status"]) == ("Hisham's son", "agree")
+
+
+def test_relation_targets_meet_through_the_person_they_name() -> None:
+    recs = [
+        rec("a", "t", 2, name="Abdullah Qardash", alias="Hajji Abdullah"),
+        wife("a", "w", "wife of Hajji Abdullah", "wife", "Hajji Abdullah", row=3),
+        wife("b", "w", "wife of Abdullah Qardash", "wife", "Abdullah Qardash", row=2),
+        wife("c", "w", "wife of Abu Ibrahim", "wife", "Abu Ibrahim", row=2),
+    ]
+    records, links = frames(recs, {"a:w": "W", "b:w": "W"})
+    persons, _ = merge_persons(records, links, claims("a", "b", "c"))
+    w = persons.set_index("person_id").loc["W"]
+    assert w["relation_status"] == "agree"
+
+
+def test_free_text_compares_fuzzily_after_casefold() -> None:
+    p = one_person(rec("a", "1", 2, location="Atmeh, Idlib"), rec("b", "1", 2, location="ATMEH"))
+    assert (p["location"], p["location_status"]) == ("Atmeh, Idlib", "agree")
+    p = one_person(rec("a", "1", 2, cause="US fire"), rec("b", "1", 2, cause="suicide bomb"))
+    assert (p["cause"], p["cause_status"]) == ("US fire | suicide bomb", "conflict")
+
+
+def test_conflict_lists_values_in_claim_order_not_row_order() -> None:
+    recs = [rec("b", "1", 9, cause="airstrike"), rec("a", "1", 5, cause="explosion")]
+    records, links = frames(recs, {"a:1": "P", "b:1": "P"})
+    persons, _ = merge_persons(records, links, claims("b", "a"))
+    assert persons.iloc[0]["cause"] == "airstrike | explosion"
+
+
+def test_norm_text_folds_case_accents_and_arabic_forms() -> None:
+    assert norm_text("  Al-Qurashi, IDLIB ") == "al qurashi idlib"
+    assert norm_text("Éloïse") == "eloise"
+    assert norm_text("أحمد") == norm_text("احمد")
+
+
+# --------------------------------------------------------------------------- presence
+
+
+def test_presence_silent_and_denied_by_a_complete_claim() -> None:
+    recs = [
+        rec("a", "1", 2, name="Hisham"),
+        rec("b", "1", 2, name="Hisham"),
+        rec("c", "1", 2, name="Karim"),
+    ]
+    records, links = frames(recs, {"a:1": "H", "b:1": "H"})
+    persons, _ = merge_persons(records, links, claims("a", "b", "c", complete=("b",)))
+    by_id = persons.set_index("person_id")
+    cols = ["claims", "n_claims", "silent", "denied_by"]
+    assert list(by_id.loc["H", cols]) == ["a;b", 2, "c", ""]
+    assert list(by_id.loc["p-c-1", cols]) == ["c", 1, "a;b", "b"]
+
+
+def test_ambiguous_person_flagged() -> None:
+    records, links = frames([rec("a", "1", 2), rec("b", "1", 2)], {"a:1": "P", "b:1": "P"})
+    links.loc[1, "ambiguous"] = True
+    persons, _ = merge_persons(records, links, claims("a", "b"))
+    assert bool(persons.iloc[0]["ambiguous"]) is True
+
+
+def test_unlinked_record_is_an_error() -> None:
+    records, links = frames([rec("a", "1", 2), rec("a", "2", 3)], {})
+    with pytest.raises(ValueError, match=r"1 record\(s\) have no link, e.g. a:2"):
+        merge_persons(records, links.iloc[:1], claims("a"))
+
+
+# --------------------------------------------------------------------------- output shape
+
+
+def sample() -> tuple[pd.DataFrame, pd.DataFrame, list[Claim]]:
+    recs = [
+        rec(
+            "a",
+            "1",
+            2,
+            name="Hisham al-Hassan",
+            sex="m",
+            sex_n="male",
+            age="34",
+            age_n="34",
+            age_min=34,
+            age_max=34,
+            age_group_n="adult",
+            cause="US fire",
+        ),
+        rec(
+            "a",
+            "2",
+            3,
+            name="wife of Hisham",
+            name_is_relation=True,
+            relation_term="wife",
+            relation_to="Hisham",
+            sex_n="female",
+            age_group_n="adult",
+        ),
+        rec("a", "3", 4, name="unknown", name_unknown=True, age_group="child", age_group_n="child"),
+        rec(
+            "b",
+            "x",
+            2,
+            name="Hisham Hassan",
+            name_alt="هشام الحسن",
+            sex="male",
+            sex_n="male",
+            age="35",
+            age_n="35",
+            age_min=35,
+            age_max=35,
+            age_group_n="adult",
+            cause="explosion",
+        ),
+        rec(
+            "b",
+            "y",
+            3,
+            name="Sana",
+            relation="Hisham's wife",
+            relation_term="wife",
+            relation_to="Hisham",
+            sex="female",
+            sex_n="female",
+        ),
+        rec(
+            "c",
+            "z",
+            2,
+            name="girl",
+            name_unknown=True,
+            sex="girl",
+            sex_n="female",
+            age_group_n="child",
+        ),
+    ]
+    records, links = frames(
+        recs, {"a:1": "H", "b:x": "H", "a:2": "S", "b:y": "S", "a:3": "G", "c:z": "G"}
+    )
+    return records, links, claims("a", "b", "c", complete=("a",))
+
+
+def test_columns_and_person_order() -> None:
+    persons, fields = merge_persons(*sample())
+    assert list(persons.columns) == list(PERSON_COLUMNS)
+    assert list(fields.columns) == list(PERSON_FIELD_COLUMNS)
+    assert persons["person_id"].tolist() == ["H", "S", "G"]
+    for f in MERGED_FIELDS:
+        assert set(persons[f"{f}_status"]) <= {"agree", "conflict", "single", "unknown"}
+    h = persons.iloc[0]
+    assert (h["age"], h["age_status"], h["cause_status"]) == ("34-35", "agree", "conflict")
+    assert h["names"] == "Hisham al-Hassan | Hisham Hassan | هشام الحسن"
+
+
+def test_person_fields_long_form() -> None:
+    _, fields = merge_persons(*sample())
+    assert set(fields["field"]) <= set(LONG_FIELDS)
+    h_sex = fields[(fields.person_id == "H") & (fields.field == "sex")]
+    assert h_sex[["claim", "record_id", "value", "normalised", "file", "row"]].values.tolist() == [
+        ["a", "1", "m", "male", "claims/a.csv", 2],
+        ["b", "x", "male", "male", "claims/b.csv", 2],
+    ]
+    # an implied value (sex from "wife of") is kept with a blank original
+    s_sex = fields[(fields.person_id == "S") & (fields.field == "sex")]
+    assert s_sex[["claim", "value", "normalised"]].values.tolist() == [
+        ["a", "", "female"],
+        ["b", "female", "female"],
+    ]
+    # blank values are skipped: nobody gives a dob
+    assert "dob" not in set(fields["field"])
+    alt = fields[fields.field == "name_alt"]
+    assert alt[["claim", "value"]].values.tolist() == [["b", "هشام الحسن"]]
+    names = fields[fields.field == "name"].set_index(["claim", "record_id"])["normalised"]
+    assert (names[("a", "3")], names[("c", "z")]) == ("unknown", "unknown")
+
+
+def test_shuffled_inputs_give_identical_frames() -> None:
+    records, links, cl = sample()
+    p1, f1 = merge_persons(records, links, cl)
+    for seed in range(5):
+        r2 = records.sample(frac=1, random_state=seed).reset_index(drop=True)
+        l2 = links.sample(frac=1, random_state=seed + 100).reset_index(drop=True)
+        p2, f2 = merge_persons(r2, l2, cl)
+        pd.testing.assert_frame_equal(p1, p2)
+        pd.testing.assert_frame_equal(f1, f2)
+
+
+def test_empty_case() -> None:
+    records, links = frames([], {})
+    records = pd.DataFrame(
+        columns=["claim", "record_id", "file", "row", *TEXT_FIELDS, *PARSED_COLUMNS]
+    )
+    persons, fields = merge_persons(records, links, claims("a"))
+    assert persons.empty and list(persons.columns) == list(PERSON_COLUMNS)
+    assert fields.empty and list(fields.columns) == list(PERSON_FIELD_COLUMNS)
