@@ -1,0 +1,848 @@
+"""Build the one report model every renderer draws from: findings ordered, capped and cited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import pandas as pd
+
+from reconcile import __version__
+from reconcile.case import Case
+from reconcile.problems import CODES, Problem
+
+REPORT_SCHEMA = "reconcile-report/1"
+DEFAULT_LIMIT = 50  # items shown per section; full lists are in the CSV, XLSX and SQLite outputs
+CANDIDATE_LIMIT = 5  # candidate persons shown per unidentified record
+
+# Fields in order of consequence: what changes the counts (killed? a child? a woman?) first,
+# then what identifies the person, then the circumstances.
+FIELD_ORDER: tuple[str, ...] = (
+    "status",
+    "identified",
+    "sex",
+    "age_group",
+    "age",
+    "name",
+    "national_id",
+    "dob",
+    "relation",
+    "cause",
+    "affiliation",
+    "location",
+    "nationality",
+)
+# Count categories in headline order; analyst-defined categories follow alphabetically.
+CATEGORY_ORDER: tuple[str, ...] = ("killed", "children", "women", "men", "unidentified")
+CATEGORY_LABELS: dict[str, str] = {
+    "killed": "killed in total",
+    "children": "children killed",
+    "women": "women killed",
+    "men": "men killed",
+    "unidentified": "unidentified remains",
+}
+CANDIDATE_STATUSES: tuple[str, ...] = ("ambiguous", "possible")
+DESCRIBE_FIELDS: tuple[str, ...] = ("name", "sex", "age", "age_group", "relation", "notes")
+
+T = TypeVar("T")
+
+
+@dataclass
+class Cite:
+    """Where a finding comes from: a claim's record, its file and spreadsheet row."""
+
+    claim: str
+    record_id: str
+    file: str
+    row: int | None
+
+    def where(self) -> str:
+        row = "" if self.row is None else f", row {self.row}"
+        return f"{self.claim}:{self.record_id} ({self.file}{row})"
+
+
+@dataclass
+class ClaimInfo:
+    id: str
+    source: str
+    published: str
+    url: str
+    file: str
+    complete: bool
+    records: int
+    sha256: str
+
+
+@dataclass
+class InputFile:
+    file: str
+    sha256: str
+    role: str  # claim | case | counts | decisions
+
+
+@dataclass
+class HeadlineRange:
+    category: str
+    label: str
+    min: int | None
+    max: int | None
+    conflict: bool
+    by_claim: dict[str, str]  # claim -> what it states ("13", "at least 12") or lists
+
+
+@dataclass
+class Headline:
+    claims: int
+    records: int
+    persons: int
+    people_min: int | None
+    people_max: int | None
+    ranges: list[HeadlineRange]
+    field_conflicts: int
+    count_conflicts: int
+    denials: int
+    single_source: int
+    unidentified: int
+    ambiguous: int
+    errors: int
+    warnings: int
+
+
+@dataclass
+class ClaimValue:
+    cite: Cite
+    value: str
+    quote: str
+
+
+@dataclass
+class FieldConflict:
+    person_id: str
+    name: str
+    field: str
+    values: list[ClaimValue]
+
+
+@dataclass
+class CountStatement:
+    claim: str
+    file: str
+    row: int | None
+    stated: str
+    qualifier: str
+    listed: int | None
+    conflict_with: list[str]
+    quote: str
+
+
+@dataclass
+class CountConflict:
+    category: str
+    label: str
+    range_min: int | None
+    range_max: int | None
+    statements: list[CountStatement]
+
+
+@dataclass
+class Denial:
+    person_id: str
+    name: str
+    reported_by: list[Cite]
+    denied_by: list[str]  # claims marked complete that omit the person
+    denied_files: list[str]
+
+
+@dataclass
+class SingleSource:
+    person_id: str
+    name: str
+    cite: Cite
+
+
+@dataclass
+class Candidate:
+    person_id: str
+    name: str
+    cite: Cite
+    status: str
+    probability: float | None
+
+
+@dataclass
+class Unidentified:
+    cite: Cite
+    person_id: str
+    description: str
+    candidates: list[Candidate]
+    more_candidates: int
+
+
+@dataclass
+class Ambiguous:
+    a: Cite
+    name_a: str
+    b: Cite
+    name_b: str
+    weight: float | None
+    probability: float | None
+    decision_line: str  # the exact line to add to decisions.csv to confirm the match
+
+
+@dataclass
+class ProblemLine:
+    severity: str
+    code: str
+    file: str
+    row: int | None
+    column: str | None
+    line: str
+
+
+@dataclass
+class FieldSummary:
+    field: str
+    agree: int
+    conflict: int
+    single: int
+    unknown: int
+
+
+@dataclass
+class ChartBar:
+    category: str
+    claim: str
+    stated_min: int | None
+    stated_max: int | None
+    listed: int | None
+
+
+@dataclass
+class Section(Generic[T]):
+    """Up to `limit` items, most consequential first; `total` counts them all."""
+
+    items: list[T]
+    total: int
+    more_in: str  # the output file that holds the full list
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.items)
+
+
+@dataclass
+class Report:
+    schema: str
+    tool: str
+    version: str
+    event: dict[str, str]
+    claims: list[ClaimInfo]
+    inputs: list[InputFile]
+    settings: dict[str, Any]
+    limit: int
+    headline: Headline
+    field_summary: list[FieldSummary]
+    chart: list[ChartBar]
+    count_conflicts: Section[CountConflict]
+    field_conflicts: Section[FieldConflict]
+    denials: Section[Denial]
+    single_source: Section[SingleSource]
+    unidentified: Section[Unidentified]
+    ambiguous: Section[Ambiguous]
+    problems: Section[ProblemLine]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_contradictions(self) -> bool:
+        """True when any claim contradicts another (for `--fail-on conflict`)."""
+        return bool(self.field_conflicts.total or self.count_conflicts.total or self.denials.total)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _s(v: object) -> str:
+    """A cell as text: "" for None/NaN/NA."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and math.isnan(v):
+        return ""
+    try:
+        if pd.isna(v):  # type: ignore[call-overload]
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return str(v)
+
+
+def _int(v: object) -> int | None:
+    if v is None or _s(v) == "":
+        return None
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else int(f)
+
+
+def _float(v: object) -> float | None:
+    if v is None or _s(v) == "":
+        return None
+    try:
+        f = float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else round(f, 4)
+
+
+def _bool(v: object) -> bool:
+    if isinstance(v, str):
+        return v.strip().lower() in ("true", "1", "yes")
+    return bool(v) if _s(v) != "" else False
+
+
+def _split(v: object) -> list[str]:
+    return [p for p in _s(v).split(";") if p]
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column as text ("" where missing), or a column of "" when the frame lacks it."""
+    if name in df.columns:
+        return df[name].map(_s)
+    return pd.Series([""] * len(df), index=df.index, dtype=object)
+
+
+def _frame(df: pd.DataFrame | None) -> pd.DataFrame:
+    return df if df is not None else pd.DataFrame()
+
+
+def category_label(category: str) -> str:
+    return CATEGORY_LABELS.get(category, category)
+
+
+def _category_key(category: str) -> tuple[int, str]:
+    order = CATEGORY_ORDER.index(category) if category in CATEGORY_ORDER else len(CATEGORY_ORDER)
+    return (order, category)
+
+
+def decision_line(claim_a: str, record_a: str, claim_b: str, record_b: str) -> str:
+    """The decisions.csv line that records the two records as the same person (CSV-quoted)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(
+        [claim_a, record_a, claim_b, record_b, "same", "", "", ""]
+    )
+    return buf.getvalue()
+
+
+def people_bounds(people_range: object) -> tuple[int | None, int | None]:
+    """(min, max) from distinct_people_range's result: a pair, a mapping or an object."""
+    if people_range is None:
+        return (None, None)
+    if isinstance(people_range, Mapping):
+        return (_int(people_range.get("min")), _int(people_range.get("max")))
+    if hasattr(people_range, "min") and hasattr(people_range, "max"):
+        return (_int(people_range.min), _int(people_range.max))
+    if isinstance(people_range, Iterable):
+        lo, hi = tuple(people_range)[:2]
+        return (_int(lo), _int(hi))
+    return (None, None)
+
+
+class _Lookup:
+    """Record details by (claim, record_id): file, row, a display name, quote, person."""
+
+    def __init__(self, records: pd.DataFrame, links: pd.DataFrame) -> None:
+        recs = records
+        self._rec: dict[tuple[str, str], tuple[str, int | None, str, str]] = {}
+        if len(recs):
+            keys = zip(_col(recs, "claim"), _col(recs, "record_id"), strict=True)
+            vals = zip(
+                _col(recs, "file"),
+                recs["row"] if "row" in recs.columns else [None] * len(recs),
+                _col(recs, "name"),
+                _col(recs, "quote"),
+                strict=True,
+            )
+            self._rec = {k: (f, _int(r), n, q) for k, (f, r, n, q) in zip(keys, vals, strict=True)}
+        self._person: dict[tuple[str, str], str] = {}
+        if len(links):
+            self._person = dict(
+                zip(
+                    zip(_col(links, "claim"), _col(links, "record_id"), strict=True),
+                    _col(links, "person_id"),
+                    strict=True,
+                )
+            )
+            for k, f, r in zip(
+                zip(_col(links, "claim"), _col(links, "record_id"), strict=True),
+                _col(links, "file"),
+                links["row"] if "row" in links.columns else [None] * len(links),
+                strict=True,
+            ):
+                if k not in self._rec:
+                    self._rec[k] = (f, _int(r), "", "")
+
+    def cite(self, claim: str, record_id: str) -> Cite:
+        f, r, _, _ = self._rec.get((claim, record_id), ("", None, "", ""))
+        return Cite(claim, record_id, f, r)
+
+    def name(self, claim: str, record_id: str) -> str:
+        return self._rec.get((claim, record_id), ("", None, "", ""))[2]
+
+    def quote(self, claim: str, record_id: str) -> str:
+        return self._rec.get((claim, record_id), ("", None, "", ""))[3]
+
+    def person(self, claim: str, record_id: str) -> str:
+        return self._person.get((claim, record_id), "")
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _claims(case: Case, records: pd.DataFrame) -> tuple[list[ClaimInfo], list[InputFile]]:
+    per_claim = records["claim"].value_counts() if "claim" in records.columns else pd.Series()
+    claims = [
+        ClaimInfo(
+            id=c.id,
+            source=c.source,
+            published=c.published,
+            url=c.url,
+            file=c.file,
+            complete=bool(c.complete),
+            records=int(per_claim.get(c.id, len(c.records))),
+            sha256=c.sha256,
+        )
+        for c in case.claims
+    ]
+    inputs = [InputFile(c.file, c.sha256, "claim") for c in case.claims]
+    # Other inputs (case.toml, counts.csv, decisions.csv) when the loader records their hashes.
+    extra = getattr(case, "inputs", None)
+    if isinstance(extra, Mapping):
+        known = {i.file for i in inputs}
+        for f, sha in sorted(extra.items()):
+            if f not in known:
+                role = "case" if f.endswith(".toml") else f.rsplit("/", 1)[-1].split(".")[0]
+                inputs.append(InputFile(str(f), str(sha), role))
+    return claims, inputs
+
+
+def _count_sections(
+    case: Case, counts: pd.DataFrame, limit: int
+) -> tuple[list[HeadlineRange], list[ChartBar], Section[CountConflict]]:
+    if not len(counts) or "category" not in counts.columns:
+        return [], [], Section([], 0, "counts.csv")
+    counts = counts.assign(category=_col(counts, "category"), claim=_col(counts, "claim"))
+    per = counts[counts["claim"] != "*"]
+    cross = counts[counts["claim"] == "*"]
+    claim_order = {c.id: i for i, c in enumerate(case.claims)}
+    # where each claim states each count: counts.csv file and row
+    where: dict[tuple[str, str], tuple[str, int | None]] = {}
+    cc = case.counts
+    if len(cc) and {"claim", "category"} <= set(cc.columns):
+        for c, cat, f, r in zip(
+            _col(cc, "claim"),
+            _col(cc, "category"),
+            _col(cc, "file"),
+            cc["row"] if "row" in cc.columns else [None] * len(cc),
+            strict=True,
+        ):
+            where.setdefault((c, cat), (f, _int(r)))
+
+    categories = sorted(set(counts["category"]), key=_category_key)
+    ranges: list[HeadlineRange] = []
+    chart: list[ChartBar] = []
+    conflicts: list[CountConflict] = []
+    for cat in categories:
+        rows = per[per["category"] == cat]
+        rows = rows.iloc[
+            sorted(range(len(rows)), key=lambda i: claim_order.get(rows["claim"].iloc[i], 1 << 30))
+        ]
+        star = cross[cross["category"] == cat]
+        by_claim: dict[str, str] = {}
+        statements: list[CountStatement] = []
+        for r in rows.to_dict("records"):
+            stated = _s(r.get("stated"))
+            listed = _int(r.get("listed"))
+            by_claim[r["claim"]] = stated if stated else (f"lists {listed}" if listed else "")
+            chart.append(
+                ChartBar(
+                    cat, r["claim"], _int(r.get("stated_min")), _int(r.get("stated_max")), listed
+                )
+            )
+            f, row = where.get((r["claim"], cat), ("", None))
+            statements.append(
+                CountStatement(
+                    claim=r["claim"],
+                    file=f,
+                    row=row,
+                    stated=stated,
+                    qualifier=_s(r.get("qualifier")),
+                    listed=listed,
+                    conflict_with=_split(r.get("conflict_with")),
+                    quote=_s(r.get("quote")),
+                )
+            )
+        if len(star):
+            s = star.iloc[0]
+            lo, hi, conflict = (
+                _int(s.get("range_min")),
+                _int(s.get("range_max")),
+                _bool(s.get("conflict")),
+            )
+        else:
+            lo = hi = None
+            conflict = False
+        conflict = conflict or any(
+            _bool(v) for v in rows.get("conflict", pd.Series([], dtype=object))
+        )
+        ranges.append(HeadlineRange(cat, category_label(cat), lo, hi, conflict, by_claim))
+        if conflict:
+            conflicts.append(CountConflict(cat, category_label(cat), lo, hi, statements))
+    return ranges, chart, Section(conflicts[:limit], len(conflicts), "counts.csv")
+
+
+def _field_sections(
+    persons: pd.DataFrame, person_fields: pd.DataFrame, look: _Lookup, limit: int
+) -> tuple[list[FieldSummary], Section[FieldConflict]]:
+    fields = [f for f in FIELD_ORDER if f"{f}_status" in persons.columns]
+    summary = []
+    for f in fields:
+        vc = persons[f"{f}_status"].map(_s).value_counts()
+        summary.append(
+            FieldSummary(
+                f, *(int(vc.get(k, 0)) for k in ("agree", "conflict", "single", "unknown"))
+            )
+        )
+    if not fields or not len(persons):
+        return summary, Section([], 0, "persons.csv")
+    status = persons[["person_id", *[f"{f}_status" for f in fields]]].melt(
+        id_vars="person_id", var_name="field", value_name="st"
+    )
+    hits = status[status["st"].map(_s) == "conflict"].copy()
+    hits["field"] = hits["field"].str.removesuffix("_status")
+    total = len(hits)
+    if not total:
+        return summary, Section([], 0, "persons.csv")
+    hits["field_rank"] = hits["field"].map({f: i for i, f in enumerate(FIELD_ORDER)})
+    n_claims = persons.set_index("person_id")["n_claims"] if "n_claims" in persons.columns else None
+    hits["n"] = hits["person_id"].map(n_claims).fillna(0) if n_claims is not None else 0
+    hits["pid"] = hits["person_id"].map(_s)
+    hits = hits.sort_values(
+        ["field_rank", "n", "pid"], ascending=[True, False, True], kind="stable"
+    )
+    top = hits.head(limit)
+    names = dict(zip(persons["person_id"].map(_s), _col(persons, "name"), strict=True))
+    pf = person_fields
+    if len(pf):
+        pf = pf[pf["person_id"].map(_s).isin(set(top["pid"])) & pf["field"].isin(set(top["field"]))]
+    grouped = (
+        {k: g for k, g in pf.groupby([pf["person_id"].map(_s), "field"], sort=False)}
+        if len(pf)
+        else {}
+    )
+    items = []
+    for pid, fld in zip(top["pid"], top["field"], strict=True):
+        g = grouped.get((pid, fld))
+        values: list[ClaimValue] = []
+        if g is not None:
+            for r in g.to_dict("records"):
+                c, rid = _s(r.get("claim")), _s(r.get("record_id"))
+                cite = Cite(c, rid, _s(r.get("file")), _int(r.get("row")))
+                values.append(ClaimValue(cite, _s(r.get("value")), look.quote(c, rid)))
+        items.append(FieldConflict(pid, names.get(pid, ""), fld, values))
+    return summary, Section(items, total, "person_fields.csv")
+
+
+def _person_cites(links: pd.DataFrame, pids: set[str], look: _Lookup) -> dict[str, list[Cite]]:
+    out: dict[str, list[Cite]] = {}
+    if not len(links) or not pids:
+        return out
+    sub = links[links["person_id"].map(_s).isin(pids)]
+    for pid, c, rid in zip(
+        sub["person_id"].map(_s), _col(sub, "claim"), _col(sub, "record_id"), strict=True
+    ):
+        out.setdefault(pid, []).append(look.cite(c, rid))
+    return out
+
+
+def _presence_sections(
+    case: Case, persons: pd.DataFrame, links: pd.DataFrame, look: _Lookup, limit: int
+) -> tuple[Section[Denial], Section[SingleSource]]:
+    if not len(persons):
+        return Section([], 0, "persons.csv"), Section([], 0, "persons.csv")
+    files = {c.id: c.file for c in case.claims}
+    pid = persons["person_id"].map(_s)
+    names = _col(persons, "name")
+    denied = _col(persons, "denied_by")
+    n_claims = (
+        persons["n_claims"]
+        if "n_claims" in persons.columns
+        else _col(persons, "claims").map(lambda s: len(_split(s)))
+    )
+    d_mask = denied != ""
+    d = pd.DataFrame({"pid": pid, "n": n_claims, "name": names, "denied": denied})[d_mask]
+    d = d.sort_values(["n", "pid"], ascending=[False, True], kind="stable")
+    d_top = d.head(limit)
+    s_mask = pd.to_numeric(n_claims, errors="coerce") == 1
+    s = pd.DataFrame({"pid": pid, "name": names})[s_mask]
+    claim_order = {c.id: i for i, c in enumerate(case.claims)}
+    if len(s) and len(links):
+        # each single-source person's record, ordered by claim (case order) then file row
+        lk = pd.DataFrame(
+            {
+                "pid": links["person_id"].map(_s),
+                "claim": _col(links, "claim"),
+                "record_id": _col(links, "record_id"),
+                "_row": pd.to_numeric(links["row"], errors="coerce") if "row" in links else 0,
+            }
+        )
+        s = s.merge(lk.drop_duplicates("pid"), on="pid", how="left")
+        s["_co"] = s["claim"].map(lambda c: claim_order.get(_s(c), 1 << 30))
+        s = s.sort_values(["_co", "_row", "pid"], kind="stable")
+    else:
+        s = s.assign(claim="", record_id="")
+    cites = _person_cites(links, set(d_top["pid"]), look)
+    denials = [
+        Denial(p, nm, cites.get(p, []), _split(dn), [files.get(c, "") for c in _split(dn)])
+        for p, nm, dn in zip(d_top["pid"], d_top["name"], d_top["denied"], strict=True)
+    ]
+    singles = [
+        SingleSource(p, nm, look.cite(_s(c), _s(r)))
+        for p, nm, c, r in zip(
+            s["pid"].head(limit),
+            s["name"].head(limit),
+            s["claim"].head(limit),
+            s["record_id"].head(limit),
+            strict=True,
+        )
+    ]
+    return (
+        Section(denials, int(d_mask.sum()), "persons.csv"),
+        Section(singles[:limit], int(s_mask.sum()), "persons.csv"),
+    )
+
+
+def _describe(r: Mapping[Any, object]) -> str:
+    parts = []
+    for f in DESCRIBE_FIELDS:
+        v = _s(r.get(f)).strip()
+        if v:
+            parts.append(v if f == "name" else f"{f}: {v}")
+    return "; ".join(parts) or "(no details)"
+
+
+def _pairs_long(pairs: pd.DataFrame, statuses: Iterable[str]) -> pd.DataFrame:
+    """Pairs with the given statuses, once from each side: claim, record_id, o_claim, o_record."""
+    cols = ["claim", "record_id", "o_claim", "o_record", "status", "probability", "weight"]
+    if not len(pairs) or "status" not in pairs.columns:
+        return pd.DataFrame(columns=cols)
+    p = pairs[pairs["status"].isin(list(statuses))]
+    prob = (
+        p["probability"] if "probability" in p.columns else pd.Series(float("nan"), index=p.index)
+    )
+    wt = p["weight"] if "weight" in p.columns else pd.Series(float("nan"), index=p.index)
+    a = pd.DataFrame(
+        {
+            "claim": _col(p, "claim_a"),
+            "record_id": _col(p, "record_a"),
+            "o_claim": _col(p, "claim_b"),
+            "o_record": _col(p, "record_b"),
+            "status": p["status"],
+            "probability": prob,
+            "weight": wt,
+        }
+    )
+    b = a.rename(
+        columns={
+            "claim": "o_claim",
+            "record_id": "o_record",
+            "o_claim": "claim",
+            "o_record": "record_id",
+        }
+    )
+    return pd.concat([a, b[cols]], ignore_index=True)
+
+
+def _unidentified_section(
+    case: Case, records: pd.DataFrame, pairs: pd.DataFrame, look: _Lookup, limit: int
+) -> Section[Unidentified]:
+    if not len(records):
+        return Section([], 0, "links.csv")
+    ident = _col(records, "identified_n")
+    unknown_name = (
+        records["name_unknown"].map(_bool) if "name_unknown" in records.columns else ident == "x"
+    )
+    mask = (ident == "no") | unknown_name
+    recs = records[mask]
+    total = len(recs)
+    claim_order = {c.id: i for i, c in enumerate(case.claims)}
+    recs = (
+        recs.assign(
+            _co=_col(recs, "claim").map(lambda c: claim_order.get(c, 1 << 30)),
+            _row=pd.to_numeric(recs["row"], errors="coerce") if "row" in recs.columns else 0,
+        )
+        .sort_values(["_co", "_row"], kind="stable")
+        .head(limit)
+    )
+    long = _pairs_long(pairs, CANDIDATE_STATUSES)
+    keys = set(zip(_col(recs, "claim"), _col(recs, "record_id"), strict=True))
+    if len(long):
+        long = long[[k in keys for k in zip(long["claim"], long["record_id"], strict=True)]]
+        long = long.assign(_p=pd.to_numeric(long["probability"], errors="coerce").fillna(-1))
+        long = long.sort_values(
+            ["_p", "o_claim", "o_record"], ascending=[False, True, True], kind="stable"
+        )
+    grouped = (
+        {k: g for k, g in long.groupby(["claim", "record_id"], sort=False)} if len(long) else {}
+    )
+    items = []
+    for r in recs.to_dict("records"):
+        c, rid = _s(r.get("claim")), _s(r.get("record_id"))
+        g = grouped.get((c, rid))
+        cands: list[Candidate] = []
+        more = 0
+        if g is not None:
+            more = max(0, len(g) - CANDIDATE_LIMIT)
+            for o in g.head(CANDIDATE_LIMIT).to_dict("records"):
+                oc, orid = o["o_claim"], o["o_record"]
+                cands.append(
+                    Candidate(
+                        look.person(oc, orid),
+                        look.name(oc, orid),
+                        look.cite(oc, orid),
+                        _s(o["status"]),
+                        _float(o["probability"]),
+                    )
+                )
+        items.append(
+            Unidentified(look.cite(c, rid), look.person(c, rid), _describe(r), cands, more)
+        )
+    return Section(items, total, "links.csv")
+
+
+def _ambiguous_section(pairs: pd.DataFrame, look: _Lookup, limit: int) -> Section[Ambiguous]:
+    if not len(pairs) or "status" not in pairs.columns:
+        return Section([], 0, "pairs.csv")
+    p = pairs[pairs["status"] == "ambiguous"]
+    total = len(p)
+    p = p.assign(
+        _p=pd.to_numeric(p["probability"], errors="coerce").fillna(-1)
+        if "probability" in p
+        else -1,
+        _ca=_col(p, "claim_a"),
+        _ra=_col(p, "record_a"),
+        _cb=_col(p, "claim_b"),
+        _rb=_col(p, "record_b"),
+    ).sort_values(
+        ["_p", "_ca", "_ra", "_cb", "_rb"], ascending=[False, True, True, True, True], kind="stable"
+    )
+    items = []
+    for r in p.head(limit).to_dict("records"):
+        ca, ra, cb, rb = r["_ca"], r["_ra"], r["_cb"], r["_rb"]
+        items.append(
+            Ambiguous(
+                look.cite(ca, ra),
+                look.name(ca, ra),
+                look.cite(cb, rb),
+                look.name(cb, rb),
+                _float(r.get("weight")),
+                _float(r.get("probability")),
+                decision_line(ca, ra, cb, rb),
+            )
+        )
+    return Section(items, total, "pairs.csv")
+
+
+def _problem_section(problems: Iterable[Problem], limit: int) -> Section[ProblemLine]:
+    ps = sorted(
+        problems,
+        key=lambda p: (
+            p.severity != "error",
+            p.file,
+            p.row if p.row is not None else -1,
+            p.column or "",
+            p.code,
+        ),
+    )
+    items = [
+        ProblemLine(p.severity, p.code, p.file, p.row, p.column, p.format()) for p in ps[:limit]
+    ]
+    return Section(items, len(ps), "reconcile.sqlite")
+
+
+# ---------------------------------------------------------------- the model
+
+
+def build_report(
+    case: Case,
+    records: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    pairs: pd.DataFrame | None = None,
+    persons: pd.DataFrame | None = None,
+    person_fields: pd.DataFrame | None = None,
+    counts: pd.DataFrame | None = None,
+    people_range: object = None,
+    problems: Iterable[Problem] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    *,
+    limit: int = DEFAULT_LIMIT,
+) -> Report:
+    """The discrepancy report of a reconciled case: every section capped at `limit` items.
+
+    Frames follow reconcile.schema (records, LINK_COLUMNS, PAIR_COLUMNS, persons with
+    PERSON_HEAD_COLUMNS and F/F_status, PERSON_FIELD_COLUMNS, COUNT_RESULT_COLUMNS); a missing
+    frame is treated as empty. `problems` defaults to the case's own.
+    """
+    records = _frame(records) if records is not None else case.records
+    links, pairs = _frame(links), _frame(pairs)
+    persons, person_fields, counts = _frame(persons), _frame(person_fields), _frame(counts)
+    probs = list(case.problems if problems is None else problems)
+    look = _Lookup(records, links)
+    claims, inputs = _claims(case, records)
+    ranges, chart, count_conflicts = _count_sections(case, counts, limit)
+    field_summary, field_conflicts = _field_sections(persons, person_fields, look, limit)
+    denials, singles = _presence_sections(case, persons, links, look, limit)
+    unidentified = _unidentified_section(case, records, pairs, look, limit)
+    ambiguous = _ambiguous_section(pairs, look, limit)
+    problem_lines = _problem_section(probs, limit)
+    lo, hi = people_bounds(people_range)
+    headline = Headline(
+        claims=len(case.claims),
+        records=len(records),
+        persons=len(persons),
+        people_min=lo,
+        people_max=hi,
+        ranges=ranges,
+        field_conflicts=field_conflicts.total,
+        count_conflicts=count_conflicts.total,
+        denials=denials.total,
+        single_source=singles.total,
+        unidentified=unidentified.total,
+        ambiguous=ambiguous.total,
+        errors=sum(1 for p in probs if CODES[p.code][0] == "error"),
+        warnings=sum(1 for p in probs if CODES[p.code][0] == "warning"),
+    )
+    return Report(
+        schema=REPORT_SCHEMA,
+        tool="reconcile",
+        version=__version__,
+        event={k: _s(v) for k, v in sorted(case.event.items())},
+        claims=claims,
+        inputs=inputs,
+        settings=dict(sorted((settings or {}).items())),
+        limit=limit,
+        headline=headline,
+        field_summary=field_summary,
+        chart=chart,
+        count_conflicts=count_conflicts,
+        field_conflicts=field_conflicts,
+        denials=denials,
+        single_source=singles,
+        unidentified=unidentified,
+        ambiguous=ambiguous,
+        problems=problem_lines,
+    )

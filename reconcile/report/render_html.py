@@ -1,0 +1,403 @@
+"""Render the report model as report.html: one self-contained offline file, claim text escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from typing import Any
+
+from reconcile.report import common as c
+from reconcile.report.model import ChartBar, Cite, Report, Section
+
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# No script, no external fetch: styles inline only, images only as data: URIs.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+CSS = """
+:root { color-scheme: light; --muted: #555; --line: #ccc; --bad: #b00020; }
+body { font-family: system-ui, "Segoe UI", "Noto Sans", "Noto Naskh Arabic", Tahoma, sans-serif;
+  margin: 0 auto; max-width: 75rem; padding: 1rem 1.5rem 3rem; line-height: 1.45; color: #111; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { border-bottom: 2px solid #222; padding-bottom: .2rem; margin-top: 2.2rem; }
+h3 { margin-top: 1.4rem; }
+nav a { margin-right: .9rem; white-space: nowrap; }
+.intro, .meta, .more { color: var(--muted); }
+.more { font-style: italic; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid var(--line); padding: .25rem .5rem; vertical-align: top;
+  text-align: start; }
+th { background: #f2f2f2; }
+td.num { text-align: end; font-variant-numeric: tabular-nums; }
+tr.first td { border-top: 2px solid #888; }
+.conflict { color: var(--bad); font-weight: 600; }
+.cite { color: var(--muted); font-size: .85rem; white-space: nowrap; }
+blockquote { margin: .2rem 0; color: #333; }
+code, pre { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: .85rem; }
+pre { background: #f6f6f6; padding: .6rem; overflow-x: auto; }
+ul.findings li { margin-bottom: .5rem; }
+svg text { font-family: inherit; font-size: 12px; }
+@media print { nav { display: none; } h2 { break-after: avoid; } }
+"""
+
+
+def _lang(text: str) -> str:
+    return ' lang="ar"' if _ARABIC.search(text) else ""
+
+
+def t(text: object) -> str:
+    """Claim text, escaped and isolated so Arabic and Latin runs keep their own direction."""
+    s = str(text)
+    return f'<bdi dir="auto"{_lang(s)}>{escape(s)}</bdi>' if s else ""
+
+
+def td(text: object, cls: str = "") -> str:
+    s = str(text)
+    klass = f' class="{cls}"' if cls else ""
+    return f'<td dir="auto"{_lang(s)}{klass}>{escape(s)}</td>'
+
+
+def num(v: object) -> str:
+    return f'<td class="num">{escape("" if v is None else str(v))}</td>'
+
+
+def _cite(x: Cite) -> str:
+    return f'<span class="cite">{t(c.record(x))}, {t(c.where(x))}</span>'
+
+
+def _table(head: list[str], rows: list[str]) -> str:
+    ths = "".join(f"<th>{escape(h)}</th>" for h in head)
+    return f"<table><thead><tr>{ths}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _more(section: Section[Any]) -> str:
+    line = c.more_line(section)
+    return f'<p class="more">{escape(line)}</p>' if line else ""
+
+
+def _none(section: Section[Any]) -> str:
+    return "<p>None.</p>" if not section.total else ""
+
+
+def _open(sid: str) -> str:
+    return (
+        f'<section id="{sid}"><h2>{escape(c.TITLES[sid])}</h2>'
+        f'<p class="intro">{escape(c.INTROS[sid])}</p>'
+    )
+
+
+def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
+    """A grouped bar chart of the counts each claim states (outlined: only listed, none stated)."""
+    cats: list[str] = []
+    for b in bars:
+        if b.category not in cats:
+            cats.append(b.category)
+    if not cats or not claims:
+        return ""
+    colour = {cl: PALETTE[i % len(PALETTE)] for i, cl in enumerate(claims)}
+    vals = [v for b in bars for v in (b.stated_max, b.stated_min, b.listed) if v is not None]
+    top = max([*vals, 1])
+    bw, gap, left, h, base = 18, 26, 40, 200, 230
+    group = bw * len(claims) + gap
+    width = left + group * len(cats) + 10
+    legend_y = base + 40
+    height = legend_y + 18 * ((len(claims) + 3) // 4) + 10
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-label="Counts stated by each claim">',
+        f'<line x1="{left}" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#333"/>',
+    ]
+    for k in range(5):  # y grid
+        v = round(top * k / 4)
+        y = base - h * v / top
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 5}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v}</text>'
+        )
+    by = {(b.category, b.claim): b for b in bars}
+    for gi, cat in enumerate(cats):
+        x0 = left + gi * group + gap / 2
+        for ci, cl in enumerate(claims):
+            found = by.get((cat, cl))
+            if found is None:
+                continue
+            b = found
+            stated = b.stated_max if b.stated_max is not None else b.stated_min
+            value = stated if stated is not None else b.listed
+            if value is None:
+                continue
+            x = x0 + ci * bw
+            y = base - h * value / top
+            fill = colour[cl] if stated is not None else "none"
+            what = f"{cl}: {cat} states {c.rng(b.stated_min, b.stated_max)}"
+            if stated is None:
+                what = f"{cl}: {cat} lists {b.listed} (states none)"
+            elif b.listed is not None:
+                what += f", lists {b.listed}"
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw - 3}" height="{base - y:.1f}" '
+                f'fill="{fill}" stroke="{colour[cl]}" stroke-width="1.5">'
+                f"<title>{escape(what)}</title></rect>"
+                f'<text x="{x + (bw - 3) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
+                f"{value}</text>"
+            )
+            if (
+                b.stated_min is not None
+                and b.stated_max is not None
+                and b.stated_min < b.stated_max
+            ):
+                y2 = base - h * b.stated_min / top
+                xm = x + (bw - 3) / 2
+                parts.append(
+                    f'<line x1="{xm:.1f}" y1="{y:.1f}" x2="{xm:.1f}" y2="{y2:.1f}" '
+                    'stroke="#111" stroke-width="2"/>'
+                )
+        parts.append(
+            f'<text x="{x0 + (group - gap) / 2:.1f}" y="{base + 16}" text-anchor="middle">'
+            f"{escape(cat)}</text>"
+        )
+    for i, cl in enumerate(claims):
+        lx = left + (i % 4) * 160
+        ly = legend_y + 18 * (i // 4)
+        parts.append(
+            f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{colour[cl]}"/>'
+            f'<text x="{lx + 16}" y="{ly}">{escape(cl)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _event(r: Report) -> str:
+    rows = [
+        "<tr>"
+        + td(cl.id)
+        + td(cl.source)
+        + td(cl.published)
+        + (f'<td dir="auto">{t(cl.url)}</td>')
+        + num(cl.records)
+        + td("yes" if cl.complete else "no")
+        + td(cl.file)
+        + f"<td><code>{escape(cl.sha256)}</code></td></tr>"
+        for cl in r.claims
+    ]
+    head = ["claim", "source", "published", "url", "records", "complete list", "file", "sha256"]
+    return _open("event") + _table(head, rows) + "</section>"
+
+
+def _headline(r: Report) -> str:
+    out = [_open("headline"), "<ul>"]
+    out += [f"<li>{escape(line)}</li>" for line in c.summary_lines(r)]
+    out.append("</ul>")
+    claims = [cl.id for cl in r.claims]
+    svg = chart_svg(r.chart, claims)
+    if svg:
+        out.append(
+            "<figure>" + svg + '<figcaption class="meta">Counts stated by each claim (filled; '
+            "a line marks a stated range), or only listed in its rows (outlined).</figcaption>"
+            "</figure>"
+        )
+    if r.headline.ranges:
+        rows = [
+            "<tr>"
+            + td(h.label)
+            + num(c.rng(h.min, h.max))
+            + (td("yes", "conflict") if h.conflict else td("no"))
+            + "".join(td(h.by_claim.get(cid, "")) for cid in claims)
+            + "</tr>"
+            for h in r.headline.ranges
+        ]
+        out.append(_table(["count", "range", "conflict", *claims], rows))
+    if r.field_summary:
+        rows = [
+            "<tr>"
+            + td(f.field)
+            + num(f.agree)
+            + num(f.conflict)
+            + num(f.single)
+            + num(f.unknown)
+            + "</tr>"
+            for f in r.field_summary
+        ]
+        out.append(_table(["field", "agree", "conflict", "single source", "unknown"], rows))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _contradictions(r: Report) -> str:
+    out = [_open("contradictions"), "<h3>Count conflicts</h3>", _none(r.count_conflicts)]
+    for k in r.count_conflicts.items:
+        out.append(
+            f"<p><strong>{escape(k.label)}</strong>: {escape(c.rng(k.range_min, k.range_max))}</p>"
+        )
+        rows = [
+            "<tr>"
+            + td(s.claim)
+            + td(s.stated or "(none)")
+            + num(s.listed)
+            + td(", ".join(s.conflict_with))
+            + td(s.quote)
+            + td(f"{s.file}, row {s.row}" if s.row is not None else s.file, "cite")
+            + "</tr>"
+            for s in k.statements
+        ]
+        out.append(_table(["claim", "states", "lists", "conflicts with", "quote", "cited"], rows))
+    out.append(_more(r.count_conflicts))
+    out += ["<h3>Field conflicts</h3>", _none(r.field_conflicts)]
+    if r.field_conflicts.items:
+        rows = []
+        for f in r.field_conflicts.items:
+            n = max(1, len(f.values))
+            lead = (
+                f'<td rowspan="{n}">{escape(f.person_id)}</td>'
+                f'<td rowspan="{n}" dir="auto"{_lang(f.name)}>{escape(f.name)}</td>'
+                f'<td rowspan="{n}">{escape(f.field)}</td>'
+            )
+            if not f.values:
+                rows.append('<tr class="first">' + lead + "<td></td>" * 4 + "</tr>")
+            for i, v in enumerate(f.values):
+                rows.append(
+                    ('<tr class="first">' + lead if i == 0 else "<tr>")
+                    + td(c.record(v.cite))
+                    + td(v.value)
+                    + td(v.quote)
+                    + td(c.where(v.cite), "cite")
+                    + "</tr>"
+                )
+        out.append(_table(["person", "name", "field", "record", "value", "quote", "cited"], rows))
+    out.append(_more(r.field_conflicts))
+    out += ["<h3>Denials</h3>", _none(r.denials)]
+    if r.denials.items:
+        rows = [
+            "<tr>"
+            + td(d.person_id)
+            + td(d.name)
+            + "<td>"
+            + "<br>".join(_cite(x) for x in d.reported_by)
+            + "</td>"
+            + td(
+                "; ".join(f"{cl} ({f})" for cl, f in zip(d.denied_by, d.denied_files, strict=False))
+            )
+            + "</tr>"
+            for d in r.denials.items
+        ]
+        out.append(_table(["person", "name", "reported by", "omitted by complete list"], rows))
+    out += [_more(r.denials), "</section>"]
+    return "".join(out)
+
+
+def _single(r: Report) -> str:
+    rows = [
+        "<tr>"
+        + td(s.person_id)
+        + td(s.name)
+        + td(c.record(s.cite))
+        + td(c.where(s.cite), "cite")
+        + "</tr>"
+        for s in r.single_source.items
+    ]
+    table = _table(["person", "name", "record", "cited"], rows) if rows else ""
+    return (
+        _open("single-source")
+        + _none(r.single_source)
+        + table
+        + _more(r.single_source)
+        + "</section>"
+    )
+
+
+def _unidentified(r: Report) -> str:
+    out = [_open("unidentified"), _none(r.unidentified)]
+    if r.unidentified.items:
+        out.append('<ul class="findings">')
+        for u in r.unidentified.items:
+            out.append(f"<li>{_cite(u.cite)}: {t(u.description)}<ul>")
+            if not u.candidates:
+                out.append("<li>no candidate person</li>")
+            for cand in u.candidates:
+                out.append(
+                    f"<li>could be {escape(cand.person_id or '?')} {t(cand.name)} "
+                    f"{_cite(cand.cite)}, {escape(cand.status)}, probability "
+                    f"{escape(c.prob(cand.probability))}</li>"
+                )
+            if u.more_candidates:
+                out.append(f"<li>{u.more_candidates} more candidates in pairs.csv</li>")
+            out.append("</ul></li>")
+        out.append("</ul>")
+    out += [_more(r.unidentified), "</section>"]
+    return "".join(out)
+
+
+def _ambiguous(r: Report) -> str:
+    out = [_open("ambiguous"), _none(r.ambiguous)]
+    if r.ambiguous.items:
+        rows = [
+            "<tr>"
+            + f"<td>{t(a.name_a)}<br>{_cite(a.a)}</td><td>{t(a.name_b)}<br>{_cite(a.b)}</td>"
+            + num(c.prob(a.probability))
+            + f"<td><code>{escape(a.decision_line)}</code></td></tr>"
+            for a in r.ambiguous.items
+        ]
+        out.append(_table(["record A", "record B", "probability", "line for decisions.csv"], rows))
+        lines = "\n".join(a.decision_line for a in r.ambiguous.items)
+        out.append(f"<p>All of them, to paste into decisions.csv:</p><pre>{escape(lines)}</pre>")
+    out += [_more(r.ambiguous), "</section>"]
+    return "".join(out)
+
+
+def _problems(r: Report) -> str:
+    items = "".join(
+        f'<li><span class="{"conflict" if p.severity == "error" else ""}">{escape(p.severity)}'
+        f"</span>: {t(p.line)}</li>"
+        for p in r.problems.items
+    )
+    ul = f"<ul>{items}</ul>" if items else ""
+    return _open("problems") + _none(r.problems) + ul + _more(r.problems) + "</section>"
+
+
+def _run(r: Report) -> str:
+    settings = json.dumps(r.settings, sort_keys=True, ensure_ascii=False, indent=2, default=str)
+    rows = [
+        "<tr>" + td(i.file) + td(i.role) + f"<td><code>{escape(i.sha256)}</code></td></tr>"
+        for i in r.inputs
+    ]
+    return (
+        _open("run")
+        + f"<p>{escape(r.tool)} {escape(r.version)}, report schema {escape(r.schema)}; at most "
+        f"{r.limit} items shown per section.</p>"
+        + _table(["input", "role", "sha256"], rows)
+        + f"<p>Settings:</p><pre>{escape(settings)}</pre></section>"
+    )
+
+
+def render_html(report: Report) -> str:
+    """report.html: self-contained (inline CSS, SVG), offline, no script, Arabic right-to-left."""
+    title = c.title(report)
+    nav = "".join(f'<a href="#{sid}">{escape(name)}</a>' for sid, name, _ in c.SECTIONS)
+    ev = c.event_line(report)
+    body = "".join(
+        part(report)
+        for part in (
+            _event,
+            _headline,
+            _contradictions,
+            _single,
+            _unidentified,
+            _ambiguous,
+            _problems,
+            _run,
+        )
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="reconcile {escape(report.version)}">\n'
+        f"<title>{escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f'<header><h1 dir="auto"{_lang(title)}>{escape(title)}</h1>'
+        + (f'<p class="meta" dir="auto">{escape(ev)}</p>' if ev else "")
+        + f'<p class="meta">Discrepancy report by reconcile {escape(report.version)}.</p>'
+        f"<nav>{nav}</nav></header>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )

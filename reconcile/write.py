@@ -1,0 +1,398 @@
+"""Write the output files atomically: CSVs, report.md/html/json, report.xlsx, reconcile.sqlite.
+
+The only module that writes files. Every file is written to a temporary file in the output folder
+and moved into place with os.replace, so an interrupted run leaves the previous file (or none),
+never half a file. Identical inputs give byte-identical files: no run timestamps anywhere, fixed
+dates inside report.xlsx, and reconcile.sqlite built in memory and copied out with VACUUM INTO.
+
+Formula injection (OWASP "CSV injection"): a text cell from a claim that starts with `=`, `+`,
+`-`, `@`, a tab or a carriage return (after any leading spaces) could run as a formula when the
+file is opened in a spreadsheet. In the CSVs such a cell is prefixed with a single quote `'`.
+In report.xlsx the text is kept exactly and stored as a string cell (never a formula) with Excel's
+quote-prefix flag, which is what typing `'` in Excel sets. A plain number such as `-3` or `+12`,
+and a lone `-` (a common "unknown" placeholder), cannot run and are left as they are. Numbers the
+tool computes (counts, scores, rows) are written as numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import re
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from reconcile.report.model import Report
+from reconcile.report.render_html import render_html
+from reconcile.report.render_json import render_json
+from reconcile.report.render_md import render_md
+
+FORMATS: tuple[str, ...] = ("csv", "md", "html", "json", "xlsx", "sqlite")
+CSV_TABLES: tuple[str, ...] = ("persons", "person_fields", "links", "counts", "pairs")
+REPORT_FILES: dict[str, str] = {
+    "md": "report.md",
+    "html": "report.html",
+    "json": "report.json",
+    "xlsx": "report.xlsx",
+    "sqlite": "reconcile.sqlite",
+}
+EXCEL_MAX_ROWS = 1_048_576
+# report.xlsx carries no run time: zip entries and document properties get this fixed date.
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+FIXED_DOC_TIME = "1980-01-01T00:00:00Z"
+
+_TRIGGER = re.compile(r"^[ ]*[=+\-@\t\r]")
+_SAFE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|-")
+
+
+class OutputError(Exception):
+    """An output could not be written (the message names the file)."""
+
+
+def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """`"csv,md"` (or a list) as a tuple of formats in FORMATS order; None or "" or "all": all."""
+    if text is None:
+        return FORMATS
+    items = text.split(",") if isinstance(text, str) else list(text)
+    wanted = {i.strip().lower() for i in items if i.strip()}
+    if not wanted or wanted == {"all"}:
+        return FORMATS
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    return tuple(f for f in FORMATS if f in wanted)
+
+
+# ---------------------------------------------------------------- atomic files
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, mode: str = "wb", **kwargs: Any) -> Iterator[IO[Any]]:
+    """Open a temporary file beside `path`; on success it replaces `path`, on error it vanishes."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        _publish(Path(tmp), path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    """Give the finished temp file ordinary permissions and move it over `path`."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, path)
+
+
+def write_bytes(path: Path, data: bytes) -> Path:
+    with atomic_writer(path, "wb") as f:
+        f.write(data)
+    return Path(path)
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    return write_bytes(path, text.encode(encoding))
+
+
+# ---------------------------------------------------------------- cell safety
+
+
+def neutralise(value: str) -> str:
+    """A text cell made safe for spreadsheets: `'` before a leading = + - @ tab or CR."""
+    if _TRIGGER.match(value) and not _SAFE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def needs_neutralising(value: str) -> bool:
+    return bool(_TRIGGER.match(value)) and not _SAFE.fullmatch(value)
+
+
+def _text_columns(df: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in df.columns
+        if not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))
+    ]
+
+
+def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` with every text cell neutralised (numeric and boolean columns untouched)."""
+    out = df.copy()
+    for col in _text_columns(df):
+        s = out[col]
+        is_str = s.map(lambda v: isinstance(v, str))
+        text = s.where(is_str, "").astype(str)
+        hit = is_str & text.str.match(_TRIGGER) & ~text.str.fullmatch(_SAFE)
+        if hit.any():
+            out[col] = s.astype(object).where(~hit, "'" + text)
+    return out
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _whole_floats_as_ints(df: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers (and blanks) as integers: `15`, not `15.0`."""
+    out = df
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_float_dtype(s):
+            vals = s.dropna()
+            if len(vals) and (vals == vals.round()).all() and vals.abs().max() < 2**53:
+                if out is df:
+                    out = df.copy()
+                out[col] = s.astype("Int64")
+    return out
+
+
+def write_csv(path: Path, df: pd.DataFrame) -> Path:
+    """A CSV in UTF-8 with a BOM (Excel then reads Arabic right), LF line ends, NaN as "".
+
+    Whole numbers in float columns are written without `.0`; text cells are neutralised.
+    """
+    safe = neutralise_frame(_whole_floats_as_ints(df))
+    with atomic_writer(path, "w", encoding="utf-8-sig", newline="") as f:
+        safe.to_csv(f, index=False, lineterminator="\n", na_rep="")
+    return Path(path)
+
+
+# ---------------------------------------------------------------- cell values
+
+
+def _cell(v: Any) -> Any:
+    """A pandas/numpy value as a plain Python value for openpyxl and sqlite3 (NaN/NA: None)."""
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        return json.dumps(v, ensure_ascii=False, default=str, sort_keys=True)
+    if isinstance(v, bool | str | int | float):
+        return v
+    if hasattr(v, "item"):  # numpy scalar
+        return v.item()
+    return str(v)
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def _xlsx_bytes(frames: Mapping[str, pd.DataFrame], about: list[tuple[str, str]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    sheets = [*frames.items(), ("about", pd.DataFrame(about, columns=["key", "value"]))]
+    for name, df in sheets:
+        ws = wb.create_sheet(title=name[:31])
+        ws.freeze_panes = "A2"
+        ws.append([str(c) for c in df.columns])
+        n = min(len(df), EXCEL_MAX_ROWS - 2)
+        for row in df.head(n).itertuples(index=False, name=None):
+            out: list[Any] = []
+            for v in map(_cell, row):
+                # openpyxl would store any text starting with "=" as a formula
+                if isinstance(v, str) and (v.startswith("=") or needs_neutralising(v)):
+                    cell = WriteOnlyCell(ws, value=v)
+                    cell.data_type = "s"  # a string, never a formula
+                    cell.quotePrefix = True  # Excel's "'" flag: stays text when edited
+                    out.append(cell)
+                else:
+                    out.append(v)
+            ws.append(out)
+        if len(df) > n:
+            ws.append([f"{len(df) - n} more rows than Excel can hold: see reconcile.sqlite"])
+    wb.properties.creator = "reconcile"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _fix_zip(buf.getvalue())
+
+
+def _fix_zip(data: bytes) -> bytes:
+    """Rewrite an xlsx zip with fixed entry dates and fixed document dates (byte-identical runs)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + FIXED_DOC_TIME.encode() + rb"\g<2>",
+                    body,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o644 << 16
+            dst.writestr(zi, body)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- SQLite
+
+
+def _sql_type(s: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(s) or pd.api.types.is_integer_dtype(s):
+        return "INTEGER"
+    if pd.api.types.is_float_dtype(s):
+        return "REAL"
+    return "TEXT"
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _sqlite_fill(con: sqlite3.Connection, frames: Mapping[str, pd.DataFrame]) -> None:
+    for name, df in frames.items():
+        cols = ", ".join(f"{_quote_ident(c)} {_sql_type(df[c])}" for c in df.columns)
+        con.execute(f"CREATE TABLE {_quote_ident(name)} ({cols})")
+        marks = ", ".join("?" for _ in df.columns)
+        con.executemany(
+            f"INSERT INTO {_quote_ident(name)} VALUES ({marks})",
+            ([_cell(v) for v in row] for row in df.itertuples(index=False, name=None)),
+        )
+        for key in ("person_id", "claim"):
+            if key in df.columns:
+                idx = _quote_ident(f"idx_{name}_{key}")
+                con.execute(f"CREATE INDEX {idx} ON {_quote_ident(name)} ({_quote_ident(key)})")
+
+
+def write_sqlite(path: Path, frames: Mapping[str, pd.DataFrame]) -> Path:
+    """Every table in one SQLite file, built in memory and copied out with VACUUM INTO."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    os.unlink(tmp)  # VACUUM INTO needs a path that does not exist yet
+    con = sqlite3.connect(":memory:")
+    try:
+        _sqlite_fill(con, frames)
+        con.commit()
+        con.execute("VACUUM INTO ?", (tmp,))
+        con.close()
+        _publish(Path(tmp), path)
+    except BaseException:
+        con.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+# ---------------------------------------------------------------- everything
+
+
+def _about(report: Report) -> list[tuple[str, str]]:
+    rows = [
+        ("tool", report.tool),
+        ("version", report.version),
+        ("report_schema", report.schema),
+        ("settings", json.dumps(report.settings, sort_keys=True, ensure_ascii=False, default=str)),
+    ]
+    rows += [(f"event.{k}", v) for k, v in sorted(report.event.items())]
+    rows += [(f"sha256:{i.file}", i.sha256) for i in report.inputs]
+    return rows
+
+
+def report_tables(report: Report) -> dict[str, pd.DataFrame]:
+    """Tables the report model adds to report.xlsx and reconcile.sqlite: claims, inputs, about."""
+    claims = pd.DataFrame(
+        [
+            (c.id, c.source, c.published, c.url, c.file, c.complete, c.records, c.sha256)
+            for c in report.claims
+        ],
+        columns=["claim", "source", "published", "url", "file", "complete", "records", "sha256"],
+    )
+    inputs = pd.DataFrame(
+        [(i.file, i.role, i.sha256) for i in report.inputs], columns=["file", "role", "sha256"]
+    )
+    return {"claims": claims, "inputs": inputs}
+
+
+def output_frames(
+    *,
+    persons: pd.DataFrame | None = None,
+    person_fields: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    counts: pd.DataFrame | None = None,
+    pairs: pd.DataFrame | None = None,
+    records: pd.DataFrame | None = None,
+    problems: pd.DataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """The pipeline's tables in output order, leaving out those not given (for write_outputs)."""
+    given = {
+        "persons": persons,
+        "person_fields": person_fields,
+        "links": links,
+        "counts": counts,
+        "pairs": pairs,
+        "records": records,
+        "problems": problems,
+    }
+    return {k: v.reset_index(drop=True) for k, v in given.items() if v is not None}
+
+
+def write_outputs(
+    report: Report,
+    frames: Mapping[str, pd.DataFrame],
+    out_dir: str | os.PathLike[str],
+    formats: Sequence[str] | str | None = None,
+) -> list[Path]:
+    """Write the chosen formats (default all) into out_dir; return the paths written, in order.
+
+    `frames` maps table names to frames: persons, person_fields, links, counts, pairs go to their
+    CSVs; every frame (plus the report's claims and inputs tables) goes to report.xlsx and
+    reconcile.sqlite.
+    """
+    chosen = parse_formats(formats)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {out}: {e.strerror}") from e
+    tables = dict(frames)
+    tables.update({k: v for k, v in report_tables(report).items() if k not in frames})
+    written: list[Path] = []
+    jobs: list[tuple[str, Any]] = []
+    if "csv" in chosen:
+        for name in CSV_TABLES:
+            if name in frames:
+                jobs.append((f"{name}.csv", lambda p, df=frames[name]: write_csv(p, df)))
+    if "md" in chosen:
+        jobs.append((REPORT_FILES["md"], lambda p: write_text(p, render_md(report))))
+    if "html" in chosen:
+        jobs.append((REPORT_FILES["html"], lambda p: write_text(p, render_html(report))))
+    if "json" in chosen:
+        jobs.append((REPORT_FILES["json"], lambda p: write_text(p, render_json(report))))
+    if "xlsx" in chosen:
+        jobs.append(
+            (REPORT_FILES["xlsx"], lambda p: write_bytes(p, _xlsx_bytes(tables, _about(report))))
+        )
+    if "sqlite" in chosen:
+        about = pd.DataFrame(_about(report), columns=["key", "value"])
+        jobs.append((REPORT_FILES["sqlite"], lambda p: write_sqlite(p, {**tables, "about": about})))
+    for name, job in jobs:
+        path = out / name
+        try:
+            job(path)
+        except OSError as e:
+            raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
+        written.append(path)
+    return written

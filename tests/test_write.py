@@ -1,0 +1,316 @@
+"""Tests for reconcile.write: BOM CSVs, formula injection, XLSX, SQLite, determinism, atomicity."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from report_sample import ARABIC_NAME, FORMULA_NAME, SCRIPT_NAME, build_kwargs, frames
+
+import reconcile.write as w
+from reconcile.report import build_report
+from reconcile.write import (
+    FORMATS,
+    OutputError,
+    neutralise,
+    neutralise_frame,
+    parse_formats,
+    write_csv,
+    write_outputs,
+)
+
+ALL_FILES = [
+    "persons.csv",
+    "person_fields.csv",
+    "links.csv",
+    "counts.csv",
+    "pairs.csv",
+    "report.md",
+    "report.html",
+    "report.json",
+    "report.xlsx",
+    "reconcile.sqlite",
+]
+
+
+def _write(out: Path, formats: object = None) -> list[Path]:
+    kw = build_kwargs()
+    return write_outputs(build_report(**kw), frames(kw), out, formats)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def written(tmp_path: Path) -> Path:
+    _write(tmp_path / "out")
+    return tmp_path / "out"
+
+
+def _leftovers(d: Path) -> list[str]:
+    return sorted(p.name for p in d.iterdir() if p.name.startswith(".") or p.suffix == ".tmp")
+
+
+# ---------------------------------------------------------------- formats
+
+
+def test_every_format_by_default(tmp_path: Path):
+    paths = _write(tmp_path / "new" / "out")
+    assert [p.name for p in paths] == ALL_FILES
+    assert sorted(p.name for p in (tmp_path / "new" / "out").iterdir()) == sorted(ALL_FILES)
+
+
+def test_formats_subset(tmp_path: Path):
+    paths = _write(tmp_path, "json, md")
+    assert [p.name for p in paths] == ["report.md", "report.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
+
+
+def test_parse_formats():
+    assert parse_formats("csv,md") == ("csv", "md")
+    assert parse_formats("md,CSV") == ("csv", "md")
+    assert parse_formats(None) == FORMATS == parse_formats("all") == parse_formats("")
+    with pytest.raises(ValueError) as e:
+        parse_formats("csv,pdf,docx")
+    assert str(e.value) == "unknown format docx, pdf; choose from csv, md, html, json, xlsx, sqlite"
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match=r"cannot create the output folder .*file"):
+        _write(tmp_path / "file")
+
+
+def test_files_get_ordinary_permissions(written: Path):
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in ALL_FILES:
+        assert stat.S_IMODE((written / name).stat().st_mode) == 0o666 & ~umask
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_has_bom_and_keeps_arabic(written: Path):
+    raw = (written / "persons.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfperson_id,claims,n_claims,")
+    assert b"\r\n" not in raw
+    df = pd.read_csv(
+        written / "persons.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert df.loc[0, "name"] == ARABIC_NAME
+    assert df.loc[1, "name"] == SCRIPT_NAME  # CSV is data: text kept, not escaped
+    assert list(df["n_claims"]) == ["3", "1", "2", "1", "1"]
+
+
+def test_csv_neutralises_formulas_but_not_numbers(written: Path):
+    df = pd.read_csv(
+        written / "persons.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert df.loc[3, "name"] == "'" + FORMULA_NAME
+    counts = pd.read_csv(
+        written / "counts.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False
+    )
+    assert counts.loc[1, "quote"] == "'-15 or more, =SUM(A1)"
+    assert counts.loc[1, "stated_min"] == "15"  # numbers stay numbers
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("  =1", "'  =1"),
+        ("-", "-"),
+        ("-3", "-3"),
+        ("+963", "+963"),
+        ("2.5", "2.5"),
+        ("Samir = Abu Ali", "Samir = Abu Ali"),
+        ("سمير", "سمير"),
+        ("", ""),
+    ],
+)
+def test_neutralise(cell: str, expected: str):
+    assert neutralise(cell) == expected
+
+
+@given(st.text(max_size=20))
+def test_neutralised_text_never_starts_a_formula(s: str):
+    out = neutralise(s)
+    assert out == s or out == "'" + s
+    stripped = out.lstrip(" ")
+    if stripped[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        assert out == s and w._SAFE.fullmatch(s)  # only plain numbers and a lone "-" stay
+
+
+def test_neutralise_frame_leaves_numbers_and_missing_alone():
+    df = pd.DataFrame({"t": ["=x", None, "ok"], "n": [-1, 2, 3], "f": [-1.5, float("nan"), 0.0]})
+    out = neutralise_frame(df)
+    assert list(out["t"].fillna("NA")) == ["'=x", "NA", "ok"]
+    assert out["n"].tolist() == [-1, 2, 3] and out["n"].dtype == df["n"].dtype
+    assert out["f"].dtype == df["f"].dtype
+    assert df.loc[0, "t"] == "=x"  # the input frame is not modified
+
+
+# ---------------------------------------------------------------- XLSX
+
+
+def test_xlsx_one_sheet_per_table_and_no_formula(written: Path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(written / "report.xlsx")
+    assert wb.sheetnames == [
+        "persons",
+        "person_fields",
+        "links",
+        "counts",
+        "pairs",
+        "records",
+        "problems",
+        "claims",
+        "inputs",
+        "about",
+    ]
+    ws = wb["persons"]
+    header = [c.value for c in ws[1]]
+    name = header.index("name") + 1
+    assert ws.cell(row=2, column=name).value == ARABIC_NAME
+    formula = ws.cell(row=5, column=name)
+    assert formula.value == FORMULA_NAME and formula.data_type == "s" and formula.quotePrefix
+    assert ws.cell(row=2, column=header.index("n_claims") + 1).value == 3  # a number
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate)
+    about = dict(wb["about"].iter_rows(min_row=2, values_only=True))
+    assert about["version"] and about["sha256:claims/alpha.csv"] == "a" * 64
+
+
+def test_xlsx_has_no_run_time(written: Path):
+    with zipfile.ZipFile(written / "report.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {w.FIXED_ZIP_TIME}
+        core = z.read("docProps/core.xml").decode()
+    assert core.count(w.FIXED_DOC_TIME) == 2
+
+
+# ---------------------------------------------------------------- SQLite
+
+
+def test_sqlite_holds_every_table(written: Path):
+    con = sqlite3.connect(written / "reconcile.sqlite")
+    tables = [r[0] for r in con.execute("select name from sqlite_master where type='table'")]
+    assert tables == [
+        "persons",
+        "person_fields",
+        "links",
+        "counts",
+        "pairs",
+        "records",
+        "problems",
+        "claims",
+        "inputs",
+        "about",
+    ]
+    assert con.execute("select count(*) from persons").fetchone() == (5,)
+    assert con.execute("select name, n_claims from persons where person_id='P1'").fetchone() == (
+        ARABIC_NAME,
+        3,
+    )
+    # text is kept exactly (SQL clients do not run formulas); NaN becomes NULL
+    assert con.execute("select name from persons where person_id='P4'").fetchone() == (
+        FORMULA_NAME,
+    )
+    assert con.execute(
+        "select stated_max from counts where claim='beta' and category='killed'"
+    ).fetchone() == (None,)
+    assert con.execute("select sha256 from inputs where file='claims/beta.csv'").fetchone() == (
+        "b" * 64,
+    )
+    con.close()
+
+
+# ---------------------------------------------------------------- determinism
+
+
+def test_identical_inputs_give_byte_identical_files(tmp_path: Path):
+    _write(tmp_path / "one")
+    _write(tmp_path / "two")
+    _write(tmp_path / "two")  # and rewriting over the previous run
+    for name in ALL_FILES:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), (
+            name
+        )
+
+
+# ---------------------------------------------------------------- atomicity
+
+
+class _Boom(RuntimeError):
+    pass
+
+
+def test_failed_report_leaves_previous_file_and_no_temp(written: Path, monkeypatch):
+    before = {n: (written / n).read_bytes() for n in ALL_FILES}
+
+    def partial_then_fail(path: Path, text: str, encoding: str = "utf-8") -> Path:
+        with w.atomic_writer(path, "wb") as f:
+            f.write(text.encode()[:100])  # part of the report is on disk, in the temp file
+            raise _Boom("interrupted")
+
+    monkeypatch.setattr(w, "write_text", partial_then_fail)
+    with pytest.raises(_Boom):
+        _write(written, "md")
+    assert (written / "report.md").read_bytes() == before["report.md"]
+    assert _leftovers(written) == []
+
+
+def test_failed_csv_leaves_previous_file_and_no_temp(written: Path, monkeypatch):
+    before = (written / "persons.csv").read_bytes()
+
+    class Half:
+        def to_csv(self, f, **kw):
+            f.write("person_id,cla")
+            raise _Boom("disk full")
+
+    monkeypatch.setattr(w, "neutralise_frame", lambda df: Half())
+    with pytest.raises(_Boom):
+        write_csv(written / "persons.csv", pd.DataFrame({"a": [1]}))
+    assert (written / "persons.csv").read_bytes() == before
+    assert _leftovers(written) == []
+
+
+def test_failed_sqlite_and_xlsx_leave_previous_files(written: Path, monkeypatch):
+    before = {n: (written / n).read_bytes() for n in ("reconcile.sqlite", "report.xlsx")}
+
+    def fill_then_fail(con, frames):
+        con.execute("create table half (x)")
+        raise _Boom("interrupted")
+
+    monkeypatch.setattr(w, "_sqlite_fill", fill_then_fail)
+    with pytest.raises(_Boom):
+        _write(written, "sqlite")
+    monkeypatch.setattr(w, "_fix_zip", lambda data: (_ for _ in ()).throw(_Boom("interrupted")))
+    with pytest.raises(_Boom):
+        _write(written, "xlsx")
+    for name, data in before.items():
+        assert (written / name).read_bytes() == data
+    assert _leftovers(written) == []
+
+
+def test_output_errors_name_the_file(written: Path, monkeypatch):
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(w.os, "replace", refuse)
+    with pytest.raises(OutputError) as e:
+        _write(written, "json")
+    assert str(e.value) == f"cannot write {written / 'report.json'}: Permission denied"
+    assert _leftovers(written) == []
