@@ -108,3 +108,122 @@ def run(
         raise SystemExit(1)
     click.echo(claims_summary(case))
 
+
+@main.command()
+@click.argument("directory", metavar="DIR", type=click.Path(file_okay=False))
+@click.option("--title", default="", help='The event, e.g. "US raid on Atmeh, Idlib".')
+@click.option("--date", default="", help="The event's date, YYYY-MM-DD.")
+@click.option("--place", default="", help="Where it happened.")
+@click.option(
+    "--claim",
+    "claim_id",
+    default="claim1",
+    show_default=True,
+    help="Id of the first claim; its file is claims/ID.csv.",
+)
+@click.option("--source", default="", help="Whose account the first claim is.")
+def init(directory: str, title: str, date: str, place: str, claim_id: str, source: str) -> None:
+    """Start a case in DIR: case.toml, a claim CSV with every standard column, counts.csv,
+    decisions.csv and a README saying what goes where. Never overwrites a file.
+    """
+    from reconcile.scaffold import ScaffoldError, scaffold_files, write_new_files
+
+    try:
+        written = write_new_files(directory, scaffold_files(title, date, place, claim_id, source))
+    except ScaffoldError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Started a case in {directory}:")
+    for path in written:
+        click.echo(f"  {path}")
+    click.echo(f"Next: fill in claims/{claim_id}.csv, then run `reconcile check {directory}`.")
+
+
+@main.command("add-claim")
+@click.argument("case_dir", metavar="CASE", type=click.Path(file_okay=False))
+@click.argument("file", metavar="FILE", type=click.Path(dir_okay=False))
+@click.option("--id", "claim_id", required=True, help="Short id for the claim, e.g. sohr.")
+@click.option("--source", required=True, help="Whose account it is.")
+@click.option("--published", default="", help="When the source published it, YYYY-MM-DD.")
+@click.option("--url", default="", help="Where it was published.")
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="The source presents its list as complete: a person it omits is denied.",
+)
+@click.option(
+    "--copy", "copy_file", is_flag=True, help="Copy FILE into CASE/claims/ and register the copy."
+)
+@click.option(
+    "--map",
+    "edits",
+    multiple=True,
+    metavar="FIELD=HEADER",
+    help="Read FIELD from column HEADER instead of the proposal (repeat a field to join "
+    "columns; FIELD= drops a proposal).",
+)
+@click.option("--encoding", help="Read FILE in this encoding instead of detecting it.")
+@click.option("--delimiter", help="Read FILE with this delimiter (, ; tab |).")
+@click.option("--yes", "-y", is_flag=True, help="Accept the mapping without asking.")
+def add_claim(
+    case_dir: str,
+    file: str,
+    claim_id: str,
+    source: str,
+    published: str,
+    url: str,
+    complete: bool,
+    copy_file: bool,
+    edits: tuple[str, ...],
+    encoding: str | None,
+    delimiter: str | None,
+    yes: bool,
+) -> None:
+    """Register FILE as a claim of CASE: propose how its columns map onto the fields, ask, then
+    append a [[claims]] table to case.toml (the rest of the file is kept as it is).
+    """
+    from pathlib import Path
+
+    from reconcile import scaffold as sc
+
+    try:
+        pairs = sc.parse_edits(edits)
+        enc, delim = sc.reading_options(encoding, delimiter)
+        case_text = sc.read_case_text(case_dir)
+        rel = f"claims/{Path(file).name}" if copy_file else sc.case_relative(case_dir, file)
+        if copy_file:
+            sc.check_free(case_dir, rel)
+        table, read_problems = sc.read_claim_header(file, rel, enc or None, delim or None)
+        new = sc.plan_new_claim(
+            case_text,
+            table,
+            claim_id,
+            rel,
+            source=source,
+            published=published,
+            url=url,
+            complete=complete,
+            edits=pairs,
+            encoding=enc,
+            delimiter=delim,
+        )
+    except sc.ScaffoldError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Columns of {file} ({sc.describe_reading(table)}) and how they will be read:")
+    click.echo(sc.format_reading(new.reading))
+    for problem in read_problems + new.problems:
+        click.echo(problem.format())
+    if rel.startswith("../"):
+        click.echo(
+            f"{file} is outside {case_dir}: the case will point to it there (--copy copies it in)."
+        )
+    click.echo("To append to case.toml:")
+    click.echo("".join(f"    {line}".rstrip() + "\n" for line in new.block.splitlines()), nl=False)
+    if not yes and not click.confirm(f"Add claim '{claim_id}'?", default=True):
+        raise click.ClickException("nothing written; change the mapping with --map FIELD=HEADER")
+    try:
+        copy_from, copy_to = (file, rel) if copy_file else (None, None)
+        sc.write_case_toml(case_dir, case_text, new.new_text, copy_from, copy_to)
+    except sc.ScaffoldError as e:
+        raise click.ClickException(str(e)) from None
+    copied = f" (copied to {Path(case_dir) / rel})" if copy_file else ""
+    click.echo(f"Added claim '{claim_id}' to {Path(case_dir) / 'case.toml'}{copied}.")
