@@ -256,7 +256,7 @@ def _english_term(desc: str, strict: bool) -> tuple[str, bool] | None:
             words = words[len(h) :]
             break
     child = False
-    while words and (words[0] in _DETERMINERS or words[0] in _MODIFIERS):
+    while len(words) > 1 and (words[0] in _DETERMINERS or words[0] in _MODIFIERS):
         child = child or words[0] in _CHILD_MODIFIERS
         words = words[1:]
     while words and words[-1].isdigit():
