@@ -6,9 +6,11 @@ import csv
 import tomllib
 from pathlib import Path
 
-import pytest
+from click.testing import CliRunner
 
+from reconcile import load_case
 from reconcile.case import COUNT_COLUMNS, COUNT_QUALIFIERS, DECISION_COLUMNS, DECISION_VALUES
+from reconcile.cli import main
 from reconcile.schema import FIELDS
 
 CASE = Path(__file__).resolve().parent.parent / "examples" / "atmeh-2022"
@@ -176,17 +178,8 @@ def test_decisions_name_real_records():
             assert d[f"record_{side}"] in ids
 
 
-def _load_case():
-    import reconcile
-
-    load_case = getattr(reconcile, "load_case", None)
-    if load_case is None:  # pragma: no cover - until the loader lands
-        pytest.skip("reconcile.load_case is not available yet")
-    return load_case
-
-
 def test_the_loader_reads_the_case_without_errors():
-    case = _load_case()(str(CASE))
+    case = load_case(CASE)
     errors = [p.format() for p in case.problems if p.severity == "error"]
     assert errors == []
     assert [c.id for c in case.claims] == [c["id"] for c in _toml()["claims"]]
@@ -196,3 +189,9 @@ def test_the_loader_reads_the_case_without_errors():
     assert wives.loc[wives["record_id"] == "sw-01", "name"].item() == "أبو إبراهيم الهاشمي القرشي"
     local = case.claim("local_reports").records
     assert set(local["sex_n"]) >= {"male", "female"}
+
+
+def test_reconcile_check_passes_without_warnings():
+    result = CliRunner().invoke(main, ["check", str(CASE)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("0 errors, 0 warnings")  # no problem lines before it
