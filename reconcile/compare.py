@@ -15,7 +15,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
-from reconcile.prepare import MAX_TOKENS, NameTable
+from reconcile.prepare import MAX_TOKENS, NameTable, position_class
 
 TOKEN_MATCH = 0.8  # token similarity from which two tokens count as the same name
 M_TOKEN = 0.95  # chance that a true match shares a given token
@@ -58,11 +58,12 @@ def token_similarity(table: NameTable, ta: np.ndarray, tb: np.ndarray) -> np.nda
         b_key = [table.keys[table.tok_key[i]] for i in ub[cross_idx]]
         s = process.cpdist(a_key, b_key, scorer=Levenshtein.normalized_similarity, workers=-1)
         sims[cross_idx] = np.where(np.asarray(s) >= 0.75, np.asarray(s) * 0.9, 0.0)
-    # a family name written with and without Abu: the Abu-less key agrees
+    # a family name written with and without Abu, a compound given name with and without its
+    # second part (نور / نورالدين): the shortened key agrees
     alt_a, alt_b = table.tok_alt[ua], table.tok_alt[ub]
     key_a, key_b = table.tok_key[ua], table.tok_key[ub]
     particle = ((alt_a >= 0) & (alt_a == key_b)) | ((alt_b >= 0) & (alt_b == key_a))
-    sims = np.where(particle, np.maximum(sims, 0.9), sims)
+    sims = np.where(particle, np.maximum(sims, 0.88), sims)
     out[todo] = sims[inv]
     return out
 
@@ -89,7 +90,9 @@ def compare_names(
 ) -> NameComparison:
     """Compare name variant rows pairwise (rows into the NameTable).
 
-    u_a, u_b: per key id, the chance a random record of the other claim shares the key."""
+    u_a, u_b: float[3, n_keys], the share of the records of claim a (b) that have each key in
+    each position class (reconcile.prepare.key_frequency). An agreeing token weighs
+    log2(m / u), u the mean of the two tokens' frequencies at their positions."""
     n = len(rows_a)
     la = table.ntok[rows_a].astype(np.int64)
     lb = table.ntok[rows_b].astype(np.int64)
@@ -106,12 +109,16 @@ def compare_names(
     valid = (va >= 0) & (vb >= 0)
     sim = np.zeros(valid.shape)
     sim[valid] = token_similarity(table, va[valid], vb[valid])
-    # rarity weight of each B token's key (symmetric mean of the two claims' frequencies)
-    kb = table.key[rb]
-    ka = table.key[ra]
-    ua_full = np.where(swap[:, None], u_b[np.maximum(ka, 0)], u_a[np.maximum(ka, 0)])
-    ub_full = np.where(swap[:, None], u_a[np.maximum(kb, 0)], u_b[np.maximum(kb, 0)])
-    u = (ua_full[:, :, None] + ub_full[:, None, :]) / 2.0
+    # rarity of each token in its position (given / middle / family) in the two claims
+    kb = np.maximum(table.key[rb], 0)
+    ka = np.maximum(table.key[ra], 0)
+    cls_a = position_class(la)
+    cls_b = position_class(lb)
+    # each token's frequency at its position in its own claim (after the swap, the shorter name
+    # of a row may come from claim b)
+    fa = np.where(swap[:, None], u_b[cls_a, ka], u_a[cls_a, ka])
+    fb = np.where(swap[:, None], u_a[cls_b, kb], u_b[cls_b, kb])
+    u = (fa[:, :, None] + fb[:, None, :]) / 2.0
     u = np.maximum(u, 1e-6)
     w_tok = np.clip(np.log2(M_TOKEN / u), 0.0, MAX_TOKEN_WEIGHT)
     gain = _gain(sim, w_tok)
@@ -198,8 +205,8 @@ def best_name_comparison(
             table,
             x["row_a"].to_numpy()[idx],
             x["row_b"].to_numpy()[idx],
-            u_of_claim[int(cb[i0])],
             u_of_claim[int(ca[i0])],
+            u_of_claim[int(cb[i0])],
         )
         res_w[idx], res_l[idx], res_s[idx] = c.weight, c.level, c.sim
     x["w"], x["l"], x["s"] = res_w, res_l, res_s

@@ -58,7 +58,7 @@ class MatchResult:
     links: pd.DataFrame
     stats: dict[str, object] = field(default_factory=dict)
     model: Model = field(default_factory=Model)
-    warnings: list[str] = field(default_factory=list)
+    probes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _col(records: pd.DataFrame, name: str, default: object = "") -> np.ndarray:
@@ -207,8 +207,13 @@ def match_records(
     decisions: pd.DataFrame | None = None,
     settings: Settings | None = None,
     progress: Callable[[str], None] | None = None,
+    probe: Sequence[tuple[int, int]] = (),
 ) -> MatchResult:
-    """Match the records of a case (records frame with parsed columns; claim_ids in case order)."""
+    """Match the records of a case (records frame with parsed columns; claim_ids in case order).
+
+    probe: record index pairs to compare whatever blocking says; their rows (whatever their
+    weight) are returned in MatchResult.probes, with `candidate` telling whether blocking had
+    proposed them."""
     settings = settings or Settings()
     say = progress or (lambda _msg: None)
     p = prepare(records, claim_ids)
@@ -235,18 +240,14 @@ def match_records(
         cand_stats.append(st)
         all_a.append(ra)
         all_b.append(rb)
-        if ca == cb:
-            total, expected = len(ia) * (len(ia) - 1) / 2, 0.01 * len(ia)
-        else:
-            total = len(ia) * len(ib)
-            expected = settings.expected_overlap * min(len(ia), len(ib))
-        priors.append(np.full(len(ra), prior_weight(total, expected)))
+        priors.append(_prior_of(p, np.array([ca]), np.array([cb]), settings).repeat(len(ra)))
     ra = np.concatenate(all_a) if all_a else np.zeros(0, np.int64)
     rb = np.concatenate(all_b) if all_b else np.zeros(0, np.int64)
     prior = np.concatenate(priors) if priors else np.zeros(0)
     # analysts' decisions are compared even when blocking did not propose them
     same_pairs, diff_pairs = _decision_index(recs, decisions if decisions is not None else pd.DataFrame())
-    decided = same_pairs + diff_pairs
+    decided = same_pairs + diff_pairs + [(min(a, b), max(a, b)) for a, b in probe]
+    n_candidates = len(ra)
     if decided:
         have = set(zip(np.minimum(ra, rb).tolist(), np.maximum(ra, rb).tolist(), strict=True))
         extra = [(a, b) for a, b in decided if (a, b) not in have and (b, a) not in have]
@@ -254,8 +255,8 @@ def match_records(
             ea = np.array([a for a, _ in extra], np.int64)
             eb = np.array([b for _, b in extra], np.int64)
             ra, rb = np.concatenate([ra, ea]), np.concatenate([rb, eb])
-            ca, cb = p.claim_code[ea], p.claim_code[eb]
-            prior = np.concatenate([prior, np.full(len(ea), np.median(prior) if len(prior) else -10.0)])
+            pa, pb = p.claim_code[ea], p.claim_code[eb]
+            prior = np.concatenate([prior, _prior_of(p, pa, pb, settings)])
     stats["pairs_compared"] = len(ra)
     stats["compared_all_pairs"] = all(s.full for s in cand_stats) if cand_stats else True
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
@@ -318,13 +319,35 @@ def match_records(
         pairs["w_" + f] = np.round(model.weights(f, levels[f]), 4)
     pairs["w_context"] = np.round(ctx, 4)
     pairs["w_prior"] = np.round(prior + model.prior, 4)
+    pairs["candidate"] = np.arange(len(ra)) < n_candidates
+    probes = pd.DataFrame()
+    if probe:
+        pk = {(min(a, b), max(a, b)) for a, b in probe}
+        hit = np.array(
+            [(min(x, y), max(x, y)) in pk for x, y in zip(ra.tolist(), rb.tolist(), strict=True)],
+            bool,
+        )
+        probes = pairs[hit].reset_index(drop=True)
     keep = (pairs["status"] != "rejected") | (weight >= settings.possible)
     pairs = pairs[keep].sort_values(["claim_a", "record_a", "claim_b", "record_b"], kind="stable")
     pairs = pairs.reset_index(drop=True)[list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]]
     stats["persons"] = int(links["person_id"].nunique())
     stats["ambiguous_records"] = int(links["ambiguous"].sum())
     stats["possible_duplicates"] = int((pairs["status"] == "duplicate").sum())
-    return MatchResult(pairs=pairs, links=links, stats=stats, model=model)
+    return MatchResult(pairs=pairs, links=links, stats=stats, model=model, probes=probes)
+
+
+def _prior_of(p: Prepared, ca: np.ndarray, cb: np.ndarray, settings: Settings) -> np.ndarray:
+    """The prior weight of pairs between claims ca[i] and cb[i]."""
+    size = np.bincount(p.claim_code, minlength=len(p.claim_ids)).astype(float)
+    na, nb = size[ca], size[cb]
+    out = np.empty(len(ca))
+    for i in range(len(ca)):
+        if ca[i] == cb[i]:
+            out[i] = prior_weight(na[i] * (na[i] - 1) / 2, 0.01 * na[i])
+        else:
+            out[i] = prior_weight(na[i] * nb[i], settings.expected_overlap * min(na[i], nb[i]))
+    return out
 
 
 def _cluster(
@@ -394,7 +417,7 @@ def _cluster(
         amb_rec[x] = amb_rec[y] = True
         alts.setdefault(x, set()).add(keys[y])
         alts.setdefault(y, set()).add(keys[x])
-    alternatives = ["; ".join(sorted(alts.get(i, set()))) for i in range(n)]
+    alternatives = [";".join(sorted(alts.get(i, set()))) for i in range(n)]
     links = pd.DataFrame(
         {
             "claim": recs["claim"].to_numpy(),

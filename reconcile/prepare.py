@@ -64,13 +64,19 @@ class NameTable:
 
 
 _ABU_PREFIXES = ("ابو", "abu", "abo", "abou")
+# second parts of compound given names, often left out (نور / نورالدين, Salah / Salah al-Din)
+_COMPOUND_ENDS = ("الدين", "الله", "aldin", "eldin", "uddin", "addin", "allah", "ullah", "ollah")
 
 
 def _strip_particle(token: str) -> str:
-    """The token without a leading Abu (family names are written with and without it)."""
+    """The token without a leading Abu (family names are written with and without it) or
+    without the second part of a compound given name, or "" when it has neither."""
     for p in _ABU_PREFIXES:
         if token.startswith(p) and len(token) > len(p) + 2:
             return token[len(p) :]
+    for e in _COMPOUND_ENDS:
+        if token.endswith(e) and len(token) > len(e) + 2:
+            return token[: -len(e)]
     return ""
 
 
@@ -179,17 +185,29 @@ def name_table(records: pd.DataFrame) -> NameTable:
     )
 
 
-def key_frequency(table: NameTable, rec_mask: np.ndarray, n_keys: int) -> np.ndarray:
-    """Share of the records selected by rec_mask whose names contain each key (float[n_keys]).
+def position_class(ntok: np.ndarray) -> np.ndarray:
+    """int8[n, MAX_TOKENS]: 0 for the given name, 2 for the family name (the last of two or
+    more tokens), 1 for the names between (father, grandfather)."""
+    pos = np.arange(MAX_TOKENS)[None, :]
+    n = ntok.astype(np.int64)[:, None]
+    cls = np.where(pos == 0, 0, np.where((pos == n - 1) & (n > 1), 2, 1))
+    return cls.astype(np.int8)
 
-    This is the chance that a random record of that claim shares the key: the u-probability of
-    a token agreement, as term-frequency adjustment does in Fellegi-Sunter linkage."""
+
+def key_frequency(table: NameTable, rec_mask: np.ndarray, n_keys: int) -> np.ndarray:
+    """float[3, n_keys]: for each position class (given, middle, family), the share of the
+    records selected by rec_mask whose name has the key in that position.
+
+    This is the chance that a random record of that claim agrees on the token: the u-probability
+    of a token agreement, with term-frequency adjustment by position, as in Fellegi-Sunter
+    linkage. Middle names (father, grandfather) share one class."""
     sel = rec_mask[table.rec]
     n_records = max(int(rec_mask.sum()), 1)
-    k = table.key[sel]
-    r = np.repeat(table.rec[sel], MAX_TOKENS)
-    flat = k.reshape(-1)
-    ok = flat >= 0
-    pairs = np.unique(np.stack([r[ok].astype(np.int64), flat[ok].astype(np.int64)], 1), axis=0)
-    counts = np.bincount(pairs[:, 1], minlength=n_keys) if len(pairs) else np.zeros(n_keys)
-    return counts.astype(np.float64) / n_records
+    k = table.key[sel].astype(np.int64)
+    cls = position_class(table.ntok[sel]).astype(np.int64)
+    r = np.repeat(table.rec[sel].astype(np.int64), MAX_TOKENS).reshape(k.shape)
+    ok = k >= 0
+    code = (cls[ok] * n_keys + k[ok]) * (len(rec_mask) + 1) + r[ok]
+    code = np.unique(code) // (len(rec_mask) + 1)
+    counts = np.bincount(code, minlength=3 * n_keys).astype(np.float64)
+    return counts.reshape(3, n_keys) / n_records
