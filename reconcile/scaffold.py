@@ -116,7 +116,7 @@ def case_toml_text(
         "\n"
         "[event]\n"
         f"title = {toml_string(title)}\n"
-        f"date = {toml_string(date)}            # YYYY-MM-DD\n"
+        f"date = {toml_string(date)}  # YYYY-MM-DD\n"
         f"place = {toml_string(place)}\n"
         "\n"
         "# One [[claims]] table per source's account, one CSV file each. `complete = true` means\n"
@@ -484,9 +484,11 @@ def plan_new_claim(
     block = claim_block(
         claim_id, file, source, published, url, complete, columns, encoding, delimiter
     )
-    blank_line = "\n\n" if case_text.strip() else ""
-    sep = blank_line[len(case_text) - len(case_text.rstrip("\n")) :] if blank_line else ""
-    new_text = case_text + sep + block
+    nl = "\r\n" if "\r\n" in case_text else "\n"  # keep the file's own line endings
+    text = case_text.replace("\r\n", "\n")
+    trailing = len(text) - len(text.rstrip("\n"))
+    sep = "\n" * max(0, 2 - trailing) if text.strip() else ""
+    new_text = case_text + (sep + block).replace("\n", nl)
     after = parse_case_toml(new_text, CASE_FILE)
     if len(after.claims) != len(parsed.claims) + 1 or any(
         p.code in ("E001", "E002") for p in after.problems if p not in parsed.problems

@@ -491,3 +491,19 @@ def test_add_claim_to_the_example_keeps_its_comments(tmp_path):
     # synonyms the loader knows are written too, so the mapping can be read in case.toml
     assert loaded.claims[-1].columns == {"id": ["ref"], "name": ["الاسم"], "sex": ["الجنس"]}
     assert list(loaded.claim("ministry").records["sex_n"]) == ["male"]
+
+
+def test_plan_new_claim_keeps_windows_line_endings():
+    text = scaffold_files(claim_id="sohr")["case.toml"].replace("\n", "\r\n")
+    new = plan_new_claim(text, _table(LIST), "mol", "claims/list.csv")
+    assert new.new_text.startswith(text)
+    assert "\n" not in new.new_text.replace("\r\n", "")
+    assert [c.id for c in parse_case_toml(new.new_text).claims] == ["sohr", "mol"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sep"), [("", ""), ("# c", "\n\n"), ("# c\n", "\n"), ("# c\n\n\n", "")]
+)
+def test_plan_new_claim_leaves_one_blank_line_before_the_block(text, sep):
+    new = plan_new_claim(text, _table(LIST), "mol", "claims/list.csv")
+    assert new.new_text == text + sep + new.block
