@@ -507,3 +507,46 @@ def test_plan_new_claim_keeps_windows_line_endings():
 def test_plan_new_claim_leaves_one_blank_line_before_the_block(text, sep):
     new = plan_new_claim(text, _table(LIST), "mol", "claims/list.csv")
     assert new.new_text == text + sep + new.block
+
+
+def test_add_claim_with_an_encoding_records_it(case_dir):
+    f = case_dir / "claims" / "arabic.csv"
+    f.write_bytes("id;الاسم\na-1;أحمد\n".encode("cp1256"))
+    result = CliRunner().invoke(
+        main,
+        [
+            "add-claim",
+            str(case_dir),
+            str(f),
+            "--id",
+            "ar",
+            "--source",
+            "M",
+            "--yes",
+            "--encoding",
+            "windows-1256",
+            "--delimiter",
+            "semicolon",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(
+        f"Columns of {f} (cp1256, semicolon, 1 record) and how they will be read:\n"
+        "  id     -> id    exact\n"
+        "  الاسم  -> name  synonym\n"
+    )
+    claim = tomllib.loads((case_dir / "case.toml").read_text(encoding="utf-8"))["claims"][1]
+    assert (claim["encoding"], claim["delimiter"]) == ("cp1256", ";")
+    case = load_case(case_dir)
+    assert _errors(case) == []
+    assert list(case.claim("ar").records["name"]) == ["أحمد"]
+
+
+def test_add_claim_refuses_an_unknown_encoding(case_dir):
+    f = _write_list(case_dir / "claims" / "list.csv")
+    result = CliRunner().invoke(
+        main,
+        ["add-claim", str(case_dir), str(f), "--id", "x", "--source", "M", "--encoding", "klingon"],
+    )
+    assert result.exit_code == 1
+    assert result.output == "Error: unknown encoding 'klingon'\n"
