@@ -1,0 +1,568 @@
+"""Personal names in Arabic and Latin script: normalised text, tokens with compounds joined, keys.
+
+Three layers, each a pure function of the text (never raising, idempotent):
+
+* ``normalize_arabic`` / ``normalize_latin``: the same normaliser (a name may mix scripts), which
+  strips diacritics, tatweel and invisible marks, unifies letter variants and punctuation, and
+  lower-cases Latin letters. Choices, for Arabic: every alef form (أ إ آ ٱ) -> ا; ة -> ه;
+  ى -> ي; ؤ -> و; ئ -> ي; the bare hamza ء is dropped everywhere (so علاء and علا, ضياء and
+  ضيا become one text: lists write the final hamza or not at will, and the age and sex of a
+  record separate the names better than a letter nobody writes consistently); Persian and Urdu
+  forms (ک ی ہ ۃ پ چ ژ ڤ گ) -> their Arabic-list equivalents; Arabic-Indic digits -> 0-9. An
+  apostrophe (' ’ ʿ ʾ `) between two letters is removed ("Sha'er" -> "shaer"); elsewhere it and
+  every other punctuation mark (slashes, dots, brackets, hyphens) become a space.
+* ``name_tokens``: the normalised words in order, with compounds joined so that the written
+  joined and written split forms are one token: the article (ال X, al-X, el X, ash-Sh... ->
+  one token), عبد/Abd/Abdel/Abdul X, ابو/Abu/Abou X, ام/Umm X (anywhere in the name: ام is
+  never a given name, and "ام X" is the kunya "mother of X" wherever it stands), and the
+  theophoric second parts الدين, الله, الاسلام (صلاح الدين -> صلاحالدين, Nour al-Din ->
+  nouraldin). The particles بن/ابن/بنت/bin/ibn/bint/ben/bent between two names are dropped
+  (lists give the father's name with or without them); as the FIRST word they are kept, since
+  "ابن محمد" is a kinship description (son of Muhammad), not the name Muhammad.
+* ``token_key``: a cross-script consonant skeleton in ASCII, so that محمد, Mohammed, Muhammad
+  and Mohamad share a key. Arabic letters are first written in a plain Latin transliteration
+  (ث th, ذ dh, ش sh, خ kh, ص s, ض d, ط t, ظ z, ع and alef as vowels), then both scripts go
+  through one skeleton: kh->h, gh->g, q/c->k, p->b, v->f, ch->sh; an initial vowel becomes the
+  marker "a"; later vowels and w/y are dropped; doubled letters collapse; a final h (ة, ه, ح,
+  -ah, -eh) is dropped after two consonants; the article is removed at the start and at
+  compound joints (ابو ال, عبد ال, ال دين), with the same test in both scripts.
+
+What keys cannot separate (the matching engine must also score the text): names whose
+consonants are the same, e.g. حسن / حسان / حسنين (hsn), حامد / حمد / حميد / حمدي (hmd),
+سالم / سليم / سلمى (slm), صالح / صلاح (sl), علا / علاء / عالية (al). A short table of very
+common names overrides the skeleton where it would merge two frequent, different names
+(محمد / محمود, حسن / حسين, علي / علا, عمر / عمار): see ``_LEXICON``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "alternates",
+    "bare_key",
+    "fold_arabic_key",
+    "kunya",
+    "name_keys",
+    "name_tokens",
+    "name_variants",
+    "normalise_name",
+    "normalise_names",
+    "normalize_arabic",
+    "normalize_latin",
+    "script",
+    "token_key",
+]
+
+# ---------------------------------------------------------------------------------------------
+# Character classes
+
+_ARABIC_RANGES = (
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x08A0, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+)
+
+
+def _is_arabic(ch: str) -> bool:
+    o = ord(ch)
+    return any(lo <= o <= hi for lo, hi in _ARABIC_RANGES)
+
+
+# Removed outright: Quranic marks, harakat/tanwin/shadda/sukun, superscript alef, Quranic
+# annotation signs, tatweel, and invisible format characters (bidi marks, ZWJ/ZWNJ, BOM).
+_DELETE = (
+    [chr(c) for c in range(0x0610, 0x061B)]
+    + [chr(c) for c in range(0x064B, 0x0660)]
+    + ["\u0670", "\u0640", "\u061c", "\u200b", "\u200c", "\u200d", "\u200e", "\u200f"]
+    + [chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)]
+    + [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\ufeff", "\u00ad", "\u0621"]  # soft hyphen; the bare hamza ء (see module docstring)
+)
+
+# fmt: off
+_LETTER_MAP = {
+    # alef forms
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا", "ٵ": "ا",
+    # hamza seats, taa marbuta, alef maqsura
+    "ؤ": "و", "ٶ": "و", "ئ": "ي", "ٸ": "ي", "ة": "ه", "ۃ": "ه", "ى": "ي",
+    # Persian / Urdu / Kurdish forms
+    "ک": "ك", "ڪ": "ك", "گ": "ك", "ی": "ي", "ې": "ي", "ێ": "ي", "ے": "ي",
+    "ہ": "ه", "ھ": "ه", "ۀ": "ه", "ە": "ه", "ۂ": "ه",
+    "پ": "ب", "چ": "ج", "ژ": "ز", "ڤ": "ف", "ڨ": "ق", "ۆ": "و", "ۇ": "و", "ۋ": "و",
+    "ٹ": "ت", "ڈ": "د", "ڑ": "ر", "ں": "ن",
+    # Latin letters NFKD does not take apart
+    "ı": "i", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "ħ": "h", "æ": "ae", "œ": "oe",
+    "ß": "ss", "þ": "th", "ŧ": "t",
+    # scholarly transliteration: one letter for an Arabic consonant -> the usual digraph
+    "ṯ": "th", "ḏ": "dh", "š": "sh", "ḫ": "kh", "ẖ": "kh", "ǧ": "j", "ġ": "gh", "č": "ch",
+    "ž": "zh", "ẓ": "z", "ḍ": "d", "ṣ": "s", "ṭ": "t", "ḥ": "h",
+}
+for _d, _c in zip("٠١٢٣٤٥٦٧٨٩", "0123456789", strict=True):
+    _LETTER_MAP[_d] = _c
+for _d, _c in zip("۰۱۲۳۴۵۶۷۸۹", "0123456789", strict=True):
+    _LETTER_MAP[_d] = _c
+# fmt: on
+_LETTER_MAP.update(dict.fromkeys(_DELETE, ""))
+for _upper in "ṮḎŠḪẖǦĠČŽẒḌṢṬḤØĐÐŁĦÆŒÞŦ":
+    _LETTER_MAP.setdefault(_upper, _LETTER_MAP.get(_upper.lower(), _upper.lower()))
+_TRANS = str.maketrans(_LETTER_MAP)
+
+_APOSTROPHES = frozenset("'’‘ʿʾ`´ʼʻ′‛ʹ")
+_TOKEN_CHARS = re.compile(r"[^\W_]+")  # runs of letters and digits
+
+
+def _normalise(text: Any) -> str:
+    """The one normaliser behind normalize_arabic and normalize_latin."""
+    if not isinstance(text, str):
+        if text is None or (isinstance(text, float) and text != text):
+            return ""
+        text = str(text)
+    # letters first mapped on the composed text (so ṯ, أ, ؤ are seen whole), then decomposed
+    s = unicodedata.normalize("NFKC", text).translate(_TRANS)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.casefold().translate(_TRANS)
+    s = unicodedata.normalize("NFKC", s).translate(_TRANS)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    # apostrophes between two letters vanish; every other non-letter, non-digit is a space
+    out: list[str] = []
+    n = len(s)
+    for i, ch in enumerate(s):
+        if ch in _APOSTROPHES:
+            if not (0 < i < n - 1 and s[i - 1].isalpha() and s[i + 1].isalpha()):
+                out.append(" ")
+        elif ch.isalnum() and ch != "_":
+            out.append(ch)
+        else:
+            out.append(" ")
+    return " ".join("".join(out).split())
+
+
+def normalize_arabic(text: Any) -> str:
+    """Normalised text of a name in Arabic script (Latin letters in it are normalised too)."""
+    return _normalise(text)
+
+
+def normalize_latin(text: Any) -> str:
+    """Normalised text of a name in Latin script (Arabic letters in it are normalised too)."""
+    return _normalise(text)
+
+
+normalise_name = _normalise
+
+
+def script(text: Any) -> str:
+    """ "arabic", "latin" (any non-Arabic letters), "mixed" (both) or "" (no letters)."""
+    if not isinstance(text, str):
+        return ""
+    ar = other = False
+    for ch in text:
+        if ch.isalpha():
+            if _is_arabic(ch):
+                ar = True
+            else:
+                other = True
+            if ar and other:
+                return "mixed"
+    return "arabic" if ar else "latin" if other else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Tokens
+
+_AR_ARTICLE = "ال"
+_LAT_ARTICLES = frozenset({"al", "el", "il", "ul"})
+# sun-letter spellings of the article, accepted only before a word starting with the same letter(s)
+# fmt: off
+_LAT_SUN = {
+    "ad": "d", "adh": "dh", "an": "n", "ar": "r", "as": "s", "ash": "sh", "at": "t",
+    "ath": "th", "az": "z", "ed": "d", "en": "n", "er": "r", "es": "s", "esh": "sh",
+    "et": "t", "ez": "z", "ud": "d", "un": "n", "ur": "r", "us": "s", "ut": "t", "uz": "z",
+}
+# fmt: on
+_AR_PARTICLES = frozenset({"بن", "ابن", "بنت"})
+_LAT_PARTICLES = frozenset({"bin", "ibn", "bint", "ben", "bent", "ebn", "ibnu"})
+_AR_PREFIXES = frozenset({"عبد", "ابو", "ام"})
+_LAT_ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdol", "abdoul", "abdl"})
+_LAT_ABU = frozenset({"abu", "abou", "abo", "aboo", "abul", "aboul", "abol"})
+_LAT_UMM = frozenset({"umm", "um", "oum", "omm", "om", "oumm"})
+_AR_KUNYA = frozenset({"ابو", "ام"})
+_AR_SECOND = frozenset({"الدين", "الله", "الاسلام"})
+_LAT_SECOND = re.compile(
+    r"^(?:(?:al|el|ul|il|ed|ad|ud|id|e|u|a|i)?d(?:i|ee|ie|ea|ei)ne?"
+    r"|(?:al|el|ul|il|a|u|e|i)ll?ah?|(?:al|el|ul)?islam)$"
+)
+
+
+def _split(text: str) -> list[str]:
+    return _TOKEN_CHARS.findall(_normalise(text))
+
+
+def _join_articles(words: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt and (w == _AR_ARTICLE or w in _LAT_ARTICLES):
+            out.append(("ال" if w == _AR_ARTICLE else "al") + nxt)
+            i += 2
+        elif nxt and w in _LAT_SUN and nxt.startswith(_LAT_SUN[w]) and len(nxt) > 2:
+            out.append("al" + nxt)
+            i += 2
+        else:
+            out.append(w)
+            i += 1
+    return out
+
+
+def _is_prefix(w: str) -> bool:
+    return w in _AR_PREFIXES or w in _LAT_ABD or w in _LAT_ABU or w in _LAT_UMM
+
+
+def _canonical_prefix(w: str) -> str:
+    """One spelling per Latin prefix, so Abdel Rahman and Abd al-Rahman give one token."""
+    if w in _LAT_ABD:
+        return "abdal" if w.endswith("l") else "abd"
+    if w in _LAT_ABU:
+        return "abual" if w.endswith("l") else "abu"
+    if w in _LAT_UMM:
+        return "umm"
+    return w
+
+
+def name_tokens(text: Any) -> list[str]:
+    """The normalised words of a name in order, compounds joined (see the module docstring)."""
+    words = _split(text) if isinstance(text, str) else _split(_normalise(text))
+    # particles between names (never the first word: "ابن X" is a kinship description)
+    words = [
+        w
+        for i, w in enumerate(words)
+        if not (0 < i < len(words) - 1 and (w in _AR_PARTICLES or w in _LAT_PARTICLES))
+    ]
+    words = _join_articles(words)
+    # theophoric second parts join the word before them
+    joined: list[str] = []
+    for w in words:
+        if (
+            joined
+            and (w in _AR_SECOND or _LAT_SECOND.match(w))
+            and not _is_prefix(joined[-1])
+            and not joined[-1].isdigit()
+        ):
+            joined[-1] += w
+        else:
+            joined.append(w)
+    # prefixes join the word after them, right to left so that ابو عبد الله is one token
+    out: list[str] = []
+    for w in reversed(joined):
+        if out and _is_prefix(w) and (not _is_prefix(out[-1]) or len(out) >= 2):
+            prefix = _canonical_prefix(w)
+            rest = out[-1]
+            if prefix.endswith("al") and rest.startswith("al"):
+                rest = rest[2:]
+            out[-1] = prefix + rest
+        else:
+            out.append(w)
+    out.reverse()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Alternates (kunya after a backtick, nickname in brackets, ".." or ";" separated forms)
+
+_BRACKETS = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
+_ALT_SEPARATORS = re.compile(r"`|\.\.+|;|\||…|\s/\s")
+
+
+def alternates(text: Any) -> list[str]:
+    """The main name (bracketed parts removed, text before a backtick) first, then its alternates.
+
+    "محمد (حمادة) علي" -> ["محمد علي", "حمادة"]; "نظمي أبو حدايد `أبو عدي" -> ["نظمي أبو
+    حدايد", "أبو عدي"]; "X.. Umm Jihad" -> ["X", "Umm Jihad"]. A trailing Arabic kunya "ام X"
+    after at least two names is also offered on its own. Texts are returned as written
+    (stripped), empty parts dropped, duplicates removed.
+    """
+    if not isinstance(text, str):
+        text = _normalise(text)
+    brackets = [m.strip() for m in _BRACKETS.findall(text)]
+    rest = _BRACKETS.sub(" ", text)
+    parts = [" ".join(p.split()) for p in _ALT_SEPARATORS.split(rest)]
+    parts = [p for p in parts if _split(p)]
+    result: list[str] = []
+    for p in [*parts[:1], *brackets, *parts[1:]]:
+        p = " ".join(p.split())
+        if p and _split(p) and p not in result:
+            result.append(p)
+    if result:
+        words = result[0].split()
+        if len(words) >= 4 and _normalise(words[-2]) == "ام":
+            main, kun = " ".join(words[:-2]), " ".join(words[-2:])
+            result[0:1] = [main, kun] if kun not in result else [main]
+    return result
+
+
+def name_variants(text: Any) -> list[list[str]]:
+    """Token lists to compare for one name: the main name first, then each alternate."""
+    out: list[list[str]] = []
+    for alt in alternates(text):
+        toks = name_tokens(alt)
+        if toks and toks not in out:
+            out.append(toks)
+    return out
+
+
+def kunya(text: Any) -> bool:
+    """True when the name as a whole is a kunya: ابو X / ام X / Abu X / Umm X (with nisbas)."""
+    words = _split(text) if isinstance(text, str) else []
+    if len(words) < 2:
+        return False
+    first = words[0]
+    if not (first in _AR_KUNYA or first in _LAT_ABU or first in _LAT_UMM):
+        return False
+    # after the kunya only nisbas (article words) may follow: Abu Ibrahim al-Hashimi al-Qurashi
+    toks = name_tokens(text)
+    return all(t.startswith(("ال", "al")) for t in toks[1:])
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-script keys
+
+# fmt: off
+# Arabic letters straight into the key alphabet (خ -> h and غ -> g, as Latin kh and gh fold).
+_AR_TRANSLIT = {
+    "ا": "a", "ب": "b", "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "h", "د": "d",
+    "ذ": "z", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t",
+    "ظ": "z", "ع": "a", "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m",
+    "ن": "n", "ه": "h", "و": "w", "ي": "y",
+}
+# Latin spellings folded onto that alphabet, in this order.
+_LATIN_FOLDS = (
+    ("sch", "sh"), ("tch", "ch"), ("ch", "sh"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
+    ("ck", "k"), ("dj", "j"), ("q", "k"), ("x", "ks"), ("p", "b"), ("v", "f"),
+)
+# fmt: on
+_LATIN_C = re.compile(r"c(?=[eiy])")
+_LATIN_FINAL_H = re.compile(r"(?<=[a-z]{2}[aeiou])h$")
+_VOWELS = frozenset("aeiou")
+_SEMI = frozenset("wy")
+_RUNS = re.compile(r"[\u0600-\u06ff]+|[a-z]+")
+
+
+def _latin_run(s: str) -> str:
+    s = _LATIN_FINAL_H.sub("", s)  # -ah, -eh: the ة ending
+    s = _LATIN_C.sub("s", s)
+    for a, b in _LATIN_FOLDS:
+        if a in s:
+            s = s.replace(a, b)
+    return s.replace("c", "k")
+
+
+def _arabic_run(s: str) -> str:
+    if len(s) >= 3 and s[-1] in "هح":  # the ة ending; a final ح Latin writes -ah, -eh, -ouh
+        s = s[:-1]
+    return "".join(_AR_TRANSLIT.get(ch, "") for ch in s)
+
+
+def _latinish(token: str) -> str:
+    """A token's letters in the key alphabet (before vowels are dropped); others dropped."""
+    parts = []
+    for run in _RUNS.findall(token):
+        parts.append(_latin_run(run) if "a" <= run[0] <= "z" else _arabic_run(run))
+    return "".join(parts)
+
+
+def _consonants(s: str, marker: bool = True) -> str:
+    """The skeleton of a key-alphabet string: vowels and w/y dropped, doubles collapsed."""
+    if not s:
+        return ""
+    out: list[str] = []
+    marked = 0
+    if s[0] in _VOWELS:
+        if marker:
+            out.append("a")
+            marked = 1
+    else:
+        out.append(s[0])
+    for ch in s[1:]:
+        if ch in _VOWELS or ch in _SEMI:
+            continue
+        if out and out[-1] == ch:
+            continue
+        out.append(ch)
+    # a final h after two consonants is a ح or ه nobody writes alike (Saleh, Farah)
+    if out and out[-1] == "h" and len(out) - marked >= 3:
+        out.pop()
+    return "".join(out)
+
+
+def _strong(token: str) -> int:
+    """How many consonants a token has, leading w/y and a final h aside (the article test)."""
+    c = _consonants(_latinish(token), marker=False).lstrip("wy")
+    return len(c[:-1] if c.endswith("h") else c)
+
+
+def _article_strippable(rest: str) -> bool:
+    lat = _latinish(rest)
+    need = 3 if lat[:1] in _VOWELS else 2
+    return _strong(rest) >= need
+
+
+_LAT_SECOND_JOINT = re.compile(
+    r"(?<=[a-z]{2})(?:al|el|ul|il)(?=(?:d(?:i|ee|ie|ea|ei)ne?|ll?ah?|islam)$)"
+)
+_AR_SECOND_JOINT = re.compile(r"(?<=..)ال(?=(?:دين|له|اسلام)$)")
+
+
+def _strip_article(token: str) -> str:
+    """The token without its article: before a theophoric second part, then at the start."""
+    token = _AR_SECOND_JOINT.sub("", token)
+    token = _LAT_SECOND_JOINT.sub("", token)
+    if token[:2] in ("ال", "al", "el") and len(token) > 3 and _article_strippable(token[2:]):
+        token = token[2:]
+    return token
+
+
+_LAT_ABU_RE = re.compile(r"^(?:abu|abou|aboo)(?=[a-z]{2})|^abo(?=[a-z]{2})")
+_LAT_ABD_RE = re.compile(r"^abd(?:([aeiou]l)|[aeiou](?=([b-df-hj-np-tv-z])\2))?")
+_HAS_CONSONANT = re.compile(r"[b-df-hj-np-tv-xz]")
+
+
+def _split_compound(t: str) -> tuple[str, str]:
+    """("ab" | "abd", the rest with its article removed) for ابو / عبد compounds, else ("", t)."""
+    if t.startswith("ابو") and len(t) >= 5:
+        prefix, rest = "ab", t[3:]
+    elif t.startswith("عبد") and (len(t) >= 6 or t[3:5] == "ال"):
+        prefix, rest = "abd", t[3:]
+    elif (m := _LAT_ABU_RE.match(t)) and (t[2] == "u" or _strong(t[3:]) >= 2):
+        prefix, rest = "ab", t[m.end() :]
+    elif (
+        (m := _LAT_ABD_RE.match(t))
+        and len(t) - m.end() >= 2
+        and (m.group(1) or m.group(2) or t[m.end()] not in _VOWELS or _strong(t[m.end() :]) >= 2)
+    ):
+        return "abd", t[m.end() :]  # the Latin link (el, ul, al, ur...) was the article
+    else:
+        return "", t
+    arabic_article = rest.startswith("ال") and len(rest) >= 4
+    if arabic_article or (rest.startswith(("al", "el")) and _HAS_CONSONANT.search(rest[2:])):
+        rest = rest[2:]
+    return prefix, rest
+
+
+# Very common names that the skeleton would merge with another very common name. Each entry:
+# key, the Arabic spellings (normalised), and a pattern for the Latin spellings (normalised).
+_LEXICON: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = (
+    ("mhmwd", frozenset({"محمود"}), re.compile(r"^m[aeou]?hm(?:ou|oo|u|o|ue|oue)d$")),
+    ("hsyn", frozenset({"حسين"}), re.compile(r"^h[ou]s+(?:e[iy]|a[iy]|ie|i|ee|ey|e)n$")),
+    ("aly", frozenset({"علي"}), re.compile(r"^(?:al[iy]|alee|alie)$")),
+    ("amar", frozenset({"عمار"}), re.compile(r"^am+a+r$")),
+    ("th", frozenset({"طه"}), re.compile(r"^t[aw]?ha$")),
+    ("lh", frozenset({"الله", "له"}), re.compile(r"^(?:[aeiu]?l)?lah?$")),
+    ("mhmd", frozenset({"محمد"}), re.compile(r"^(?:moh|mohd|mhd|mhmd|muhd|mohamd|mohmd|mhamed)$")),
+)
+
+
+def token_key(token: Any) -> str:
+    """The cross-script key of one token (ASCII lowercase; "" when it has no letters)."""
+    if not isinstance(token, str):
+        return ""
+    t = "".join(_split(token))
+    if not t:
+        return ""
+    for key, arabic, latin in _LEXICON:
+        if t in arabic or latin.match(t):
+            return key
+    prefix, rest = _split_compound(t)
+    if prefix:
+        return prefix + token_key(rest)
+    return _consonants(_latinish(_strip_article(t)))
+
+
+def bare_key(token: Any) -> str:
+    """The key without a leading ابو/ام/Abu/Umm (a family name written with or without ابو)."""
+    if not isinstance(token, str):
+        return ""
+    t = "".join(_split(token))
+    for p in ("ابو", "ام"):
+        if t.startswith(p) and len(t) > len(p) + 1:
+            return token_key(t[len(p) :])
+    m = re.match(r"^(?:abou|aboo|abu|abo|umm|oum|um)(?=[a-z]{2,})", t)
+    if m:
+        return token_key(t[m.end() :])
+    return token_key(t)
+
+
+def fold_arabic_key(token: Any) -> str:
+    """A loose same-script key: the article and a final ه / ا / ي dropped (4+ letters)."""
+    if not isinstance(token, str):
+        return ""
+    t = "".join(_split(token))
+    if t.startswith("ال") and len(t) > 3:
+        t = t[2:]
+    if len(t) >= 4 and t[-1] in "هاي":
+        t = t[:-1]
+    return t
+
+
+def name_keys(text: Any) -> list[str]:
+    """The key of every token of the main name (see ``alternates``), in order."""
+    variants = name_variants(text)
+    if not variants:
+        return []
+    return [k for k in (token_key(t) for t in variants[0]) if k]
+
+
+# ---------------------------------------------------------------------------------------------
+# Vectorised
+
+
+_Row = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[tuple[str, ...], ...]]
+
+
+def _row(text: str) -> _Row:
+    variants = name_variants(text)
+    main = tuple(variants[0]) if variants else ()
+    keys = tuple(k for k in (token_key(t) for t in main) if k)
+    return (
+        _normalise(text),
+        main,
+        keys,
+        script(text),
+        tuple(tuple(v) for v in variants),
+    )
+
+
+NAME_COLUMNS = ("name_norm", "tokens", "keys", "script", "variants")
+
+
+def normalise_names(series: pd.Series | Iterable[Any]) -> pd.DataFrame:
+    """Normalise a column of names, each distinct value once.
+
+    Returns a frame on the series' index with columns
+      name_norm  str              the normalised text of the whole cell
+      tokens     tuple[str, ...]  the tokens of the main name (alternates removed)
+      keys       tuple[str, ...]  the cross-script key of each of those tokens
+      script     str              "arabic" | "latin" | "mixed" | ""
+      variants   tuple[tuple[str, ...], ...]  the token lists of the main name and alternates
+    """
+    if not isinstance(series, pd.Series):
+        series = pd.Series(list(series), dtype=object)
+    values = series.astype(object).where(series.notna(), "")
+    codes, uniques = pd.factorize(values, sort=False)
+    rows = [_row(u if isinstance(u, str) else str(u)) for u in uniques]
+    cols: dict[str, list[Any]] = {c: [r[i] for r in rows] for i, c in enumerate(NAME_COLUMNS)}
+    out = {}
+    for c in NAME_COLUMNS:
+        arr = pd.Series(cols[c] + [("" if c in ("name_norm", "script") else ())], dtype=object)
+        out[c] = arr.to_numpy()[codes].tolist() if len(codes) else []
+    return pd.DataFrame(out, index=series.index, columns=list(NAME_COLUMNS))
