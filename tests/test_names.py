@@ -310,7 +310,7 @@ def test_normalise_names_frame():
     assert df.loc[10, "keys"] == ("mhmd", "aly")
     assert df.loc[11, "name_norm"] == "" and df.loc[11, "tokens"] == ()
     assert df.loc[12, "tokens"] == ("abuali",) and df.loc[12, "script"] == "latin"
-    assert df.loc[13].tolist() == df.loc[10].tolist()
+    assert list(df.loc[13]) == list(df.loc[10])
     assert df.loc[14, "variants"] == (("x",), ("y",))
 
 
