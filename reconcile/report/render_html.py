@@ -81,11 +81,26 @@ def _none(section: Section[Any]) -> str:
     return "<p>None.</p>" if not section.total else ""
 
 
+def _ticks(html: str) -> str:
+    """`code` in our own (already escaped) wording as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html)
+
+
 def _open(sid: str) -> str:
     return (
         f'<section id="{sid}"><h2>{escape(c.TITLES[sid])}</h2>'
-        f'<p class="intro">{escape(c.INTROS[sid])}</p>'
+        f'<p class="intro">{_ticks(escape(c.INTROS[sid]))}</p>'
     )
+
+
+def _nice_step(top: int) -> int:
+    """A step of 1, 2 or 5 times a power of ten giving at most five grid lines up to `top`."""
+    mag = 1
+    while True:
+        for m in (1, 2, 5):
+            if top / (m * mag) <= 5:
+                return m * mag
+        mag *= 10
 
 
 def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
@@ -98,27 +113,31 @@ def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
         return ""
     colour = {cl: PALETTE[i % len(PALETTE)] for i, cl in enumerate(claims)}
     vals = [v for b in bars for v in (b.stated_max, b.stated_min, b.listed) if v is not None]
-    top = max([*vals, 1])
-    bw, gap, left, h, base = 18, 26, 40, 200, 230
-    group = bw * len(claims) + gap
-    width = left + group * len(cats) + 10
-    legend_y = base + 40
-    height = legend_y + 18 * ((len(claims) + 3) // 4) + 10
+    step = _nice_step(max([*vals, 1]))
+    top = step * -(-max([*vals, 1]) // step)  # the axis ends on a whole step
+    bw, gap, left, h, base = 26, 30, 44, 200, 230
+    label_w = 7 * max(len(cat) for cat in cats) + 12
+    group = max(bw * len(claims) + gap, label_w)
+    # legend: as many keys a row as fit the chart's width
+    key_w = 7 * max(len(cl) for cl in claims) + 34
+    width = max(left + group * len(cats) + 10, min(4, len(claims)) * key_w + left, 360)
+    per_row = max(1, (width - left) // key_w)
+    legend_y = base + 44
+    height = legend_y + 20 * (-(-len(claims) // per_row)) + 6
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-label="Counts stated by each claim">',
-        f'<line x1="{left}" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#333"/>',
     ]
-    for k in range(5):  # y grid
-        v = round(top * k / 4)
+    for v in range(0, top + 1, step):  # y grid
         y = base - h * v / top
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 5}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 5}" y2="{y:.1f}" stroke="#e4e4e4"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v}</text>'
         )
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#333"/>')
     by = {(b.category, b.claim): b for b in bars}
     for gi, cat in enumerate(cats):
-        x0 = left + gi * group + gap / 2
+        x0 = left + gi * group + (group - bw * len(claims)) / 2
         for ci, cl in enumerate(claims):
             found = by.get((cat, cl))
             if found is None:
@@ -131,6 +150,7 @@ def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
             x = x0 + ci * bw
             y = base - h * value / top
             fill = colour[cl] if stated is not None else "none"
+            label = f"{value}+" if b.stated_max is None and b.stated_min is not None else value
             what = f"{cl}: {cat} states {c.rng(b.stated_min, b.stated_max)}"
             if stated is None:
                 what = f"{cl}: {cat} lists {b.listed} (states none)"
@@ -141,7 +161,7 @@ def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
                 f'fill="{fill}" stroke="{colour[cl]}" stroke-width="1.5">'
                 f"<title>{escape(what)}</title></rect>"
                 f'<text x="{x + (bw - 3) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
-                f"{value}</text>"
+                f"{label}</text>"
             )
             if (
                 b.stated_min is not None
@@ -153,14 +173,16 @@ def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
                 parts.append(
                     f'<line x1="{xm:.1f}" y1="{y:.1f}" x2="{xm:.1f}" y2="{y2:.1f}" '
                     'stroke="#111" stroke-width="2"/>'
+                    f'<line x1="{x + 3:.1f}" y1="{y2:.1f}" x2="{x + bw - 6:.1f}" y2="{y2:.1f}" '
+                    'stroke="#111" stroke-width="2"/>'
                 )
         parts.append(
-            f'<text x="{x0 + (group - gap) / 2:.1f}" y="{base + 16}" text-anchor="middle">'
+            f'<text x="{x0 + bw * len(claims) / 2:.1f}" y="{base + 16}" text-anchor="middle">'
             f"{escape(cat)}</text>"
         )
     for i, cl in enumerate(claims):
-        lx = left + (i % 4) * 160
-        ly = legend_y + 18 * (i // 4)
+        lx = left + (i % per_row) * key_w
+        ly = legend_y + 20 * (i // per_row)
         parts.append(
             f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{colour[cl]}"/>'
             f'<text x="{lx + 16}" y="{ly}">{escape(cl)}</text>'
@@ -179,7 +201,7 @@ def _event(r: Report) -> str:
         + num(cl.records)
         + td("yes" if cl.complete else "no")
         + td(cl.file)
-        + f"<td><code>{escape(cl.sha256)}</code></td></tr>"
+        + f'<td><code title="{escape(cl.sha256)}">{escape(cl.sha256[:12])}</code></td></tr>'
         for cl in r.claims
     ]
     head = ["claim", "source", "published", "url", "records", "complete list", "file", "sha256"]
@@ -195,7 +217,8 @@ def _headline(r: Report) -> str:
     if svg:
         out.append(
             "<figure>" + svg + '<figcaption class="meta">Counts stated by each claim (filled; '
-            "a line marks a stated range), or only listed in its rows (outlined).</figcaption>"
+            "n+ is at least n; a line marks a stated range), or only listed in its rows "
+            "(outlined).</figcaption>"
             "</figure>"
         )
     if r.headline.ranges:
