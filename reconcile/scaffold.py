@@ -261,7 +261,11 @@ def _propose_one(header: str) -> tuple[str, str]:
         if fld:
             return fld, "synonym"
     words = _words(header)
-    named = {w: FIELDS_AND_SYNONYMS[w] for w in words if w in FIELDS_AND_SYNONYMS}
+    named = {
+        w: FIELDS_AND_SYNONYMS[w]
+        for w in words
+        if w in FIELDS_AND_SYNONYMS and w not in QUALIFIER_WORDS
+    }
     others = [w for w in words if w not in named]
     if len(set(named.values())) == 1 and others and all(w in QUALIFIER_WORDS for w in others):
         return next(iter(named.values())), "qualified"
@@ -292,26 +296,30 @@ def propose_mapping(header: list[str]) -> pd.DataFrame:
     `Full Name`), qualified (the field's name with words like `(years)`, `(EN)`), fuzzy (one
     typo away: `gendre`), or "" (no field: the column is kept as `extra:<header>`). Each field
     goes to one header only: the best match, then the leftmost; the others stay unmapped and
-    their `how` says which header took the field.
+    their `how` says which header took the field, except that a second name column (`Name
+    (AR)` beside `Name (EN)`) is proposed as name_alt, other spellings or scripts of the name.
     """
-    rows = []
-    for i, h in enumerate(header):
+    rows: list[dict[str, str]] = []
+    for h in header:
         fld, how = _propose_one(h) if h.strip() else ("", "")
-        rows.append({"column": h.strip(), "field": fld, "how": how, "_i": i})
-    best: dict[str, dict[str, object]] = {}
+        rows.append({"column": h.strip(), "field": fld, "how": how})
+    best: dict[str, dict[str, str]] = {}
     for r in rows:
-        fld = str(r["field"])
+        fld = r["field"]
         if fld:
             cur = best.get(fld)
-            if cur is None or _RANK[str(r["how"])] < _RANK[str(cur["how"])]:
+            if cur is None or _RANK[r["how"]] < _RANK[cur["how"]]:
                 best[fld] = r
     for r in rows:
-        fld = str(r["field"])
+        fld = r["field"]
         if fld and best[fld] is not r:
-            r["how"] = f"also looks like {fld}; '{best[fld]['column']}' has it"
-            r["field"] = ""
-    frame = pd.DataFrame(rows, columns=[*PROPOSAL_COLUMNS, "_i"]).drop(columns="_i")
-    return frame.astype(str)
+            taken_by = best[fld]["column"]
+            if fld == "name" and "name_alt" not in best:
+                best["name_alt"] = r
+                r["field"], r["how"] = "name_alt", f"a second name column; '{taken_by}' has name"
+            else:
+                r["field"], r["how"] = "", f"also looks like {fld}; '{taken_by}' has it"
+    return pd.DataFrame(rows, columns=list(PROPOSAL_COLUMNS)).astype(str)
 
 
 def parse_edits(edits: list[str] | tuple[str, ...]) -> list[tuple[str, str]]:

@@ -151,12 +151,22 @@ def test_proposal_matches_exact_synonym_qualified_fuzzy_and_leaves_the_rest():
 
 
 def test_proposal_qualified_and_short_headers():
-    got = _proposal(["Victim name (EN)", "Name (Arabic)", "same", "sec", "nmae"])
+    got = _proposal(["Victim name (EN)", "Name (Arabic)", "Age of victim", "same", "sec", "nmae"])
     assert got["Victim name (EN)"] == ("name", "qualified")
-    assert got["Name (Arabic)"] == ("", "also looks like name; 'Victim name (EN)' has it")
+    assert got["Name (Arabic)"] == ("name_alt", "a second name column; 'Victim name (EN)' has name")
+    assert got["Age of victim"] == ("age", "qualified")
     assert got["same"] == ("", "")  # one letter from `name`, but too short to guess
     assert got["sec"] == ("", "")
     assert got["nmae"] == ("", "")
+
+
+def test_a_synonym_beats_a_qualified_name_and_a_third_name_column_stays_out():
+    got = _proposal(["Name (EN)", "الاسم", "Name (Latin)"])
+    assert got == {
+        "Name (EN)": ("name_alt", "a second name column; 'الاسم' has name"),
+        "الاسم": ("name", "synonym"),
+        "Name (Latin)": ("", "also looks like name; 'الاسم' has it"),
+    }
 
 
 def test_exact_header_beats_an_earlier_synonym():
