@@ -1,0 +1,483 @@
+"""Count reconciliation: each claim's stated counts against its own rows; ranges across claims."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from reconcile.case import Claim
+from reconcile.schema import COUNT_RESULT_COLUMNS
+
+# counts.csv: COUNT_RESULT_COLUMNS, then `why` (the reason for a conflict, in words).
+COUNT_OUTPUT_COLUMNS: tuple[str, ...] = (*COUNT_RESULT_COLUMNS, "why")
+ALL_CLAIMS = "*"
+# Standard categories, whose listed counts are derived from the records (see docs/reports.md).
+STANDARD_CATEGORIES: tuple[str, ...] = (
+    "killed",
+    "children",
+    "women",
+    "men",
+    "girls",
+    "boys",
+    "elderly",
+    "unidentified",
+)
+CATEGORY_SYNONYMS: dict[str, str] = {
+    "killed": "killed",
+    "dead": "killed",
+    "deaths": "killed",
+    "death toll": "killed",
+    "fatalities": "killed",
+    "total": "killed",
+    "total killed": "killed",
+    "people killed": "killed",
+    "قتلى": "killed",
+    "قتلى المجموع": "killed",
+    "ضحايا": "killed",
+    "children": "children",
+    "child": "children",
+    "children killed": "children",
+    "أطفال": "children",
+    "اطفال": "children",
+    "women": "women",
+    "woman": "women",
+    "women killed": "women",
+    "نساء": "women",
+    "men": "men",
+    "man": "men",
+    "رجال": "men",
+    "girls": "girls",
+    "girl": "girls",
+    "boys": "boys",
+    "boy": "boys",
+    "elderly": "elderly",
+    "elders": "elderly",
+    "unidentified": "unidentified",
+    "unidentified remains": "unidentified",
+    "unidentified bodies": "unidentified",
+    "not identified": "unidentified",
+}
+QUALIFIER_SYNONYMS: dict[str, str] = {
+    "": "exact",
+    "exact": "exact",
+    "exactly": "exact",
+    "at_least": "at_least",
+    "atleast": "at_least",
+    "min": "at_least",
+    "minimum": "at_least",
+    "at_most": "at_most",
+    "atmost": "at_most",
+    "up_to": "at_most",
+    "max": "at_most",
+    "maximum": "at_most",
+    "approx": "approx",
+    "approximately": "approx",
+    "about": "approx",
+    "around": "approx",
+    "~": "approx",
+}
+APPROX_PERCENT = 10  # "about n" covers n-10% .. n+10%, rounded outwards
+_QUAL_WORDS = {"exact": "", "at_least": "at least ", "at_most": "at most ", "approx": "about "}
+
+
+def category_of(text: str) -> str:
+    """The category a counts.csv label means: a standard category for its synonyms ("dead",
+    "Children", "أطفال"), otherwise the label in lower case with single spaces."""
+    key = " ".join(str(text).casefold().split())
+    return CATEGORY_SYNONYMS.get(key, key)
+
+
+def qualifier_of(text: str) -> str:
+    """exact, at_least, at_most or approx ("" and unrecognised words read as exact)."""
+    q = re.sub(r"[\s\-]+", "_", str(text).strip().casefold())
+    return QUALIFIER_SYNONYMS.get(q, "exact")
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One stated count: its interval (hi None = no upper bound) and the figures it names."""
+
+    claim: str
+    category: str
+    stated: str
+    qualifier: str
+    lo: int | None
+    hi: int | None
+    figures: tuple[int, ...]
+    quote: str
+    order: tuple[int, str, int]  # claim order, file, row: the order of rows in counts.csv
+
+
+def _count_figures(count: Any, count_n: Any) -> tuple[int, ...]:
+    """The whole numbers a count cell gives: count_n when the loader parsed one, else the digits
+    of the text ("12"; "10-13" gives 10 and 13); () when there are none."""
+    if count_n is not None and not pd.isna(count_n):
+        return (int(count_n),)
+    nums = [int(x) for x in re.findall(r"\d+", "" if pd.isna(count) else str(count))]
+    return tuple(sorted(nums[:2]))
+
+
+def interval(figures: Sequence[int], qualifier: str) -> tuple[int | None, int | None]:
+    """The counts an assertion allows: exact n -> n..n; at_least n -> n..no bound (None);
+    at_most n -> 0..n; approx n -> n-10%..n+10% rounded outwards; a range a-b -> a..b (widened the
+    same way by its qualifier). (None, None) when there is no number."""
+    if not figures:
+        return None, None
+    lo, hi = figures[0], figures[-1]
+    if qualifier == "at_least":
+        return lo, None
+    if qualifier == "at_most":
+        return 0, hi
+    if qualifier == "approx":
+        return lo * (100 - APPROX_PERCENT) // 100, -(-hi * (100 + APPROX_PERCENT) // 100)
+    return lo, hi
+
+
+def _stated_text(figures: Sequence[int], qualifier: str, raw: str) -> str:
+    if not figures:
+        return raw.strip()
+    num = str(figures[0]) if len(figures) == 1 else f"{figures[0]}-{figures[-1]}"
+    return _QUAL_WORDS.get(qualifier, "") + num
+
+
+def assertions(stated_counts: pd.DataFrame, order: dict[str, int]) -> list[Assertion]:
+    """The counts frame (COUNT_COLUMNS + file, row, optional count_n) as assertions in claim
+    order, then file row."""
+    out = []
+    for r in stated_counts.to_dict("records"):
+        claim = str(r.get("claim", ""))
+        qual = qualifier_of(str(r.get("qualifier", "") or ""))
+        figures = _count_figures(r.get("count", ""), r.get("count_n"))
+        lo, hi = interval(figures, qual)
+        raw = "" if pd.isna(r.get("count", "")) else str(r.get("count", ""))
+        row = int(r["row"]) if "row" in r and not pd.isna(r["row"]) else 0
+        out.append(
+            Assertion(
+                claim=claim,
+                category=category_of(str(r.get("category", ""))),
+                stated=_stated_text(figures, qual, raw),
+                qualifier=qual,
+                lo=lo,
+                hi=hi,
+                figures=figures,
+                quote="" if pd.isna(r.get("quote", "")) else str(r.get("quote", "")),
+                order=(order.get(claim, len(order)), str(r.get("file", "")), row),
+            )
+        )
+    return sorted(out, key=lambda a: (a.order, a.claim))
+
+
+def compatible(a: Assertion, b: Assertion) -> bool:
+    """Two assertions can both be true: their intervals intersect (no number: nothing to test)."""
+    if a.lo is None or b.lo is None:
+        return True
+    hi_a = math.inf if a.hi is None else a.hi
+    hi_b = math.inf if b.hi is None else b.hi
+    return max(a.lo, b.lo) <= min(hi_a, hi_b)
+
+
+# --------------------------------------------------------------------------- listed counts
+
+
+def _col(records: pd.DataFrame, name: str) -> pd.Series:
+    if name not in records.columns:
+        return pd.Series("", index=records.index, dtype=object)
+    return records[name].fillna("").astype(str)
+
+
+def _flags(records: pd.DataFrame, name: str) -> pd.Series:
+    if name not in records.columns:
+        return pd.Series(False, index=records.index)
+    return records[name].map(
+        lambda v: v.strip().casefold() in {"true", "1", "yes"} if isinstance(v, str) else bool(v)
+    )
+
+
+def dead(records: pd.DataFrame) -> pd.Series:
+    """Records counted as killed: status killed, or no status at all (a claim is a list of the
+    dead unless it says otherwise). injured, missing, survived and a stated-unknown status are
+    not counted."""
+    return _col(records, "status_n").isin(["killed", ""])
+
+
+def category_mask(records: pd.DataFrame, category: str) -> pd.Series | None:
+    """Which records fall in a standard category (None for other categories). Every category
+    counts only records counted as killed (see `dead`)."""
+    sex, group = _col(records, "sex_n"), _col(records, "age_group_n")
+    adult = group.isin(["adult", "elderly"])
+    rules: dict[str, Callable[[], pd.Series]] = {
+        "killed": lambda: pd.Series(True, index=records.index),
+        "children": lambda: group == "child",
+        "women": lambda: (sex == "female") & adult,
+        "men": lambda: (sex == "male") & adult,
+        "girls": lambda: (sex == "female") & (group == "child"),
+        "boys": lambda: (sex == "male") & (group == "child"),
+        "elderly": lambda: group == "elderly",
+        "unidentified": lambda: _col(records, "identified_n") == "no",
+    }
+    rule = rules.get(category)
+    return None if rule is None else (dead(records) & rule()).astype(bool)
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+@dataclass
+class _Tally:
+    """What every category's rows are computed from."""
+
+    ids: list[str]  # claim ids in case order (claims named only in counts.csv last)
+    complete: set[str]  # claims marked complete
+    listed: dict[tuple[str, str], int]  # (standard category, claim) -> rows listed
+    members: dict[str, set[str]]  # standard category -> person ids with a record in it
+    with_records: set[str]  # claims that list at least one record
+
+
+def _default_categories(found: list[Assertion], tally: _Tally) -> list[str]:
+    """Standard categories that some claim states or lists, then analysts' own categories in the
+    order counts.csv first names them."""
+    stated = {a.category for a in found}
+    listed_any = {cat for (cat, _claim), n in tally.listed.items() if n}
+    std = [c for c in STANDARD_CATEGORIES if c in stated or c in listed_any]
+    own = [a.category for a in found if a.category not in STANDARD_CATEGORIES and a.category]
+    return std + list(dict.fromkeys(own))
+
+
+def published_range(
+    asserted: Sequence[Assertion], listed: dict[str, int], complete: set[str]
+) -> tuple[int | None, int | None]:
+    """The min-max of a category as IBC and Airwars publish it: the lowest and highest number
+    any claim gives. The numbers are the stated figures and the listed counts of complete
+    claims; an incomplete claim's list only raises the maximum (a partial list says nothing
+    about the fewest), and gives the minimum only when no claim states a number."""
+    figures = [f for a in asserted for f in a.figures]
+    figures += [n for claim, n in listed.items() if claim in complete]
+    partial = [n for claim, n in listed.items() if claim not in complete]
+    if not figures and partial and max(partial) > 0:
+        figures = [max(partial)]
+    if not figures:
+        return None, None
+    return min(figures), max([*figures, *partial])
+
+
+def self_conflict(a: Assertion, listed: int | None, complete: bool) -> str:
+    """Why a claim's own list contradicts its own statement ("" when it does not): it lists more
+    than its statement allows, or, when its list is complete, fewer."""
+    if listed is None or a.lo is None:
+        return ""
+    if (a.hi is not None and listed > a.hi) or (complete and listed < a.lo):
+        whose = "its complete list has" if complete else "lists"
+        return f"{a.claim} states {a.stated} but {whose} {listed}"
+    return ""
+
+
+def _blank_row(cat: str, claim: str) -> dict[str, Any]:
+    row: dict[str, Any] = dict.fromkeys(COUNT_OUTPUT_COLUMNS, "")
+    nums = ("stated_min", "stated_max", "listed", "range_min", "range_max")
+    return row | dict.fromkeys(nums) | {"category": cat, "claim": claim, "conflict": False}
+
+
+def _category_rows(cat: str, found: list[Assertion], tally: _Tally) -> list[dict[str, Any]]:
+    """One category's rows: each claim's (one per stated count), then the "*" row."""
+    mine = [a for a in found if a.category == cat]
+    derivable = cat in STANDARD_CATEGORIES
+    clash: dict[int, list[int]] = {i: [] for i in range(len(mine))}
+    for i, a in enumerate(mine):
+        for j in range(i + 1, len(mine)):
+            if not compatible(a, mine[j]):
+                clash[i].append(j)
+                clash[j].append(i)
+    rows = []
+    for cid in tally.ids:
+        has_rows = cid in tally.with_records
+        n_listed = tally.listed.get((cat, cid), 0) if derivable and has_rows else None
+        theirs = [(i, a) for i, a in enumerate(mine) if a.claim == cid]
+        if not theirs and n_listed is not None:
+            rows.append(_blank_row(cat, cid) | {"listed": n_listed})
+        for i, a in theirs:
+            others = [mine[j] for j in clash[i]]
+            whys = [self_conflict(a, n_listed, cid in tally.complete)]
+            whys += [f"{a.claim} states {a.stated}, {o.claim} states {o.stated}" for o in others]
+            rows.append(
+                _blank_row(cat, cid)
+                | {
+                    "stated": a.stated,
+                    "qualifier": a.qualifier,
+                    "stated_min": a.lo,
+                    "stated_max": a.hi,
+                    "listed": n_listed,
+                    "conflict": any(whys),
+                    "conflict_with": ";".join(dict.fromkeys(o.claim for o in others)),
+                    "quote": a.quote,
+                    "why": "; ".join(w for w in whys if w),
+                }
+            )
+    listed = {c: tally.listed[(cat, c)] for c in tally.with_records} if derivable else {}
+    lo, hi = published_range(mine, listed, tally.complete)
+    pairs = sorted({(min(i, j), max(i, j)) for i, js in clash.items() for j in js})
+    involved = {mine[i].claim for p in pairs for i in p}
+    rows.append(
+        _blank_row(cat, ALL_CLAIMS)
+        | {
+            "listed": len(tally.members[cat]) if derivable else None,
+            "range_min": lo,
+            "range_max": hi,
+            "conflict": bool(pairs),
+            "conflict_with": ";".join(c for c in tally.ids if c in involved),
+            "why": "; ".join(
+                f"{mine[i].claim} states {mine[i].stated}, {mine[j].claim} states {mine[j].stated}"
+                for i, j in pairs
+            ),
+        }
+    )
+    return rows
+
+
+def _claim_ids(claims: Sequence[Claim], *more: Iterable[str]) -> list[str]:
+    """Claim ids in case order; ids named only in the records or counts follow, alphabetically."""
+    ids = [c.id for c in claims]
+    return ids + sorted({str(x) for m in more for x in m if str(x)} - set(ids))
+
+
+def _person_ids(records: pd.DataFrame, links: pd.DataFrame | None) -> pd.Series:
+    """Each record's person id from links (claim:record_id when the record has no link)."""
+    own = _col(records, "claim") + ":" + _col(records, "record_id")
+    if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
+        return own
+    lk = dict(
+        zip(
+            links["claim"].astype(str) + ":" + links["record_id"].astype(str),
+            links["person_id"].astype(str),
+            strict=True,
+        )
+    )
+    return own.map(lambda k: lk.get(k, k))
+
+
+def reconcile_counts(
+    records: pd.DataFrame,
+    links: pd.DataFrame | None,
+    persons: pd.DataFrame | None,
+    stated_counts: pd.DataFrame,
+    claims: Sequence[Claim],
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """counts.csv (COUNT_OUTPUT_COLUMNS): for each category, one row per claim and stated count
+    (a claim that states none still gets a row with what it lists), then a row with claim "*"
+    for the range across claims. `links` (LINK_COLUMNS) lets the "*" row count distinct persons;
+    `persons` is accepted for a uniform pipeline call and not read (a person's category is read
+    from its records). Rules: docs/reports.md."""
+    del persons
+    ids = _claim_ids(claims, _col(records, "claim"), _col(stated_counts, "claim"))
+    found = assertions(stated_counts, {cid: i for i, cid in enumerate(ids)})
+    rec_claims, pids = _col(records, "claim"), _person_ids(records, links)
+    tally = _Tally(ids, {c.id for c in claims if c.complete}, {}, {}, set(rec_claims))
+    for cat in STANDARD_CATEGORIES:
+        mask = category_mask(records, cat)
+        assert mask is not None
+        per_claim = rec_claims[mask].value_counts()
+        tally.listed.update({(cat, cid): int(per_claim.get(cid, 0)) for cid in ids})
+        tally.members[cat] = set(pids[mask])
+    wanted = (
+        _default_categories(found, tally)
+        if categories is None
+        else list(dict.fromkeys(category_of(c) for c in categories))
+    )
+    rows = [row for cat in wanted for row in _category_rows(cat, found, tally)]
+    out = pd.DataFrame(rows, columns=list(COUNT_OUTPUT_COLUMNS))
+    ints = ["stated_min", "stated_max", "listed", "range_min", "range_max"]
+    return out.astype({**dict.fromkeys(ints, "Int64"), "conflict": "bool"})
+
+
+# --------------------------------------------------------------------------- distinct people
+
+MERGEABLE: tuple[str, ...] = ("linked", "ambiguous", "possible", "decided-same")
+
+
+def _find(parent: dict[str, str], x: str) -> str:
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+def distinct_people_range(
+    pairs: pd.DataFrame | None,
+    links: pd.DataFrame,
+    records: pd.DataFrame,
+    stated_counts: pd.DataFrame | None = None,
+    killed_only: bool = True,
+) -> dict[str, int | None]:
+    """How many distinct people all the claims together describe, as a range.
+
+    most: the persons of `links` (only confident links merged). fewest: the persons left when
+    every compatible merge is also made: each pair of `pairs` (PAIR_COLUMNS) whose status is in
+    MERGEABLE joins its two persons, strongest weight first, unless that would put two records
+    of one claim in one person or join two records an analyst decided are different. This
+    greedy pass is a bound, not a proven minimum. The fewest is then raised to the largest
+    lower bound any claim states for the killed count (nobody can be fewer than "at least 13"),
+    and the most to the fewest. With killed_only, only persons with a record counted as killed
+    (`dead`) are counted.
+
+    Returns {"min", "max", "persons" (persons as linked, before the stated floor),
+    "min_merged" (persons after the extra merges), "extra_merges", "stated_floor" (None when no
+    claim states a killed count)}."""
+    pids = _person_ids(records, links)
+    keys = _col(records, "claim") + ":" + _col(records, "record_id")
+    person_of = dict(zip(keys, pids, strict=True))
+    claims_of: dict[str, set[str]] = {}
+    for key, pid in person_of.items():
+        claims_of.setdefault(pid, set()).add(key.split(":", 1)[0])
+    counted = set(pids[dead(records)]) if killed_only else set(pids)
+    parent = {p: p for p in claims_of}
+    members = {p: {p} for p in claims_of}
+    extra = 0
+    if pairs is not None and len(pairs):
+        ka = pairs["claim_a"].astype(str) + ":" + pairs["record_a"].astype(str)
+        kb = pairs["claim_b"].astype(str) + ":" + pairs["record_b"].astype(str)
+        status = pairs["status"].astype(str)
+        different = {
+            frozenset((person_of.get(a, a), person_of.get(b, b)))
+            for a, b in zip(
+                ka[status == "decided-different"], kb[status == "decided-different"], strict=True
+            )
+        }
+        cand = pd.DataFrame(
+            {"a": ka, "b": kb, "w": pd.to_numeric(pairs["weight"], errors="coerce")}
+        )
+        cand = cand[status.isin(MERGEABLE).to_numpy()].fillna({"w": -math.inf})
+        cand = cand.sort_values(["w", "a", "b"], ascending=[False, True, True], kind="stable")
+        for a, b in zip(cand["a"], cand["b"], strict=True):
+            if a not in person_of or b not in person_of:
+                continue
+            ra, rb = _find(parent, person_of[a]), _find(parent, person_of[b])
+            if ra == rb or claims_of[ra] & claims_of[rb]:
+                continue
+            if different and any(
+                frozenset((x, y)) in different for x in members[ra] for y in members[rb]
+            ):
+                continue
+            parent[rb] = ra
+            claims_of[ra] |= claims_of.pop(rb)
+            members[ra] |= members.pop(rb)
+            extra += 1
+    most = len(counted)
+    merged = len({_find(parent, p) for p in counted})
+    floor = None
+    if stated_counts is not None and len(stated_counts):
+        found = [a for a in assertions(stated_counts, {}) if a.category == "killed" and a.lo]
+        floor = max((a.lo for a in found if a.lo is not None), default=None)
+    fewest = max(merged, floor or 0)
+    return {
+        "min": fewest,
+        "max": max(most, fewest),
+        "persons": most,
+        "min_merged": merged,
+        "extra_merges": extra,
+        "stated_floor": floor,
+    }
