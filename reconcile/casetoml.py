@@ -39,9 +39,9 @@ class CaseFile:
     problems: list[Problem] = field(default_factory=list)
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`; did you mean 'x'?` for the closest choice, or "" when none is close."""
-    close = get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=0.6)
+def did_you_mean(word: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str:
+    """`; did you mean 'x'?` for the closest choice (difflib ratio >= cutoff), else ""."""
+    close = get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=cutoff)
     if not close:
         return ""
     original = next(c for c in choices if c.lower() == close[0])

@@ -86,7 +86,7 @@ def check_counts(counts: pd.DataFrame, claims: list[str]) -> tuple[pd.DataFrame,
         if claim not in claims:
             what = f"unknown claim '{claim}'" if claim else "no claim"
             hint = did_you_mean(claim, claims) if claim else ""
-            msg = f"{what}{hint}; the claims are: {', '.join(claims)}"
+            msg = f"{what}{hint}" if hint else f"{what}; the claims are: {', '.join(claims)}"
             problems.append(Problem("E402", file, msg, row, "claim"))
         if not str(rec["category"]).strip():
             problems.append(

@@ -150,8 +150,8 @@ def _guess_legacy(data: bytes) -> str | None:
             continue
     if not decoded:
         return None
-    if len(set(decoded.values())) == 1:  # the same text either way: no Arabic letters in it
-        return LEGACY_ENCODINGS[-1]
+    if len(decoded) == len(LEGACY_ENCODINGS) and len(set(decoded.values())) == 1:
+        return "cp1252"  # the same text either way: no Arabic letters in it
     scores = {enc: _script_score(text) for enc, text in decoded.items()}
     net = {enc: good - 2 * bad for enc, (good, bad) in scores.items()}
     ranked = sorted(decoded, key=lambda e: net[e], reverse=True)

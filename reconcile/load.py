@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from reconcile.casetoml import parse_case_toml
 from reconcile.check import check_counts, check_decisions
 from reconcile.csvread import delimiter_char, encoding_name, read_table
 from reconcile.problems import Problem
-from reconcile.records import build_records, table_frame
+from reconcile.records import build_records, field_headers, table_frame
 from reconcile.schema import DEFAULT_PLACEHOLDERS
 
 PathLike = str | os.PathLike[str]
@@ -155,6 +156,11 @@ def _read_claim(
     records, more = build_records(table, claim.id, claim.file, claim.columns)
     parsed, parse_problems = _parse_fields(records, placeholders)
     claim.records = parsed
+    # name the column as the file does ("Gender", "given+family"), not by its field
+    headers = field_headers(table.header, claim.columns)
+    parse_problems = [
+        replace(p, column=headers[p.column]) if p.column in headers else p for p in parse_problems
+    ]
     return problems + more + parse_problems
 
 

@@ -112,6 +112,12 @@ def plan_columns(
     return plan, problems
 
 
+def field_headers(header: list[str], mapping: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """Each field read from the file -> its header(s) as the file spells them (`+`-joined)."""
+    plan, _ = plan_columns(header, "", mapping)
+    return {f: "+".join(header[i].strip() for i in ix) for f, ix in plan.fields.items()}
+
+
 def _unknown_header_problems(
     header: list[str], plan: Plan, file: str, known: tuple[str, ...]
 ) -> list[Problem]:
@@ -123,8 +129,8 @@ def _unknown_header_problems(
             msg = f"column {i + 1} has no header; its values are kept as '{name}'"
             out.append(Problem("W302", file, msg, 1, f"column {i + 1}"))
             continue
-        hint = did_you_mean(raw, known)
-        msg = f"unknown column '{raw}'{hint or ''}; its values are kept as '{name}'"
+        hint = did_you_mean(raw, known, cutoff=0.75)
+        msg = f"unknown column '{raw}'; its values are kept as '{name}'{hint}"
         out.append(Problem("W302", file, msg, 1, raw))
     return out
 
@@ -228,7 +234,7 @@ def table_frame(
     for i in plan.unknown:
         raw = table.header[i].strip()
         if raw:
-            msg = f"unknown column '{raw}'{did_you_mean(raw, columns)}; it is ignored"
+            msg = f"unknown column '{raw}'; it is ignored{did_you_mean(raw, columns, 0.75)}"
             problems.append(Problem("W302", file, msg, 1, raw))
     for col in required:
         if col not in plan.fields:

@@ -206,3 +206,12 @@ def test_sha256_is_of_the_bytes():
     data = FIXTURES.joinpath("utf8.csv").read_bytes()
     table = table_of(data, "utf8.csv")
     assert table.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_byte_undefined_in_cp1252_is_read_as_cp1256_only_if_clean():
+    # 0x8D is undefined in Windows-1252; in Windows-1256 it is the letter چ
+    table, problems = read_table("name\nچرا\n".encode("cp1256"), "p.csv")
+    assert table is not None and table.rows[0][1] == ["چرا"]
+    assert [p.code for p in problems] == ["W304"]
+    # but not when the letter sits inside a Latin word: that is no Arabic text
+    assert [p.code for p in read_table(b"name\nPe\x8da\n", "x.csv")[1]] == ["E104"]
