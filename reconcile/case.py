@@ -63,7 +63,12 @@ class Case:
         frames = [c.records for c in self.claims if len(c.records)]
         if not frames:
             return pd.DataFrame(columns=IDENTITY_COLUMNS)
-        return pd.concat(frames, ignore_index=True)
+        out = pd.concat(frames, ignore_index=True)
+        # a claim without another claim's extra:<header> column says nothing there: "" not NaN
+        extras = [c for c in out.columns if str(c).startswith("extra:")]
+        if extras:
+            out[extras] = out[extras].fillna("")
+        return out
 
     @property
     def problem_table(self) -> pd.DataFrame:

@@ -504,3 +504,36 @@ def test_field_problems_name_the_files_own_column(tmp_path):
         "x.csv:2:AGE: E202: '200' is not an age; write 34, 30-35, ~40, 5 months or a word such "
         "as child",
     ]
+
+
+def test_all_records_fill_other_claims_extras_with_blank():
+    case = load_case([FIXTURES / "unknown_column.csv", FIXTURES / "utf8.csv"])
+    assert case.records["extra:colour"].tolist() == ["blue", "", ""]
+
+
+def test_field_problems_exact_messages(tmp_path):
+    (tmp_path / "f.csv").write_text(
+        "id,sex,age,age_group,dob,national_id,status,identified\n"
+        "1,femal,12,elderly,31/02/2000,12AB,kiled,maybe\n"
+        "2,girl,40,,,,,\n"
+    )
+    assert [
+        p.format().removeprefix(str(tmp_path) + "/") for p in load_case(tmp_path / "f.csv").problems
+    ] == [
+        "f.csv:2:sex: E201: 'femal' is not a sex; did you mean 'female'?",
+        "f.csv:2:dob: E203: '31/02/2000' is not a date; write 1990-02-03, 3/2/1990 (day first), "
+        "1990-02 or 1990",
+        "f.csv:2:national_id: E205: '12AB' is not an ID number; write its digits only",
+        "f.csv:2:status: E201: 'kiled' is not a status; did you mean 'killed'?",
+        "f.csv:2:identified: E201: 'maybe' is not a value for identified; write yes or no",
+        "f.csv:2:age: W305: age '12' contradicts age group 'elderly' (elderly means 60+)",
+        "f.csv:3:age: W305: age '40' contradicts sex 'girl' (child means 0-17)",
+    ]
+
+
+def test_unknown_claim_without_a_close_one_lists_the_claims(tmp_path):
+    counts = "claim,category,count\nxyz,killed,3\n"
+    case = load_case(two_claims(tmp_path, **{"counts.csv": counts}))
+    assert lines(case) == [
+        "counts.csv:2:claim: E402: unknown claim 'xyz'; the claims are: monitor, ministry"
+    ]
