@@ -83,30 +83,225 @@ def check(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -
         raise SystemExit(1)
 
 
+def _matching_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by commands that match."""
+    fn = click.option(
+        "--quiet", "-q", is_flag=True, help="No progress on stderr."
+    )(fn)
+    fn = click.option(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help="Worker threads for comparisons (default: all cores).",
+    )(fn)
+    fn = click.option(
+        "--threshold",
+        type=float,
+        default=None,
+        help="Link pairs whose match weight is at least this many bits (default 0: even odds).",
+    )(fn)
+    return fn
+
+
+def _loaded_or_exit(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -> Case:
+    """Load, print the problems; exit 1 when there is an error."""
+    from reconcile.problems import has_errors
+    from reconcile.summary import check_summary, problem_lines
+
+    case = _load(paths, encoding, delimiter)
+    for line in problem_lines(case.problems):
+        click.echo(line, err=True)
+    if has_errors(case.problems):
+        click.echo(check_summary(case), err=True)
+        raise SystemExit(1)
+    return case
+
+
+def _settings(case: Case, threshold: float | None, jobs: int | None) -> Any:
+    from reconcile.pipeline import SettingsError, settings_from
+
+    try:
+        return settings_from(case.settings, threshold=threshold, jobs=jobs)
+    except SettingsError as e:
+        raise click.ClickException(f"case.toml: {e}") from None
+
+
+def _progress(quiet: bool) -> Callable[[str], None]:
+    from reconcile.progress import stage_printer
+
+    return stage_printer(enabled=not quiet)
+
+
+def _default_out(paths: tuple[str, ...]) -> str:
+    from pathlib import Path
+
+    first = Path(paths[0])
+    return str(first / "out") if first.is_dir() else str(first.parent / "out")
+
+
 @main.command()
 @input_options
 @click.option(
     "--out",
     type=click.Path(file_okay=False),
-    help="Folder for the outputs (persons.csv, links.csv, counts.csv, reports).",
+    help="Folder for the outputs (default: CASE/out).",
 )
+@click.option(
+    "--format",
+    "formats",
+    default="all",
+    show_default=True,
+    help="Outputs to write, comma-separated: csv, md, html, json, xlsx, sqlite.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["conflict", "never"]),
+    default="never",
+    show_default=True,
+    help="Exit 1 when contradictions exist (for scripted pipelines).",
+)
+@_matching_options
 def run(
-    paths: tuple[str, ...], encoding: str | None, delimiter: str | None, out: str | None
+    paths: tuple[str, ...],
+    encoding: str | None,
+    delimiter: str | None,
+    out: str | None,
+    formats: str,
+    fail_on: str,
+    threshold: float | None,
+    jobs: int | None,
+    quiet: bool,
 ) -> None:
-    """Load and validate a case, then summarise its claims and records.
+    """Reconcile a case: match records into persons, merge their fields, reconcile the counts,
+    and write persons.csv, links.csv, counts.csv and the discrepancy reports.
 
     Problems are printed as by `reconcile check`; any error stops the run with exit code 1.
     """
-    from reconcile.problems import has_errors
-    from reconcile.summary import check_summary, claims_summary, problem_lines
+    from reconcile.pipeline import reconcile_case
+    from reconcile.report.model import build_report
+    from reconcile.report.render_text import render_text
+    from reconcile.write import OutputError, parse_formats, write_outputs
 
-    case = _load(paths, encoding, delimiter)
-    for line in problem_lines(case.problems):
-        click.echo(line)
-    if has_errors(case.problems):
-        click.echo(check_summary(case))
+    try:
+        chosen = parse_formats(formats)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--format") from None
+    case = _loaded_or_exit(paths, encoding, delimiter)
+    settings = _settings(case, threshold, jobs)
+    say = _progress(quiet)
+    result = reconcile_case(case, settings, progress=say)
+    say("writing reports")
+    report = build_report(
+        case,
+        result.records,
+        result.match.links,
+        result.match.pairs,
+        result.persons,
+        result.person_fields,
+        result.counts,
+        result.people_range,
+        case.problems,
+        {"matching": settings.to_dict(), "model": result.match.model.to_dict(),
+         "stats": result.match.stats},
+    )
+    out_dir = out or _default_out(paths)
+    try:
+        written = write_outputs(report, result.frames(), out_dir, chosen)
+    except OutputError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(render_text(report), nl=False)
+    click.echo(f"Wrote {len(written)} files to {out_dir}")
+    if fail_on == "conflict" and report.has_contradictions:
         raise SystemExit(1)
-    click.echo(claims_summary(case))
+
+
+@main.command("match")
+@input_options
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False),
+    help="Folder for links.csv and pairs.csv (default: CASE/out).",
+)
+@_matching_options
+def match_cmd(
+    paths: tuple[str, ...],
+    encoding: str | None,
+    delimiter: str | None,
+    out: str | None,
+    threshold: float | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Match the records of a case and write the scored links (links.csv, pairs.csv)."""
+    from reconcile.pipeline import match_case
+    from reconcile.write import OutputError, write_frames_csv
+
+    case = _loaded_or_exit(paths, encoding, delimiter)
+    result = match_case(case, _settings(case, threshold, jobs), progress=_progress(quiet))
+    out_dir = out or _default_out(paths)
+    try:
+        written = write_frames_csv({"links": result.links, "pairs": result.pairs}, out_dir)
+    except OutputError as e:
+        raise click.ClickException(str(e)) from None
+    st = result.stats
+    click.echo(
+        f"{st['records']} records in {st['claims']} claims; {st['pairs_compared']:,} pairs "
+        f"compared; {st['persons']} persons; {st['ambiguous_records']} records in ambiguous "
+        f"matches; {st['possible_duplicates']} possible duplicates within a claim"
+    )
+    click.echo(f"Wrote {', '.join(str(p) for p in written)}")
+
+
+@main.command()
+@click.argument("case_path", metavar="CASE")
+@click.argument("first", metavar="CLAIM:ID")
+@click.argument("second", metavar="CLAIM:ID")
+@click.option("--encoding", callback=_check_encoding, help="Read every CSV in this encoding.")
+@click.option("--delimiter", callback=_check_delimiter, help="Read every CSV with this delimiter.")
+@_matching_options
+def explain(
+    case_path: str,
+    first: str,
+    second: str,
+    encoding: str | None,
+    delimiter: str | None,
+    threshold: float | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Explain how two records compare: each field's level and its weight, the total, and
+    whether blocking ever proposed the pair ("never compared")."""
+    from reconcile.explain import explain_text
+    from reconcile.pipeline import claim_ids
+    from reconcile.match import match_records
+
+    case = _loaded_or_exit((case_path,), encoding, delimiter)
+    records = case.records
+    index = {
+        f"{c}:{r}": i
+        for i, (c, r) in enumerate(zip(records["claim"], records["record_id"], strict=True))
+    }
+    for ref in (first, second):
+        if ref not in index:
+            raise click.BadParameter(
+                f"no record {ref!r} (write CLAIM:ID, e.g. {next(iter(index), 'sohr:1')})",
+                param_hint="CLAIM:ID",
+            )
+    a, b = index[first], index[second]
+    if a == b:
+        raise click.BadParameter("give two different records", param_hint="CLAIM:ID")
+    result = match_records(
+        records,
+        claim_ids(case),
+        case.decisions,
+        _settings(case, threshold, jobs),
+        progress=_progress(quiet),
+        probe=[(a, b)],
+    )
+    probe = result.probes.iloc[0] if len(result.probes) else None
+    lo, hi = min(a, b), max(a, b)
+    click.echo(explain_text(probe, records.iloc[lo], records.iloc[hi]), nl=False)
 
 
 @main.command()

@@ -126,6 +126,13 @@ def compare_names(
 
     has = (la > 0) & (lb > 0)
     given = np.where(matched[:, 0, 0], gain[:, 0, 0], GIVEN_DIFFERS)
+    # a one-word name ("Qardash") may be any part of the other name: its best match anywhere
+    in_b = np.arange(MAX_TOKENS)[None, :] < lb[:, None]
+    single_best = np.where(in_b, gain[:, 0, :], 0.0).max(axis=1)
+    single_any = (np.where(in_b, matched[:, 0, :], False)).any(axis=1)
+    single = la == 1
+    given = np.where(single, np.where(single_any, single_best, GIVEN_DIFFERS), given)
+    first_matched = np.where(single, single_any, matched[:, 0, 0])
     # monotone alignment of A[1:la] into B[1:lb]
     neg = -1e9
     dp = np.full((n, MAX_TOKENS, MAX_TOKENS), neg)
@@ -160,7 +167,7 @@ def compare_names(
     weight = np.where(has, given + rest, 0.0)
 
     # level, for explanations
-    n_matched = matched[:, 0, 0].astype(int) + np.where(a_active, any_matched, False).sum(1)
+    n_matched = first_matched.astype(int) + np.where(a_active, any_matched, False).sum(1)
     share = np.where(la > 0, n_matched / np.maximum(la, 1), 0.0)
     fuzzy_any = ((sim >= TOKEN_MATCH) & (sim < 0.999)).any(axis=(1, 2))
     exact = has & (la == lb) & (share >= 1) & ~swapped & ~fuzzy_any
@@ -169,7 +176,7 @@ def compare_names(
     level[(share >= 1) & fuzzy_any] = "fuzzy"
     level[swapped & (share >= 1)] = "swapped"
     level[exact] = "exact"
-    level[~matched[:, 0, 0]] = "different"
+    level[~first_matched] = "different"
     level[~has] = "missing"
     return NameComparison(weight=weight, level=level, sim=share)
 

@@ -13,9 +13,11 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from reconcile import cluster, compare
+from rapidfuzz import fuzz, process
+
+from reconcile import cluster, compare, names
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
-from reconcile.prepare import NameTable, key_frequency, name_table
+from reconcile.prepare import FILLER_TOKENS, NameTable, key_frequency, name_table
 from reconcile.schema import LINK_COLUMNS, PAIR_COLUMNS
 from reconcile.score import (
     CONTEXT_BITS,
@@ -131,6 +133,51 @@ def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
     return Prepared(
         records, table, claim_code, list(claim_ids), named, cols, u_of_claim, context, group
     )
+
+
+def resolve_targets(p: Prepared) -> np.ndarray:
+    """For each record with a relation ("wife of Qardash"), the record of the same claim that the
+    relation points to (the best name match for "Qardash", token set similarity >= 90), or -1."""
+    target = np.full(len(p.records), -1, dtype=np.int64)
+    rel_to = p.cols["relation_to"]
+    t = p.table
+    row_text = np.array(
+        [" ".join(t.vocab[i] for i in row if i >= 0) for row in t.tok], dtype=object
+    )
+    for code in range(len(p.claim_ids)):
+        in_claim = p.claim_code == code
+        ask = np.flatnonzero(in_claim & (rel_to != ""))
+        if len(ask) == 0:
+            continue
+        rows = np.flatnonzero(in_claim[t.rec])
+        if len(rows) == 0:
+            continue
+        choices = list(row_text[rows])
+        for text in sorted(set(rel_to[ask])):
+            query = " ".join(w for w in names.name_tokens(text) if w not in FILLER_TOKENS)
+            if not query:
+                continue
+            hit = process.extractOne(
+                query, choices, scorer=fuzz.token_set_ratio, score_cutoff=90
+            )
+            if hit is not None:
+                target[ask[rel_to[ask] == text]] = t.rec[rows[hit[2]]]
+    target[target == np.arange(len(target))] = -1
+    return target
+
+
+def relation_by_person(
+    level: np.ndarray, ra: np.ndarray, rb: np.ndarray, target: np.ndarray, person: np.ndarray
+) -> np.ndarray:
+    """Relation levels refined by who the relations point to: the same kinship term to records
+    of one person is `same`; to records of two different persons, `differs`."""
+    out = level.copy()
+    ta, tb = target[ra], target[rb]
+    both = np.isin(level, ["term", "same"]) & (ta >= 0) & (tb >= 0)
+    same_person = both & (person[np.maximum(ta, 0)] == person[np.maximum(tb, 0)])
+    out[same_person] = "same"
+    out[both & ~same_person] = "differs"
+    return out
 
 
 def field_levels(p: Prepared, ra: np.ndarray, rb: np.ndarray) -> dict[str, np.ndarray]:
@@ -298,9 +345,23 @@ def match_records(
             decided_diff[pair_key[(a, b)]] = True
 
     say("clustering")
-    links, status, alternatives = _cluster(
-        p, ra, rb, weight, decided_same, decided_diff, settings, status
+    initial = status
+    links, status, _ = _cluster(
+        p, ra, rb, weight, decided_same, decided_diff, settings, initial.copy()
     )
+    # second pass: kinship relations compared by the persons they point to
+    target = resolve_targets(p)
+    if (target[ra] >= 0).any() and (target[rb] >= 0).any():
+        person = links["person_id"].to_numpy()
+        refined = relation_by_person(levels["relation"], ra, rb, target, person)
+        if (refined != levels["relation"]).any():
+            levels["relation"] = refined
+            base = score(model, prior + names_cmp.weight, levels)
+            ctx = _context_bonus(p, ra, rb, base, settings.threshold)
+            weight = base + ctx
+            links, status, _ = _cluster(
+                p, ra, rb, weight, decided_same, decided_diff, settings, initial.copy()
+            )
     pairs = pd.DataFrame(
         {
             "claim_a": recs["claim"].to_numpy()[ra],
@@ -396,7 +457,8 @@ def _cluster(
     status[decided_diff] = "decided-different"
     status[ambiguous_edge & (status == "rejected")] = "ambiguous"
     status[(status == "rejected") & (w >= settings.possible) & cross] = "possible"
-    dup = ~cross & (w >= settings.threshold) & (status == "rejected")
+    # possible duplicates: two named records of one claim (unnamed rows alike are expected)
+    dup = ~cross & (w >= settings.threshold) & (status == "rejected") & p.named[ra] & p.named[rb]
     status[dup] = "duplicate"
 
     roots = np.array([uf.find(i) for i in range(n)])

@@ -32,7 +32,12 @@ DEFAULT_MU: dict[str, dict[str, tuple[float, float]]] = {
     },
     "dob": {"exact": (0.85, 0.0005), "year": (0.1, 0.03), "conflict": (0.05, 0.97)},
     "national_id": {"agree": (0.9, 1e-6), "typo": (0.05, 1e-4), "conflict": (0.05, 0.9999)},
-    "relation": {"same": (0.6, 0.01), "term": (0.3, 0.1), "conflict": (0.1, 0.89)},
+    "relation": {
+        "same": (0.6, 0.01),
+        "term": (0.3, 0.1),
+        "differs": (0.03, 0.3),
+        "conflict": (0.07, 0.59),
+    },
     "status": {"agree": (0.95, 0.6), "conflict": (0.05, 0.4)},
     "location": {"agree": (0.8, 0.3), "conflict": (0.2, 0.7)},
     "nationality": {"agree": (0.9, 0.5), "conflict": (0.1, 0.5)},

@@ -396,3 +396,13 @@ def write_outputs(
             raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
         written.append(path)
     return written
+
+
+def write_frames_csv(frames: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write each frame as NAME.csv into out_dir (created if needed), as write_csv does."""
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {out}: {e.strerror}") from e
+    return [write_csv(out / f"{name}.csv", df) for name, df in frames.items()]

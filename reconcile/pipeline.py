@@ -1,0 +1,97 @@
+"""The whole job on a loaded case: match -> merge -> counts -> report model (no file I/O)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+import pandas as pd
+
+from reconcile.case import Case
+from reconcile.match import MatchResult, Settings, match_records
+from reconcile.schema import DEFAULT_PLACEHOLDERS
+
+Progress = Callable[[str], None]
+
+
+class SettingsError(ValueError):
+    """A [matching] setting of case.toml that is not valid."""
+
+
+def settings_from(case_settings: Mapping[str, Any], **overrides: Any) -> Settings:
+    """Matching settings from case.toml's [settings] table (key `matching`, or flat keys with the
+    same names as Settings' fields), then command-line overrides (None = not given)."""
+    s = Settings()
+    known = {f.name: f.type for f in fields(Settings)}
+    given = dict(case_settings.get("matching", {}) or {})  # type: ignore[call-overload]
+    for k, v in {**given, **{k: v for k, v in overrides.items() if v is not None}}.items():
+        if k not in known:
+            raise SettingsError(f"unknown matching setting {k!r}; known: {', '.join(known)}")
+        current = getattr(s, k)
+        try:
+            value = type(current)(v) if not isinstance(current, bool) else bool(v)
+        except (TypeError, ValueError):
+            raise SettingsError(f"matching setting {k} must be {type(current).__name__}") from None
+        setattr(s, k, value)
+    return s
+
+
+@dataclass
+class RunResult:
+    """Everything a run produces, as frames (columns: reconcile.schema, docs/reports.md)."""
+
+    case: Case
+    records: pd.DataFrame
+    match: MatchResult
+    persons: pd.DataFrame
+    person_fields: pd.DataFrame
+    counts: pd.DataFrame
+    people_range: Any
+    settings: Settings
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        return {
+            "persons": self.persons,
+            "person_fields": self.person_fields,
+            "links": self.match.links,
+            "counts": self.counts,
+            "pairs": self.match.pairs,
+        }
+
+
+def claim_ids(case: Case) -> list[str]:
+    return [c.id for c in case.claims]
+
+
+def match_case(
+    case: Case, settings: Settings | None = None, progress: Progress | None = None
+) -> MatchResult:
+    """Match the records of a loaded case, honouring its decisions."""
+    return match_records(
+        case.records, claim_ids(case), case.decisions, settings or Settings(), progress=progress
+    )
+
+
+def reconcile_case(
+    case: Case, settings: Settings | None = None, progress: Progress | None = None
+) -> RunResult:
+    """Match, merge into persons, reconcile the counts. Pure: reads and writes no file."""
+    from reconcile.counts import distinct_people_range, reconcile_counts
+    from reconcile.merge import merge_persons
+
+    say = progress or (lambda _m: None)
+    settings = settings or Settings()
+    records = case.records
+    result = match_case(case, settings, progress)
+    say("merging persons")
+    placeholders = case.settings.get("placeholders", DEFAULT_PLACEHOLDERS)
+    persons, person_fields = merge_persons(
+        records, result.links, case.claims, placeholders  # type: ignore[arg-type]
+    )
+    say("reconciling counts")
+    counts = reconcile_counts(records, result.links, persons, case.counts, case.claims)
+    people_range = distinct_people_range(result.pairs, result.links, records, case.counts)
+    return RunResult(
+        case, records, result, persons, person_fields, counts, people_range, settings
+    )
