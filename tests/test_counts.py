@@ -11,6 +11,7 @@ import pytest
 from reconcile.case import COUNT_COLUMNS, Claim
 from reconcile.counts import (
     COUNT_OUTPUT_COLUMNS,
+    STANDARD_CATEGORIES,
     category_of,
     distinct_people_range,
     interval,
@@ -345,3 +346,23 @@ def test_distinct_people_deterministic(seed: int) -> None:
     base = distinct_people_range(pairs, links_of(recs), recs)
     shuffled = pairs.sample(frac=1, random_state=seed).reset_index(drop=True)
     assert distinct_people_range(shuffled, links_of(recs), recs) == base
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def counts_doc() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    found = [p for p in text.split("\n## ") if p.startswith("counts.csv\n")]
+    assert found, "docs/reports.md has no section '## counts.csv'"
+    return found[0]
+
+
+def test_every_counts_column_category_and_headline_key_is_documented() -> None:
+    doc = counts_doc()
+    recs = records_of(rec("a", "1"))
+    keys = distinct_people_range(None, links_of(recs), recs).keys()
+    names = [*COUNT_OUTPUT_COLUMNS, *STANDARD_CATEGORIES, *keys, *("exact", "at_least", "at_most")]
+    assert [n for n in names if f"`{n}`" not in doc] == []

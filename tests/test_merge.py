@@ -446,3 +446,34 @@ def test_empty_case() -> None:
     persons, fields = merge_persons(records, links, claims("a"))
     assert persons.empty and list(persons.columns) == list(PERSON_COLUMNS)
     assert fields.empty and list(fields.columns) == list(PERSON_FIELD_COLUMNS)
+
+
+# --------------------------------------------------------------------------- documentation
+
+
+def doc_section(heading: str) -> str:
+    """The text of one `## heading` section of docs/reports.md."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    parts = text.split("\n## ")
+    found = [p for p in parts if p.startswith(heading + "\n")]
+    assert found, f"docs/reports.md has no section '## {heading}'"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("heading", "columns"),
+    [("persons.csv", PERSON_COLUMNS), ("person_fields.csv", PERSON_FIELD_COLUMNS)],
+)
+def test_every_column_is_documented(heading: str, columns: tuple[str, ...]) -> None:
+    section = doc_section(heading)
+    missing = [c for c in columns if f"`{c}`" not in section]
+    assert not missing, f"undocumented in {heading}: {missing}"
+
+
+def test_every_long_field_and_status_is_documented() -> None:
+    section = doc_section("person_fields.csv")
+    assert [f for f in LONG_FIELDS if f"`{f}`" not in section] == []
+    persons = doc_section("persons.csv")
+    assert [s for s in ("agree", "conflict", "single", "unknown") if f"`{s}`" not in persons] == []
