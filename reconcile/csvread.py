@@ -195,7 +195,7 @@ def decode(
         except UnicodeDecodeError as e:
             line = _line_of(data, e.start, enc)
             byte = data[e.start : e.start + 1].hex().upper()
-            msg = f"byte 0x{byte} cannot be read as {enc}; is --encoding {encoding} right?"
+            msg = f"byte 0x{byte} cannot be read as {enc}, the encoding given for this file"
             return None, enc, [Problem("E105", file, msg, line)]
     for bom, enc in _BOMS:
         if data.startswith(bom):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import replace
@@ -149,7 +150,7 @@ def _read_claim(
         encoding=encoding or claim.encoding or None,
         delimiter=delimiter or claim.delimiter or None,
     )
-    claim.sha256 = table.sha256 if table else ""
+    claim.sha256 = hashlib.sha256(data).hexdigest()
     if table is None:
         return problems
     claim.encoding, claim.delimiter = table.encoding, table.delimiter

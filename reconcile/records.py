@@ -81,20 +81,23 @@ def plan_columns(
         if idx:
             plan.fields[fld] = idx
             used.update(idx)
-    first_at: dict[str, int] = {}
+    first_at: dict[str, int] = {}  # field, or an unknown header's key -> its first column
     for i, (raw, key) in enumerate(zip(header, keys, strict=True)):
         if i in used:
             continue
         name = raw.strip()
         fld = key if key in known else syn.get(key, "")
-        if fld and fld in plan.fields and fld not in (mapping or {}):
-            other = header[first_at[fld]].strip()
+        again = (fld and fld in first_at) or (not fld and key and key in first_at)
+        if again:
+            first = first_at[fld or key]
+            what = f"{fld} column" if fld else "column of that name"
+            column = f"{EXTRA}{name} (column {i + 1})"
             msg = (
-                f"'{name}' is a second {fld} column (the first is '{other}', column "
-                f"{first_at[fld] + 1}); its values are kept as '{EXTRA}{name}'"
+                f"'{name}' is a second {what} (the first is '{header[first].strip()}', "
+                f"column {first + 1}); its values are kept as '{column}'"
             )
             problems.append(Problem("E106", file, msg, 1, name))
-            plan.extras.append((f"{EXTRA}{name} (column {i + 1})", i))
+            plan.extras.append((column, i))
         elif fld and fld in plan.fields:
             msg = (
                 f"column '{name}' is not read as {fld}: case.toml maps {fld} to another "
@@ -109,6 +112,8 @@ def plan_columns(
             label = name or f"column {i + 1}"
             plan.extras.append((f"{EXTRA}{label}", i))
             plan.unknown.append(i)
+            if key:
+                first_at[key] = i
     return plan, problems
 
 

@@ -115,8 +115,8 @@ def test_check_stated_encoding_that_fails(tmp_path):
     (tmp_path / "a.csv").write_text("id,name\n1,Sami\n2,سامي\n", encoding="utf-8")
     result = invoke("check", "--encoding", "ascii", str(tmp_path / "a.csv"))
     assert result.output.splitlines()[0] == (
-        f"{tmp_path / 'a.csv'}:3: E105: byte 0xD8 cannot be read as ascii; "
-        "is --encoding ascii right?"
+        f"{tmp_path / 'a.csv'}:3: E105: byte 0xD8 cannot be read as ascii, "
+        "the encoding given for this file"
     )
     assert result.exit_code == 1
 

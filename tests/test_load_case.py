@@ -344,7 +344,7 @@ def test_embedded_newline_and_quote():
             "duplicate_header.csv",
             [
                 "duplicate_header.csv:1:Name: E106: 'Name' is a second name column (the first is "
-                "'name', column 2); its values are kept as 'extra:Name'"
+                "'name', column 2); its values are kept as 'extra:Name (column 3)'"
             ],
         ),
         (
@@ -537,3 +537,16 @@ def test_unknown_claim_without_a_close_one_lists_the_claims(tmp_path):
     assert lines(case) == [
         "counts.csv:2:claim: E402: unknown claim 'xyz'; the claims are: monitor, ministry"
     ]
+
+
+def test_repeated_unknown_header_keeps_both(tmp_path):
+    (tmp_path / "d.csv").write_text("id,name,source,Source\n1,Ali,tv,radio\n")
+    case = load_case(tmp_path / "d.csv")
+    assert case.records[["extra:source", "extra:Source (column 4)"]].values.tolist() == [
+        ["tv", "radio"]
+    ]
+    assert [p.code for p in case.problems] == ["E106", "W302"]
+    assert case.problems[0].message == (
+        "'Source' is a second column of that name (the first is 'source', column 3); its values "
+        "are kept as 'extra:Source (column 4)'"
+    )

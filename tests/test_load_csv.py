@@ -96,7 +96,7 @@ def test_stated_encoding_that_fails_names_the_row():
     table, problems = read_table(data, "a.csv", encoding="ascii")
     assert table is None
     assert formatted(problems) == [
-        "a.csv:3: E105: byte 0xD8 cannot be read as ascii; is --encoding ascii right?"
+        "a.csv:3: E105: byte 0xD8 cannot be read as ascii, the encoding given for this file"
     ]
 
 
