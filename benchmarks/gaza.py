@@ -181,7 +181,7 @@ def reconcile_links(links: pd.DataFrame, count_ambiguous: bool = True) -> tuple[
 def sweep(airwars: pd.DataFrame, moh: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Score greedy one-to-one pairs at every threshold on a match-weight grid."""
     rows = []
-    for t in np.arange(-6.0, 25.01, 0.25):
+    for t in np.arange(-6.5, 25.01, 0.25):
         kept = pairs[pairs["match_weight"] >= t]
         s = score_links(airwars, moh, kept.set_index("uid_l")["uid_r"])
         rows.append(
