@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -61,20 +62,6 @@ __all__ = [
 
 # ---------------------------------------------------------------------------------------------
 # Character classes
-
-_ARABIC_RANGES = (
-    (0x0600, 0x06FF),
-    (0x0750, 0x077F),
-    (0x08A0, 0x08FF),
-    (0xFB50, 0xFDFF),
-    (0xFE70, 0xFEFF),
-)
-
-
-def _is_arabic(ch: str) -> bool:
-    o = ord(ch)
-    return any(lo <= o <= hi for lo, hi in _ARABIC_RANGES)
-
 
 # Removed outright: Quranic marks, harakat/tanwin/shadda/sukun, superscript alef, Quranic
 # annotation signs, tatweel, and invisible format characters (bidi marks, ZWJ/ZWNJ, BOM).
@@ -116,8 +103,34 @@ for _upper in "ṮḎŠḪẖǦĠČŽẒḌṢṬḤØĐÐŁĦÆŒÞŦ":
     _LETTER_MAP.setdefault(_upper, _LETTER_MAP.get(_upper.lower(), _upper.lower()))
 _TRANS = str.maketrans(_LETTER_MAP)
 
-_APOSTROPHES = frozenset("'’‘ʿʾ`´ʼʻ′‛ʹ")
+_APOSTROPHES = "'’‘ʿʾ`´ʼʻ′‛ʹ"
+# an apostrophe between two letters vanishes (Sha'er); anything else not a letter or digit,
+# apostrophes included, is a space
+_APOS_INNER = re.compile(rf"(?<=[^\W\d_{_APOSTROPHES}])[{_APOSTROPHES}]+(?=[^\W\d_{_APOSTROPHES}])")
+_NON_WORD = re.compile(rf"[\W_{_APOSTROPHES}]+")
 _TOKEN_CHARS = re.compile(r"[^\W_]+")  # runs of letters and digits
+# every mark NFKD splits off (accents, harakat, hamza above and below, maddah...)
+_MARKS = dict.fromkeys(
+    (c for c in range(0x20000) if unicodedata.category(chr(c)) in ("Mn", "Me")), None
+)
+
+
+def _normalise_slow(text: str) -> str:
+    # letters first mapped on the composed text (so ṯ, أ, ؤ are seen whole), then decomposed
+    s = unicodedata.normalize("NFKC", text).translate(_TRANS)
+    s = unicodedata.normalize("NFKD", s).translate(_MARKS)
+    s = s.casefold().translate(_TRANS)
+    s = unicodedata.normalize("NFKD", s).translate(_MARKS).translate(_TRANS)
+    s = _NON_WORD.sub(" ", _APOS_INNER.sub("", s))
+    return " ".join(s.split())
+
+
+# characters that are their own normal form: text made only of them needs no work
+_CLEAN = frozenset(
+    ch
+    for ch in map(chr, [*range(0x20, 0x7F), *range(0x0600, 0x0700)])
+    if ch == " " or _normalise_slow(ch) == ch
+)
 
 
 def _normalise(text: Any) -> str:
@@ -126,25 +139,11 @@ def _normalise(text: Any) -> str:
         if text is None or (isinstance(text, float) and text != text):
             return ""
         text = str(text)
-    # letters first mapped on the composed text (so ṯ, أ, ؤ are seen whole), then decomposed
-    s = unicodedata.normalize("NFKC", text).translate(_TRANS)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = s.casefold().translate(_TRANS)
-    s = unicodedata.normalize("NFKC", s).translate(_TRANS)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    # apostrophes between two letters vanish; every other non-letter, non-digit is a space
-    out: list[str] = []
-    n = len(s)
-    for i, ch in enumerate(s):
-        if ch in _APOSTROPHES:
-            if not (0 < i < n - 1 and s[i - 1].isalpha() and s[i + 1].isalpha()):
-                out.append(" ")
-        elif ch.isalnum() and ch != "_":
-            out.append(ch)
-        else:
-            out.append(" ")
-    return " ".join("".join(out).split())
+    if _CLEAN.issuperset(text):
+        return " ".join(text.split())
+    if text.isascii():
+        return " ".join(_NON_WORD.sub(" ", _APOS_INNER.sub("", text.lower())).split())
+    return _normalise_slow(text)
 
 
 def normalize_arabic(text: Any) -> str:
@@ -160,20 +159,21 @@ def normalize_latin(text: Any) -> str:
 normalise_name = _normalise
 
 
+_ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def script(text: Any) -> str:
     """ "arabic", "latin" (any non-Arabic letters), "mixed" (both) or "" (no letters)."""
     if not isinstance(text, str):
         return ""
-    ar = other = False
-    for ch in text:
-        if ch.isalpha():
-            if _is_arabic(ch):
-                ar = True
-            else:
-                other = True
-            if ar and other:
-                return "mixed"
-    return "arabic" if ar else "latin" if other else ""
+    letters = "".join(_LETTER.findall(text))
+    if not letters:
+        return ""
+    rest = _ARABIC_LETTER.sub("", letters)
+    if not rest:
+        return "arabic"
+    return "mixed" if len(rest) < len(letters) else "latin"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,10 +196,15 @@ _LAT_ABD = frozenset({"abd", "abdel", "abdul", "abdal", "abdil", "abdol", "abdou
 _LAT_ABU = frozenset({"abu", "abou", "abo", "aboo", "abul", "aboul", "abol"})
 _LAT_UMM = frozenset({"umm", "um", "oum", "omm", "om", "oumm"})
 _AR_KUNYA = frozenset({"ابو", "ام"})
-_AR_SECOND = frozenset({"الدين", "الله", "الاسلام"})
+_AR_SECOND = frozenset({"الدين", "الله", "الاسلام", "بالله"})
 _LAT_SECOND = re.compile(
     r"^(?:(?:al|el|ul|il|ed|ad|ud|id|e|u|a|i)?d(?:i|ee|ie|ea|ei)ne?"
-    r"|(?:al|el|ul|il|a|u|e|i)ll?ah?|(?:al|el|ul)?islam)$"
+    r"|(?:al|el|ul|il|a|u|e|i|bi)ll?ah?|(?:al|el|ul)?islam)$"
+)
+# compound given names whose second part is an ordinary word: joined only after this first part
+_PAIRS = re.compile(
+    r"^(?:نور الهدي|فاطمه الزهرا|(?:nour|noor|nur) (?:al|el)h(?:ou|u|o)da"
+    r"|(?:fatima|fatimah|fatma) (?:al|el)zahraa?)$"
 )
 
 
@@ -258,7 +263,7 @@ def name_tokens(text: Any) -> list[str]:
             and (w in _AR_SECOND or _LAT_SECOND.match(w))
             and not _is_prefix(joined[-1])
             and not joined[-1].isdigit()
-        ):
+        ) or (joined and _PAIRS.match(joined[-1] + " " + w)):
             joined[-1] += w
         else:
             joined.append(w)
@@ -281,7 +286,9 @@ def name_tokens(text: Any) -> list[str]:
 # Alternates (kunya after a backtick, nickname in brackets, ".." or ";" separated forms)
 
 _BRACKETS = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
-_ALT_SEPARATORS = re.compile(r"`|\.\.+|;|\||…|\s/\s")
+# a backtick between two letters is an apostrophe (Sha`er), elsewhere it opens a kunya
+_ALT_ANY = re.compile(r"(?<!\w)`|`(?!\w)|[(\[{;|…]|\.\.|\s/\s")
+_ALT_SEPARATORS = re.compile(r"(?<!\w)`|`(?!\w)|\.\.+|;|\||…|\s/\s")
 
 
 def alternates(text: Any) -> list[str]:
@@ -294,16 +301,19 @@ def alternates(text: Any) -> list[str]:
     """
     if not isinstance(text, str):
         text = _normalise(text)
-    brackets = [m.strip() for m in _BRACKETS.findall(text)]
-    rest = _BRACKETS.sub(" ", text)
-    parts = [" ".join(p.split()) for p in _ALT_SEPARATORS.split(rest)]
-    parts = [p for p in parts if _split(p)]
     result: list[str] = []
-    for p in [*parts[:1], *brackets, *parts[1:]]:
-        p = " ".join(p.split())
-        if p and _split(p) and p not in result:
+    if _ALT_ANY.search(text):
+        brackets = _BRACKETS.findall(text)
+        parts = _ALT_SEPARATORS.split(_BRACKETS.sub(" ", text))
+        for p in [*parts[:1], *brackets, *parts[1:]]:
+            p = " ".join(p.split())
+            if p and p not in result and _normalise(p):
+                result.append(p)
+    else:
+        p = " ".join(text.split())
+        if p and _normalise(p):
             result.append(p)
-    if result:
+    if result and "م" in result[0]:
         words = result[0].split()
         if len(words) >= 4 and _normalise(words[-2]) == "ام":
             main, kun = " ".join(words[:-2]), " ".join(words[-2:])
@@ -358,8 +368,12 @@ _SEMI = frozenset("wy")
 _RUNS = re.compile(r"[\u0600-\u06ff]+|[a-z]+")
 
 
+_AR_JOINT_TA = re.compile(r"(?<=...)ه(?=ال...)")
+_LAT_JOINT_TA = re.compile(r"(?<=...[aeiou])h(?=[ae]l...)")
+
+
 def _latin_run(s: str) -> str:
-    s = _LATIN_FINAL_H.sub("", s)  # -ah, -eh: the ة ending
+    s = _LATIN_FINAL_H.sub("", _LAT_JOINT_TA.sub("", s))  # -ah, -eh: the ة ending
     s = _LATIN_C.sub("s", s)
     for a, b in _LATIN_FOLDS:
         if a in s:
@@ -368,6 +382,7 @@ def _latin_run(s: str) -> str:
 
 
 def _arabic_run(s: str) -> str:
+    s = _AR_JOINT_TA.sub("", s)  # فاطمه|الزهرا: a ة where two words were joined
     if len(s) >= 3 and s[-1] in "هح":  # the ة ending; a final ح Latin writes -ah, -eh, -ouh
         s = s[:-1]
     return "".join(_AR_TRANSLIT.get(ch, "") for ch in s)
@@ -476,6 +491,11 @@ def token_key(token: Any) -> str:
     """The cross-script key of one token (ASCII lowercase; "" when it has no letters)."""
     if not isinstance(token, str):
         return ""
+    return _token_key(token)
+
+
+@lru_cache(maxsize=1 << 17)
+def _token_key(token: str) -> str:
     t = "".join(_split(token))
     if not t:
         return ""
@@ -484,7 +504,7 @@ def token_key(token: Any) -> str:
             return key
     prefix, rest = _split_compound(t)
     if prefix:
-        return prefix + token_key(rest)
+        return prefix + _token_key(rest)
     return _consonants(_latinish(_strip_article(t)))
 
 
