@@ -314,7 +314,12 @@ def read_table(
     text = text.removeprefix("\ufeff")
     if not text.strip():
         return None, [*problems, Problem("E102", file, "empty file: no header, no records")]
-    delim = delimiter_char(delimiter) if delimiter else sniff_delimiter(text)
+    # Excel's "sep=;" first line names the delimiter; it is blanked so the header stays line 2
+    sep = re.match(r"sep=(.)(\r\n|\r|\n)", text)
+    if sep:
+        text = sep.group(2) + text[sep.end() :]
+    delim = delimiter_char(delimiter) if delimiter else sep.group(1) if sep else None
+    delim = delim or sniff_delimiter(text)
     quote_problem = _quote_problem(text, delim, file)
     if quote_problem:
         problems.append(quote_problem)

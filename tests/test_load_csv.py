@@ -215,3 +215,14 @@ def test_byte_undefined_in_cp1252_is_read_as_cp1256_only_if_clean():
     assert [p.code for p in problems] == ["W304"]
     # but not when the letter sits inside a Latin word: that is no Arabic text
     assert [p.code for p in read_table(b"name\nPe\x8da\n", "x.csv")[1]] == ["E104"]
+
+
+def test_excel_sep_line_names_the_delimiter():
+    table = table_of(b"sep=;\r\nid;name\r\n1;Haddad, Layla\r\n", "sep.csv")
+    assert (table.delimiter, table.header) == (";", ["id", "name"])
+    assert table.rows == [(3, ["1", "Haddad, Layla"])]
+
+
+def test_old_mac_line_endings():
+    table = table_of(b'id,name\r1,Ali\r2,"Omar\rHassan"\r3,Zaid\r', "mac.csv")
+    assert table.rows == [(2, ["1", "Ali"]), (3, ["2", "Omar\rHassan"]), (5, ["3", "Zaid"])]
