@@ -14,6 +14,8 @@ import pandas as pd
 
 from reconcile import names
 
+PSEUDO_RECORDS = 100.0  # prior weight of TYPICAL_FREQUENCY in key_frequency
+TYPICAL_FREQUENCY = 0.01  # share of records with a given name part, before counting any
 MAX_TOKENS = 6  # tokens kept per name variant (given, father, grandfather, ..., family)
 
 # Words that stand where a given name should be but name no one in particular: kinship words and
@@ -210,4 +212,8 @@ def key_frequency(table: NameTable, rec_mask: np.ndarray, n_keys: int) -> np.nda
     code = (cls[ok] * n_keys + k[ok]) * (len(rec_mask) + 1) + r[ok]
     code = np.unique(code) // (len(rec_mask) + 1)
     counts = np.bincount(code, minlength=3 * n_keys).astype(np.float64)
-    return counts.reshape(3, n_keys) / n_records
+    # smoothed towards a typical name's frequency, so that a short list (where every name is
+    # "frequent") does not make every name worthless: `PSEUDO_RECORDS` records of prior weight
+    return (counts.reshape(3, n_keys) + PSEUDO_RECORDS * TYPICAL_FREQUENCY) / (
+        n_records + PSEUDO_RECORDS
+    )
