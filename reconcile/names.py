@@ -212,6 +212,22 @@ def _split(text: str) -> list[str]:
     return _TOKEN_CHARS.findall(_normalise(text))
 
 
+# Lists sometimes lose the space between a common given name and an article-led family name
+# (محمدالزيناتي): such a word is split back. Only these names, never نور (نور الايمان is one
+# compound name) and never before a theophoric second part.
+_GLUED = re.compile(
+    "^(محمد|احمد|محمود|مصطفي|علي|حسن|حسين|خالد|ابراهيم|يوسف|عمر|سعيد|سالم|صالح|طاهر|زكي"
+    "|سمير|عادل|فتحي|عيسي|موسي|اسماعيل|سليمان|خليل|ناصر|رمضان|جميل|كمال|عاطف|ياسر)(ال...+)$"
+)
+
+
+def _unglue(word: str) -> tuple[str, ...]:
+    m = _GLUED.match(word)
+    if m and m.group(2) not in _AR_SECOND:
+        return m.group(1), m.group(2)
+    return (word,)
+
+
 def _join_articles(words: list[str]) -> list[str]:
     out: list[str] = []
     i = 0
@@ -254,6 +270,7 @@ def name_tokens(text: Any) -> list[str]:
         for i, w in enumerate(words)
         if not (0 < i < len(words) - 1 and (w in _AR_PARTICLES or w in _LAT_PARTICLES))
     ]
+    words = [p for w in words for p in _unglue(w)]
     words = _join_articles(words)
     # theophoric second parts join the word before them
     joined: list[str] = []
@@ -287,16 +304,18 @@ def name_tokens(text: Any) -> list[str]:
 
 _BRACKETS = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
 # a backtick between two letters is an apostrophe (Sha`er), elsewhere it opens a kunya
-_ALT_ANY = re.compile(r"(?<!\w)`|`(?!\w)|[(\[{;|…]|\.\.|\s/\s")
-_ALT_SEPARATORS = re.compile(r"(?<!\w)`|`(?!\w)|\.\.+|;|\||…|\s/\s")
+_ALT_ANY = re.compile(r"(?<!\w)`|`(?!\w)|[()\[\]{};|…]|\.\.|\s/\s")
+_ALT_SEPARATORS = re.compile(r"(?<!\w)`|`(?!\w)|\.\.+|[;|…()\[\]{}]|\s/\s")
+_TRAILING_KUNYA = frozenset({"ام", "umm", "um", "oum", "omm"})
 
 
 def alternates(text: Any) -> list[str]:
     """The main name (bracketed parts removed, text before a backtick) first, then its alternates.
 
     "محمد (حمادة) علي" -> ["محمد علي", "حمادة"]; "نظمي أبو حدايد `أبو عدي" -> ["نظمي أبو
-    حدايد", "أبو عدي"]; "X.. Umm Jihad" -> ["X", "Umm Jihad"]. A trailing Arabic kunya "ام X"
-    after at least two names is also offered on its own. Texts are returned as written
+    حدايد", "أبو عدي"]; "X.. Umm Jihad" -> ["X", "Umm Jihad"]. A bracket left open starts an
+    alternate too. A trailing kunya "ام X" / "Umm X" after at least two names is split off
+    (a trailing "ابو X" is not: it is usually the family name). Texts are returned as written
     (stripped), empty parts dropped, duplicates removed.
     """
     if not isinstance(text, str):
@@ -304,7 +323,7 @@ def alternates(text: Any) -> list[str]:
     result: list[str] = []
     if _ALT_ANY.search(text):
         brackets = _BRACKETS.findall(text)
-        parts = _ALT_SEPARATORS.split(_BRACKETS.sub(" ", text))
+        parts = [p for p in _ALT_SEPARATORS.split(_BRACKETS.sub(" ", text)) if _normalise(p)]
         for p in [*parts[:1], *brackets, *parts[1:]]:
             p = " ".join(p.split())
             if p and p not in result and _normalise(p):
@@ -313,9 +332,9 @@ def alternates(text: Any) -> list[str]:
         p = " ".join(text.split())
         if p and _normalise(p):
             result.append(p)
-    if result and "م" in result[0]:
+    if result and ("م" in result[0] or "m" in result[0].lower()):
         words = result[0].split()
-        if len(words) >= 4 and _normalise(words[-2]) == "ام":
+        if len(words) >= 4 and _normalise(words[-2]) in _TRAILING_KUNYA:
             main, kun = " ".join(words[:-2]), " ".join(words[-2:])
             result[0:1] = [main, kun] if kun not in result else [main]
     return result

@@ -288,6 +288,22 @@ def test_double_dot_and_trailing_umm_kunya():
     assert alternates("خالد محمد سعيد ابو ريدة") == ["خالد محمد سعيد ابو ريدة"]
 
 
+def test_bracket_left_open_starts_an_alternate():
+    assert alternates("(خالد ابو حيه (ابو مالك") == ["خالد ابو حيه", "ابو مالك"]
+    assert alternates("Samir Odeh (Abu Fadi") == ["Samir Odeh", "Abu Fadi"]
+
+
+def test_trailing_latin_umm_kunya():
+    assert alternates("Huda Salem Ali Umm Khaled") == ["Huda Salem Ali", "Umm Khaled"]
+
+
+def test_given_name_glued_to_family_name_is_split():
+    assert name_tokens("احمد محمدالسقا") == ["احمد", "محمد", "السقا"]
+    # but not a compound given name, nor a theophoric one
+    assert name_tokens("نورالايمان") == ["نورالايمان"]
+    assert name_tokens("عليالدين") == ["عليالدين"]
+
+
 def test_kunya():
     assert kunya("أبو عدي")
     assert kunya("Abu Ibrahim al-Hashimi al-Qurashi")
