@@ -135,6 +135,21 @@ def _script_score(text: str) -> tuple[int, int]:
     return good, bad
 
 
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Invalid as UTF-8, yet more valid UTF-8 letters than bad bytes: a file of mixed encodings.
+
+    (Windows-1256 or -1252 text makes a valid UTF-8 pair only by chance, a few times at most.)
+    """
+    valid = len(_UTF8_SEQUENCE.findall(data))
+    invalid = data.decode("utf-8", errors="replace").count("\ufffd")
+    return valid >= 3 and valid > invalid
+
+
 def _guess_legacy(data: bytes) -> str | None:
     """The one of LEGACY_ENCODINGS that reads the bytes cleanly and clearly best, else None.
 
@@ -212,8 +227,15 @@ def decode(
         return None, "", [Problem("E101", file, _not_text(data))]
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        if _mostly_utf8(data):
+            byte = data[e.start : e.start + 1].hex().upper()
+            msg = (
+                f"the file is UTF-8 except for byte 0x{byte} in this row: it mixes encodings "
+                "(a row pasted from another file?); retype the row's odd letters, or pass "
+                "--encoding"
+            )
+            return None, "", [Problem("E104", file, msg, _line_of(data, e.start, "utf-8"))]
     else:
         return text, "utf-8", []
     enc_guess = _guess_legacy(data)

@@ -226,3 +226,22 @@ def test_excel_sep_line_names_the_delimiter():
 def test_old_mac_line_endings():
     table = table_of(b'id,name\r1,Ali\r2,"Omar\rHassan"\r3,Zaid\r', "mac.csv")
     assert table.rows == [(2, ["1", "Ali"]), (3, ["2", "Omar\rHassan"]), (5, ["3", "Zaid"])]
+
+
+def test_utf8_file_with_a_pasted_cp1252_row_is_refused_not_garbled():
+    data = "id,name\n1,سامي نور\n2,ليلى حداد\n".encode() + "3,Renée\n".encode("cp1252")
+    table, problems = read_table(data, "mixed.csv")
+    assert table is None
+    assert formatted(problems) == [
+        "mixed.csv:4: E104: the file is UTF-8 except for byte 0xE9 in this row: it mixes "
+        "encodings (a row pasted from another file?); retype the row's odd letters, or pass "
+        "--encoding"
+    ]
+
+
+def test_arabic_commas_in_cp1256_do_not_look_like_utf8():
+    # ب followed by the Arabic comma is, by chance, a valid UTF-8 pair (C8 A1)
+    text = "id,notes\n1,قتل في الغارة مع أبنائه،ب، وبناته\n2,جريحة، نقلت إلى المشفى\n"
+    table, problems = read_table(text.encode("cp1256"), "notes.csv")
+    assert table is not None and table.encoding == "cp1256"
+    assert table.rows[0][1][1] == "قتل في الغارة مع أبنائه،ب، وبناته"
