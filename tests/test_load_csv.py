@@ -244,4 +244,5 @@ def test_arabic_commas_in_cp1256_do_not_look_like_utf8():
     text = "id,notes\n1,قتل في الغارة مع أبنائه،ب، وبناته\n2,جريحة، نقلت إلى المشفى\n"
     table, problems = read_table(text.encode("cp1256"), "notes.csv")
     assert table is not None and table.encoding == "cp1256"
+    assert [p.code for p in problems] == ["W304"]
     assert table.rows[0][1][1] == "قتل في الغارة مع أبنائه،ب، وبناته"
