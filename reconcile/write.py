@@ -349,6 +349,15 @@ def output_frames(
     return {k: v.reset_index(drop=True) for k, v in given.items() if v is not None}
 
 
+def _make_dir(out_dir: str | os.PathLike[str]) -> Path:
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create the output folder {out}: {e.strerror}") from e
+    return out
+
+
 def write_outputs(
     report: Report,
     frames: Mapping[str, pd.DataFrame],
@@ -362,11 +371,7 @@ def write_outputs(
     reconcile.sqlite.
     """
     chosen = parse_formats(formats)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"cannot create the output folder {out}: {e.strerror}") from e
+    out = _make_dir(out_dir)
     tables = dict(frames)
     tables.update({k: v for k, v in report_tables(report).items() if k not in frames})
     written: list[Path] = []
@@ -398,11 +403,17 @@ def write_outputs(
     return written
 
 
-def write_frames_csv(frames: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_frames_csv(
+    frames: Mapping[str, pd.DataFrame], out_dir: str | os.PathLike[str]
+) -> list[Path]:
     """Write each frame as NAME.csv into out_dir (created if needed), as write_csv does."""
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(f"cannot create the output folder {out}: {e.strerror}") from e
-    return [write_csv(out / f"{name}.csv", df) for name, df in frames.items()]
+    out = _make_dir(out_dir)
+    written = []
+    for name, df in frames.items():
+        path = out / f"{name}.csv"
+        try:
+            write_csv(path, df)
+        except OSError as e:
+            raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
+        written.append(path)
+    return written

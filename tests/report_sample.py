@@ -72,6 +72,7 @@ def records() -> pd.DataFrame:
             ),
             rec("gamma", "g1", 2, name="Samir Haddad", sex="m", sex_n="male", age="34"),
             rec("gamma", "g2", 3, name="Lina", age="8"),
+            rec("gamma", "g3", 4, relation="wife of Samir", sex="female", sex_n="female"),
         ]
     )
 
@@ -85,6 +86,7 @@ PERSON_OF = {
     ("gamma", "g2"): "P3",
     ("beta", "b2"): "P4",
     ("beta", "b3"): "P5",
+    ("gamma", "g3"): "P6",
 }
 
 
@@ -112,6 +114,8 @@ def pairs() -> pd.DataFrame:
         ("alpha", "a3", "gamma", "g2", 1.2, 0.70, "ambiguous"),
         ("beta", "b3", "alpha", "a2", -0.5, 0.41, "possible"),
         ("beta", "b3", "gamma", "g2", 0.3, 0.55, "possible"),
+        ("beta", "b3", "gamma", "g1", -2.0, 0.20, "possible"),
+        ("alpha", "a1", "beta", "b3", -1.0, 0.33, "possible"),
         ("beta", "b2", "gamma", "g1", -9.0, 0.002, "rejected"),
     ]
     return pd.DataFrame(rows, columns=list(PAIR_COLUMNS))
@@ -186,6 +190,18 @@ def persons() -> pd.DataFrame:
             "name_status": "single",
             "names": "unidentified remains",
         },
+        {
+            **base,
+            "person_id": "P6",
+            "claims": "gamma",
+            "n_claims": 1,
+            "silent": "alpha;beta",
+            "denied_by": "alpha",
+            "ambiguous": False,
+            "relation": "wife of Samir",
+            "relation_status": "single",
+            "names": "",
+        },
     ]
     cols = [*PERSON_HEAD_COLUMNS, *(x for f in MERGED_FIELDS for x in (f, f"{f}_status")), "names"]
     return pd.DataFrame(rows, columns=cols)
@@ -224,9 +240,19 @@ def counts() -> pd.DataFrame:
         ("killed", "gamma", "", "", nan, nan, 2, nan, nan, False, "", ""),
         ("killed", "*", "", "", nan, nan, nan, 12, 15, True, "alpha;beta", ""),
         ("children", "alpha", "1", "exact", 1, 1, 1, nan, nan, False, "", "طفل واحد"),
+        ("children", "beta", "", "", nan, nan, 0, nan, nan, False, "", ""),
         ("children", "*", "", "", nan, nan, nan, 1, 1, False, "", ""),
     ]
-    return pd.DataFrame(rows, columns=list(COUNT_RESULT_COLUMNS))
+    why = [
+        "alpha states 12 but lists 3; alpha states 12, beta states at least 15",
+        "beta states at least 15, alpha states 12",
+        "",
+        "alpha states 12, beta states at least 15",
+        "",
+        "",
+        "",
+    ]
+    return pd.DataFrame(rows, columns=list(COUNT_RESULT_COLUMNS)).assign(why=why)
 
 
 def case() -> Case:

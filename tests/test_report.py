@@ -36,6 +36,19 @@ def test_count_conflict_cites_each_claims_statement(report):
         ("gamma", "", 2, "", None),
     ]
     assert k.statements[1].quote == "-15 or more, =SUM(A1)"
+    assert [s.note for s in k.statements] == ["alpha states 12 but lists 3", "", ""]
+    assert k.why == "alpha states 12, beta states at least 15"
+
+
+def test_claims_silent_on_a_count_are_left_out_of_it(report):
+    # beta neither states nor lists any child: no bar, no statement
+    assert [(b.category, b.claim) for b in report.chart] == [
+        ("killed", "alpha"),
+        ("killed", "beta"),
+        ("killed", "gamma"),
+        ("children", "alpha"),
+    ]
+    assert report.headline.ranges[1].by_claim == {"alpha": "1", "beta": ""}
 
 
 def test_field_conflicts_most_consequential_first_with_values_quotes_and_rows(report):
@@ -54,20 +67,23 @@ def test_field_conflicts_most_consequential_first_with_values_quotes_and_rows(re
 
 
 def test_denials_single_source_unidentified_and_ambiguous(report):
-    assert [d.person_id for d in report.denials.items] == ["P4", "P5"]
+    assert [d.person_id for d in report.denials.items] == ["P4", "P5", "P6"]
+    assert report.denials.items[2].name == "wife of Samir, female"  # no name: described
     d = report.denials.items[0]
     assert d.denied_by == ["alpha"] and d.denied_files == ["claims/alpha.csv"]
     assert [(x.claim, x.record_id, x.row) for x in d.reported_by] == [("beta", "b2", 3)]
 
-    assert [s.person_id for s in report.single_source.items] == ["P2", "P4", "P5"]
+    assert [s.person_id for s in report.single_source.items] == ["P2", "P4", "P5", "P6"]
     assert report.single_source.items[0].cite.where() == "alpha:a2 (claims/alpha.csv, row 3)"
 
     (u,) = report.unidentified.items
     assert (u.cite.claim, u.cite.record_id, u.person_id) == ("beta", "b3", "P5")
-    # possible candidates, most probable first; the rejected and linked pairs are not candidates
+    # possible candidates, most probable first, one line per candidate person (P1 at its best
+    # record); rejected and linked pairs are not candidates
     assert [(c.person_id, c.cite.record_id, c.probability) for c in u.candidates] == [
         ("P3", "g2", 0.55),
         ("P2", "a2", 0.41),
+        ("P1", "a1", 0.33),
     ]
 
     (a,) = report.ambiguous.items
@@ -84,12 +100,13 @@ def test_decision_line_is_one_valid_decisions_csv_row():
 
 def test_headline_problems_and_provenance(report):
     h = report.headline
-    assert (h.claims, h.records, h.persons, h.people_min, h.people_max) == (3, 8, 5, 4, 6)
+    assert (h.claims, h.records, h.persons, h.people_min, h.people_max) == (3, 9, 6, 4, 6)
     assert [(r.category, r.min, r.max, r.conflict) for r in h.ranges] == [
         ("killed", 12, 15, True),
         ("children", 1, 1, False),
     ]
     assert h.ranges[0].by_claim == {"alpha": "12", "beta": "at least 15", "gamma": "lists 2"}
+    assert (h.denials, h.single_source, h.unidentified, h.ambiguous) == (3, 4, 1, 1)
     assert (h.errors, h.warnings) == (1, 1)
     assert [p.code for p in report.problems.items] == ["E202", "W301"]  # errors first
     assert report.version == __version__
@@ -104,11 +121,11 @@ def test_headline_problems_and_provenance(report):
 
 def test_limit_caps_every_list_and_keeps_the_totals():
     r = build_report(**build_kwargs(), limit=1)
-    assert (len(r.single_source.items), r.single_source.total) == (1, 3)
+    assert (len(r.single_source.items), r.single_source.total) == (1, 4)
     assert (len(r.field_conflicts.items), r.field_conflicts.total) == (1, 2)
     assert r.field_conflicts.items[0].field == "sex"
     text = render_md(r)
-    assert "*2 more in persons.csv.*" in text
+    assert "*3 more in persons.csv.*" in text
     assert "*1 more in person\\_fields.csv.*" in text
 
 
@@ -197,7 +214,7 @@ def test_text_fits_the_width(report, width):
 
 def test_text_caps_lists():
     text = render_text(build_report(**build_kwargs()), limit=1)
-    assert "2 more in persons.csv." in text
+    assert "3 more in persons.csv." in text
 
 
 # ---------------------------------------------------------------- JSON
@@ -210,7 +227,7 @@ def test_json_sorted_utf8_and_complete(report):
     assert ARABIC_NAME in text and SCRIPT_NAME.replace('"', '\\"') in text
     assert data["schema"] == "reconcile-report/1" and data["version"] == __version__
     assert data["has_contradictions"] is True
-    assert data["single_source"]["total"] == 3 and data["single_source"]["more"] == 0
+    assert data["single_source"]["total"] == 4 and data["single_source"]["more"] == 0
     assert data["denials"]["items"][0]["name"] == FORMULA_NAME
     assert "NaN" not in text
     assert set(data) >= {

@@ -79,6 +79,16 @@ def test_parse_formats():
     assert str(e.value) == "unknown format docx, pdf; choose from csv, md, html, json, xlsx, sqlite"
 
 
+def test_write_frames_csv(tmp_path: Path):
+    kw = build_kwargs()
+    paths = w.write_frames_csv({"links": kw["links"], "pairs": kw["pairs"]}, tmp_path / "m")
+    assert [p.name for p in paths] == ["links.csv", "pairs.csv"]
+    assert paths[0].read_bytes().startswith(b"\xef\xbb\xbfclaim,record_id,person_id,")
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OutputError, match="cannot create the output folder"):
+        w.write_frames_csv({"links": kw["links"]}, tmp_path / "f")
+
+
 def test_unwritable_output_folder_is_a_clear_error(tmp_path: Path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match=r"cannot create the output folder .*file"):
@@ -104,7 +114,7 @@ def test_csv_has_bom_and_keeps_arabic(written: Path):
     )
     assert df.loc[0, "name"] == ARABIC_NAME
     assert df.loc[1, "name"] == SCRIPT_NAME  # CSV is data: text kept, not escaped
-    assert list(df["n_claims"]) == ["3", "1", "2", "1", "1"]
+    assert list(df["n_claims"]) == ["3", "1", "2", "1", "1", "1"]
 
 
 def test_csv_neutralises_formulas_but_not_numbers(written: Path):
@@ -219,7 +229,7 @@ def test_sqlite_holds_every_table(written: Path):
         "inputs",
         "about",
     ]
-    assert con.execute("select count(*) from persons").fetchone() == (5,)
+    assert con.execute("select count(*) from persons").fetchone() == (6,)
     assert con.execute("select name, n_claims from persons where person_id='P1'").fetchone() == (
         ARABIC_NAME,
         3,

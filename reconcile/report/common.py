@@ -28,7 +28,8 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
     (
         "unidentified",
         "Unidentified remains",
-        "Records of remains or unnamed victims, and the persons they could be.",
+        "Remains a source says are not identified, then records that give no name, and the "
+        "persons each could be.",
     ),
     (
         "ambiguous",
@@ -101,7 +102,8 @@ def summary_lines(report: Report) -> list[str]:
     lines.append(
         f"Contradictions: {h.count_conflicts} count, {h.field_conflicts} field, "
         f"{h.denials} denial{'s' if h.denials != 1 else ''}. "
-        f"Single-source persons: {h.single_source}. Unidentified records: {h.unidentified}. "
+        f"Single-source persons: {h.single_source}. Unidentified or unnamed records: "
+        f"{h.unidentified}. "
         f"Ambiguous matches: {h.ambiguous}. Input problems: {h.errors} errors, "
         f"{h.warnings} warnings."
     )

@@ -137,6 +137,7 @@ class CountStatement:
     listed: int | None
     conflict_with: list[str]
     quote: str
+    note: str  # the claim against itself, e.g. "sohr states 4 but lists 5" (counts.csv `why`)
 
 
 @dataclass
@@ -145,7 +146,8 @@ class CountConflict:
     label: str
     range_min: int | None
     range_max: int | None
-    statements: list[CountStatement]
+    statements: list[CountStatement]  # the claims that state the count or list someone in it
+    why: str  # every pair of statements that cannot both be true (counts.csv `why`)
 
 
 @dataclass
@@ -353,48 +355,56 @@ def people_bounds(people_range: object) -> tuple[int | None, int | None]:
 
 
 class _Lookup:
-    """Record details by (claim, record_id): file, row, a display name, quote, person."""
+    """Record details by (claim, record_id): citation, display label, quote, person."""
 
     def __init__(self, records: pd.DataFrame, links: pd.DataFrame) -> None:
-        recs = records
-        self._rec: dict[tuple[str, str], tuple[str, int | None, str, str]] = {}
-        if len(recs):
-            keys = zip(_col(recs, "claim"), _col(recs, "record_id"), strict=True)
-            vals = zip(
-                _col(recs, "file"),
-                recs["row"] if "row" in recs.columns else [None] * len(recs),
-                _col(recs, "name"),
-                _col(recs, "quote"),
-                strict=True,
-            )
-            self._rec = {k: (f, _int(r), n, q) for k, (f, r, n, q) in zip(keys, vals, strict=True)}
+        self._recs = records.reset_index(drop=True)
+        keys = zip(_col(records, "claim"), _col(records, "record_id"), strict=True)
+        self._pos: dict[tuple[str, str], int] = {k: i for i, k in enumerate(keys)}
+        self._rows = (
+            pd.to_numeric(records["row"], errors="coerce").tolist()
+            if "row" in records.columns
+            else [None] * len(records)
+        )
+        self._files = _col(records, "file").tolist()
         self._person: dict[tuple[str, str], str] = {}
+        self._link_where: dict[tuple[str, str], tuple[str, int | None]] = {}
         if len(links):
-            self._person = dict(
-                zip(
-                    zip(_col(links, "claim"), _col(links, "record_id"), strict=True),
-                    _col(links, "person_id"),
-                    strict=True,
-                )
-            )
-            for k, f, r in zip(
-                zip(_col(links, "claim"), _col(links, "record_id"), strict=True),
-                _col(links, "file"),
-                links["row"] if "row" in links.columns else [None] * len(links),
-                strict=True,
-            ):
-                if k not in self._rec:
-                    self._rec[k] = (f, _int(r), "", "")
+            lkeys = list(zip(_col(links, "claim"), _col(links, "record_id"), strict=True))
+            self._person = dict(zip(lkeys, _col(links, "person_id"), strict=True))
+            lrows = links["row"] if "row" in links.columns else [None] * len(links)
+            for k, f, r in zip(lkeys, _col(links, "file"), lrows, strict=True):
+                if k not in self._pos:
+                    self._link_where[k] = (f, _int(r))
+
+    def _get(self, key: tuple[str, str], col: str) -> str:
+        i = self._pos.get(key)
+        if i is None or col not in self._recs.columns:
+            return ""
+        return _s(self._recs.at[i, col])
 
     def cite(self, claim: str, record_id: str) -> Cite:
-        f, r, _, _ = self._rec.get((claim, record_id), ("", None, "", ""))
-        return Cite(claim, record_id, f, r)
+        key = (claim, record_id)
+        i = self._pos.get(key)
+        if i is None:
+            f, r = self._link_where.get(key, ("", None))
+            return Cite(claim, record_id, f, r)
+        return Cite(claim, record_id, self._files[i], _int(self._rows[i]))
 
     def name(self, claim: str, record_id: str) -> str:
-        return self._rec.get((claim, record_id), ("", None, "", ""))[2]
+        return self._get((claim, record_id), "name")
+
+    def label(self, claim: str, record_id: str) -> str:
+        """The record's name, or what describes it when it has none (relation, sex, age)."""
+        key = (claim, record_id)
+        name = self._get(key, "name").strip()
+        if name:
+            return name
+        parts = [self._get(key, f).strip() for f in ("relation", "sex", "age", "age_group")]
+        return ", ".join(p for p in parts if p) or "(no name)"
 
     def quote(self, claim: str, record_id: str) -> str:
-        return self._rec.get((claim, record_id), ("", None, "", ""))[3]
+        return self._get((claim, record_id), "quote")
 
     def person(self, claim: str, record_id: str) -> str:
         return self._person.get((claim, record_id), "")
@@ -468,12 +478,15 @@ def _count_sections(
             stated = _s(r.get("stated"))
             listed = _int(r.get("listed"))
             by_claim[r["claim"]] = stated if stated else (f"lists {listed}" if listed else "")
+            if not stated and not listed:
+                continue  # the claim says nothing about this count
             chart.append(
                 ChartBar(
                     cat, r["claim"], _int(r.get("stated_min")), _int(r.get("stated_max")), listed
                 )
             )
             f, row = where.get((r["claim"], cat), ("", None))
+            own = [w for w in _s(r.get("why")).split("; ") if " but " in w]
             statements.append(
                 CountStatement(
                     claim=r["claim"],
@@ -484,8 +497,10 @@ def _count_sections(
                     listed=listed,
                     conflict_with=_split(r.get("conflict_with")),
                     quote=_s(r.get("quote")),
+                    note="; ".join(own),
                 )
             )
+        why = ""
         if len(star):
             s = star.iloc[0]
             lo, hi, conflict = (
@@ -493,6 +508,7 @@ def _count_sections(
                 _int(s.get("range_max")),
                 _bool(s.get("conflict")),
             )
+            why = _s(s.get("why"))
         else:
             lo = hi = None
             conflict = False
@@ -501,7 +517,7 @@ def _count_sections(
         )
         ranges.append(HeadlineRange(cat, category_label(cat), lo, hi, conflict, by_claim))
         if conflict:
-            conflicts.append(CountConflict(cat, category_label(cat), lo, hi, statements))
+            conflicts.append(CountConflict(cat, category_label(cat), lo, hi, statements, why))
     return ranges, chart, Section(conflicts[:limit], len(conflicts), "counts.csv")
 
 
@@ -553,8 +569,15 @@ def _field_sections(
                 c, rid = _s(r.get("claim")), _s(r.get("record_id"))
                 cite = Cite(c, rid, _s(r.get("file")), _int(r.get("row")))
                 values.append(ClaimValue(cite, _s(r.get("value")), look.quote(c, rid)))
-        items.append(FieldConflict(pid, names.get(pid, ""), fld, values))
+        name = names.get(pid, "") or (
+            look.label(values[0].cite.claim, values[0].cite.record_id) if values else ""
+        )
+        items.append(FieldConflict(pid, name, fld, values))
     return summary, Section(items, total, "person_fields.csv")
+
+
+def _label_of(cites: list[Cite], look: _Lookup) -> str:
+    return look.label(cites[0].claim, cites[0].record_id) if cites else ""
 
 
 def _person_cites(links: pd.DataFrame, pids: set[str], look: _Lookup) -> dict[str, list[Cite]]:
@@ -607,11 +630,17 @@ def _presence_sections(
         s = s.assign(claim="", record_id="")
     cites = _person_cites(links, set(d_top["pid"]), look)
     denials = [
-        Denial(p, nm, cites.get(p, []), _split(dn), [files.get(c, "") for c in _split(dn)])
+        Denial(
+            p,
+            nm or _label_of(cites.get(p, []), look),
+            cites.get(p, []),
+            _split(dn),
+            [files.get(c, "") for c in _split(dn)],
+        )
         for p, nm, dn in zip(d_top["pid"], d_top["name"], d_top["denied"], strict=True)
     ]
     singles = [
-        SingleSource(p, nm, look.cite(_s(c), _s(r)))
+        SingleSource(p, nm or look.label(_s(c), _s(r)), look.cite(_s(c), _s(r)))
         for p, nm, c, r in zip(
             s["pid"].head(limit),
             s["name"].head(limit),
@@ -671,7 +700,7 @@ def _unidentified_section(
     case: Case, records: pd.DataFrame, pairs: pd.DataFrame, look: _Lookup, limit: int
 ) -> Section[Unidentified]:
     if not len(records):
-        return Section([], 0, "links.csv")
+        return Section([], 0, "reconcile.sqlite")
     ident = _col(records, "identified_n")
     unknown_name = (
         records["name_unknown"].map(_bool) if "name_unknown" in records.columns else ident == "x"
@@ -680,12 +709,14 @@ def _unidentified_section(
     recs = records[mask]
     total = len(recs)
     claim_order = {c.id: i for i, c in enumerate(case.claims)}
+    # remains a source says are not identified first, then records that give no name
     recs = (
         recs.assign(
+            _named=(_col(recs, "identified_n") != "no"),
             _co=_col(recs, "claim").map(lambda c: claim_order.get(c, 1 << 30)),
             _row=pd.to_numeric(recs["row"], errors="coerce") if "row" in recs.columns else 0,
         )
-        .sort_values(["_co", "_row"], kind="stable")
+        .sort_values(["_named", "_co", "_row"], kind="stable")
         .head(limit)
     )
     long = _pairs_long(pairs, CANDIDATE_STATUSES)
@@ -706,13 +737,21 @@ def _unidentified_section(
         cands: list[Candidate] = []
         more = 0
         if g is not None:
-            more = max(0, len(g) - CANDIDATE_LIMIT)
-            for o in g.head(CANDIDATE_LIMIT).to_dict("records"):
+            own = look.person(c, rid)
+            seen: set[str] = set()
+            for o in g.to_dict("records"):
                 oc, orid = o["o_claim"], o["o_record"]
+                other = look.person(oc, orid) or f"{oc}:{orid}"
+                if other == own or other in seen:
+                    continue  # one line per candidate person, at its most probable record
+                seen.add(other)
+                if len(cands) == CANDIDATE_LIMIT:
+                    more += 1
+                    continue
                 cands.append(
                     Candidate(
                         look.person(oc, orid),
-                        look.name(oc, orid),
+                        look.label(oc, orid),
                         look.cite(oc, orid),
                         _s(o["status"]),
                         _float(o["probability"]),
@@ -721,7 +760,7 @@ def _unidentified_section(
         items.append(
             Unidentified(look.cite(c, rid), look.person(c, rid), _describe(r), cands, more)
         )
-    return Section(items, total, "links.csv")
+    return Section(items, total, "reconcile.sqlite")
 
 
 def _ambiguous_section(pairs: pd.DataFrame, look: _Lookup, limit: int) -> Section[Ambiguous]:
@@ -746,9 +785,9 @@ def _ambiguous_section(pairs: pd.DataFrame, look: _Lookup, limit: int) -> Sectio
         items.append(
             Ambiguous(
                 look.cite(ca, ra),
-                look.name(ca, ra),
+                look.label(ca, ra),
                 look.cite(cb, rb),
-                look.name(cb, rb),
+                look.label(cb, rb),
                 _float(r.get("weight")),
                 _float(r.get("probability")),
                 decision_line(ca, ra, cb, rb),

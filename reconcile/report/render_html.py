@@ -260,12 +260,16 @@ def _contradictions(r: Report) -> str:
             + td(s.stated or "(none)")
             + num(s.listed)
             + td(", ".join(s.conflict_with))
+            + td(s.note, "conflict" if s.note else "")
             + td(s.quote)
             + td(f"{s.file}, row {s.row}" if s.row is not None else s.file, "cite")
             + "</tr>"
             for s in k.statements
         ]
-        out.append(_table(["claim", "states", "lists", "conflicts with", "quote", "cited"], rows))
+        if k.why:
+            out.append(f'<p class="meta">Cannot all be true: {escape(k.why)}.</p>')
+        head = ["claim", "states", "lists", "conflicts with", "against itself", "quote", "cited"]
+        out.append(_table(head, rows))
     out.append(_more(r.count_conflicts))
     out += ["<h3>Field conflicts</h3>", _none(r.field_conflicts)]
     if r.field_conflicts.items:

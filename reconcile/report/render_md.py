@@ -91,18 +91,22 @@ def _contradictions(r: Report) -> list[str]:
         out.append("None.")
     for cc in r.count_conflicts.items:
         out += [f"**{md(cc.label)}**: {c.rng(cc.range_min, cc.range_max)}", ""]
+        if cc.why:
+            out += [f"Cannot all be true: {md(cc.why)}.", ""]
         rows = [
             [
                 md(s.claim),
                 md(s.stated) or "(none)",
                 "" if s.listed is None else str(s.listed),
                 md(", ".join(s.conflict_with)),
+                md(s.note),
                 md(s.quote),
                 md(f"{s.file}, row {s.row}" if s.row is not None else s.file),
             ]
             for s in cc.statements
         ]
-        out += _table(["claim", "states", "lists", "conflicts with", "quote", "cited"], rows)
+        head = ["claim", "states", "lists", "conflicts with", "against itself", "quote", "cited"]
+        out += _table(head, rows)
         out.append("")
     out += _more(r.count_conflicts)
     out += ["", "### Field conflicts", ""]

@@ -89,7 +89,8 @@ def render_text(report: Report, width: int = 100, limit: int = TEXT_LIMIT) -> st
             listed = "" if s.listed is None else f", lists {s.listed}"
             quote = f' "{s.quote}"' if s.quote else ""
             cite = f" [{where}]" if where else ""
-            out += _para(f"{s.claim}: {s.stated or '(none)'}{listed}{quote}{cite}", w, "    ")
+            note = f" ({s.note})" if s.note else ""
+            out += _para(f"{s.claim}: {s.stated or '(none)'}{listed}{note}{quote}{cite}", w, "    ")
     out += _more(cc, w, min(limit, len(cc.items)))
     fc = report.field_conflicts
     for f in fc.items[:limit]:
@@ -127,6 +128,8 @@ def render_text(report: Report, width: int = 100, limit: int = TEXT_LIMIT) -> st
                 w,
                 "    ",
             )
+        if u.more_candidates:
+            out += _para(f"{u.more_candidates} more candidates in pairs.csv", w, "    ")
     out += _more(report.unidentified, w, min(limit, len(report.unidentified.items)))
     if not report.unidentified.total:
         out.append("None.")
