@@ -46,6 +46,8 @@ def load_case(
         paths = [os.fspath(p) for p in path_or_paths]
     if len(paths) == 1 and Path(paths[0]).is_dir():
         return _load_folder(paths[0], encoding, delimiter)
+    if len(paths) == 1 and Path(paths[0]).name == CASE_FILE:  # the case.toml itself: its folder
+        return _load_folder(str(Path(paths[0]).parent), encoding, delimiter)
     return _load_files(paths, encoding, delimiter)
 
 

@@ -550,3 +550,8 @@ def test_repeated_unknown_header_keeps_both(tmp_path):
         "'Source' is a second column of that name (the first is 'source', column 3); its values "
         "are kept as 'extra:Source (column 4)'"
     )
+
+
+def test_case_toml_path_loads_its_folder(tmp_path):
+    case = load_case(two_claims(tmp_path) / "case.toml")
+    assert [c.id for c in case.claims] == ["monitor", "ministry"] and lines(case) == []
