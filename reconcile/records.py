@@ -181,7 +181,7 @@ def build_records(
         msg = (
             "no id column; each record gets the id row-N from its row (add ids to keep them stable)"
         )
-        problems.append(Problem("W301", file, msg, None, "id"))
+        problems.append(Problem("W301", file, msg, 1, "id"))
     columns: dict[str, list[object]] = {c: [] for c in IDENTITY_COLUMNS}
     for f in TEXT_FIELDS:
         columns[f] = []

@@ -67,7 +67,7 @@ def test_check_reports_every_problem_sorted_and_fails(tmp_path):
     )
     result = invoke("check", str(case))
     assert result.output.splitlines() == [
-        "claims/hospital.csv:id: W301: no id column; each record gets the id row-N from its row "
+        "claims/hospital.csv:1:id: W301: no id column; each record gets the id row-N from its row "
         "(add ids to keep them stable)",
         "claims/monitor.csv:1:colour: W302: unknown column 'colour'; its values are kept as "
         "'extra:colour'",

@@ -350,7 +350,7 @@ def test_embedded_newline_and_quote():
         (
             "no_id.csv",
             [
-                "no_id.csv:id: W301: no id column; each record gets the id row-N from its row "
+                "no_id.csv:1:id: W301: no id column; each record gets the id row-N from its row "
                 "(add ids to keep them stable)"
             ],
         ),
