@@ -223,7 +223,7 @@ _GLUED = re.compile(
 
 def _unglue(word: str) -> tuple[str, ...]:
     m = _GLUED.match(word)
-    if m and m.group(2) not in _AR_SECOND:
+    if m and not m.group(2).endswith(tuple(_AR_SECOND)):
         return m.group(1), m.group(2)
     return (word,)
 
@@ -234,7 +234,7 @@ def _join_articles(words: list[str]) -> list[str]:
     while i < len(words):
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if nxt and (w == _AR_ARTICLE or w in _LAT_ARTICLES):
+        if nxt and (w == _AR_ARTICLE or w in _LAT_ARTICLES) and _same_script(w, nxt):
             out.append(("ال" if w == _AR_ARTICLE else "al") + nxt)
             i += 2
         elif nxt and w in _LAT_SUN and nxt.startswith(_LAT_SUN[w]) and len(nxt) > 2:
@@ -244,6 +244,10 @@ def _join_articles(words: list[str]) -> list[str]:
             out.append(w)
             i += 1
     return out
+
+
+def _same_script(a: str, b: str) -> bool:
+    return (_ARABIC_LETTER.search(a) is None) == (_ARABIC_LETTER.search(b) is None)
 
 
 def _is_prefix(w: str) -> bool:
@@ -277,17 +281,23 @@ def name_tokens(text: Any) -> list[str]:
     for w in words:
         if (
             joined
-            and (w in _AR_SECOND or _LAT_SECOND.match(w))
-            and not _is_prefix(joined[-1])
-            and not joined[-1].isdigit()
-        ) or (joined and _PAIRS.match(joined[-1] + " " + w)):
+            and _same_script(joined[-1], w)
+            and (
+                (
+                    (w in _AR_SECOND or _LAT_SECOND.match(w))
+                    and not _is_prefix(joined[-1])
+                    and not joined[-1].isdigit()
+                )
+                or _PAIRS.match(joined[-1] + " " + w)
+            )
+        ):
             joined[-1] += w
         else:
             joined.append(w)
     # prefixes join the word after them, right to left so that ابو عبد الله is one token
     out: list[str] = []
     for w in reversed(joined):
-        if out and _is_prefix(w) and (not _is_prefix(out[-1]) or len(out) >= 2):
+        if out and _is_prefix(w) and _same_script(w, out[-1]):
             prefix = _canonical_prefix(w)
             rest = out[-1]
             if prefix.endswith("al") and rest.startswith("al"):
