@@ -12,6 +12,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from reconcile.names import fold_arabic_key, name_variants, token_key
 from reconcile.schema import DEFAULT_PLACEHOLDERS
 
 # Free-text fields (cause, location, nationality, affiliation) agree when rapidfuzz's
@@ -94,10 +95,6 @@ def name_forms(text: str) -> tuple[NameForm, ...]:
     (tokens, per-token key sets). Tokens come from reconcile.names (compounds joined, particles
     dropped); a token's keys are its cross-script skeleton (so محمد meets Mohammed) and its loose
     same-script Arabic key."""
-    try:
-        from reconcile.names import fold_arabic_key, name_variants, token_key
-    except ImportError:  # reconcile.names is written in parallel: fall back to folded text
-        return (_form(norm_text(text).split(), lambda t: (t,)),)
 
     def keys(t: str) -> tuple[str, ...]:
         k, f = token_key(t), fold_arabic_key(t)
@@ -117,20 +114,29 @@ def _tokens_meet(ta: str, ka: frozenset[str], tb: str, kb: frozenset[str]) -> bo
 
 
 def _forms_agree(a: NameForm, b: NameForm) -> bool:
+    """Every token of the shorter form meets its own token of the longer (a bipartite matching
+    that covers the shorter, found by augmenting paths; names have a handful of tokens)."""
     (ta, ka), (tb, kb) = a, b
     if not ta or not tb:
         return False
     if len(ta) > len(tb):
         ta, ka, tb, kb = tb, kb, ta, ka
-    used: set[int] = set()
-    for tok, keys in zip(ta, ka, strict=True):
-        for j, (tok_b, keys_b) in enumerate(zip(tb, kb, strict=True)):
-            if j not in used and _tokens_meet(tok, keys, tok_b, keys_b):
-                used.add(j)
-                break
-        else:
-            return False
-    return True
+    meets = [
+        [j for j in range(len(tb)) if _tokens_meet(ta[i], ka[i], tb[j], kb[j])]
+        for i in range(len(ta))
+    ]
+    owner: dict[int, int] = {}  # token of the longer -> token of the shorter it is matched to
+
+    def place(i: int, seen: set[int]) -> bool:
+        for j in meets[i]:
+            if j not in seen:
+                seen.add(j)
+                if j not in owner or place(owner[j], seen):
+                    owner[j] = i
+                    return True
+        return False
+
+    return all(place(i, set()) for i in range(len(ta)))
 
 
 @lru_cache(maxsize=65536)
@@ -184,22 +190,29 @@ def relation_terms_compatible(a: str, b: str) -> bool:
     return b in RELATION_GENERAL.get(a, frozenset()) or a in RELATION_GENERAL.get(b, frozenset())
 
 
-def make_relation_compatible(
-    resolve: Callable[[str], frozenset[str]],
-) -> Callable[[tuple[str, str], tuple[str, str]], bool]:
-    """Relation keys are (term, target as written). They agree when the terms are compatible and
-    the targets are blank on either side, agree as names, or resolve to one shared person
-    (`resolve` maps a target text to the person ids whose spellings it equals)."""
+@dataclass(frozen=True)
+class RelationKey:
+    """What a relation is compared on: the term, the target as written, the person the target
+    names within the record's own claim ("" when it names no one there, or several), and the
+    persons it names anywhere in the case."""
 
-    def compatible(a: tuple[str, str], b: tuple[str, str]) -> bool:
-        (term_a, to_a), (term_b, to_b) = a, b
-        if not relation_terms_compatible(term_a, term_b):
-            return False
-        if not to_a or not to_b or names_agree(to_a, to_b):
-            return True
-        return bool(resolve(to_a) & resolve(to_b))
+    term: str
+    to: str
+    person: str = ""
+    persons: frozenset[str] = frozenset()
 
-    return compatible
+
+def relations_compatible(a: RelationKey, b: RelationKey) -> bool:
+    """Compatible terms pointing at the same person: when both targets name a person within
+    their own claims, those persons must be the same one; otherwise the targets agree when
+    either is blank, their names agree, or they name a shared person somewhere in the case."""
+    if not relation_terms_compatible(a.term, b.term):
+        return False
+    if a.person and b.person:
+        return a.person == b.person
+    if not a.to or not b.to or names_agree(a.to, b.to):
+        return True
+    return bool(a.persons & b.persons)
 
 
 # --------------------------------------------------------------------------- merged values
@@ -249,8 +262,8 @@ def merged_relation(values: Sequence[Stated]) -> str:
     """The first claim's relation with the most specific term and a named target."""
 
     def rank(v: Stated) -> tuple[int, int]:
-        term, to = v.key
-        return (0 if term in RELATION_GENERAL or term == "relative" else 1, 1 if to else 0)
+        general = v.key.term in RELATION_GENERAL or v.key.term == "relative"
+        return (0 if general else 1, 1 if v.key.to else 0)
 
     return max(values, key=rank).text
 
@@ -296,7 +309,7 @@ COMPARATORS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Sequence[Stat
     "location": (_text_compatible, merged_first),
     "nationality": (_text_compatible, merged_first),
     "affiliation": (_text_compatible, merged_first),
-    # "relation" needs the person index: built by merge.py with make_relation_compatible
+    "relation": (relations_compatible, merged_relation),
 }
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from reconcile.agree import (
     COMPARATORS,
+    RelationKey,
     Stated,
     finite,
     format_age,
     is_placeholder,
-    make_relation_compatible,
-    merged_relation,
     name_form,
+    names_agree,
     norm_text,
     placeholder_set,
     split_names,
@@ -145,7 +145,9 @@ def _spellings(r: Record, ph: frozenset[str]) -> list[str]:
     return out
 
 
-def _extract(field: str, r: Record, ph: frozenset[str]) -> Stated | object | None:
+def _extract(
+    field: str, r: Record, ph: frozenset[str], targets: _Targets
+) -> Stated | object | None:
     """One record's stated value for a field: a Stated, _UNKNOWN, or None (not stated)."""
     claim = r["claim"]
     if field == "name":
@@ -170,7 +172,7 @@ def _extract(field: str, r: Record, ph: frozenset[str]) -> Stated | object | Non
             return None
         return _UNKNOWN if v == "unknown" else Stated(claim, v, v)
     if field == "relation":
-        return _extract_relation(r, ph)
+        return _extract_relation(r, ph, targets)
     text = r[field].strip()  # free text: cause, location, nationality, affiliation
     if not text:
         return None
@@ -179,43 +181,75 @@ def _extract(field: str, r: Record, ph: frozenset[str]) -> Stated | object | Non
     return Stated(claim, text, norm_text(text))
 
 
-def _extract_relation(r: Record, ph: frozenset[str]) -> Stated | object | None:
+def _extract_relation(r: Record, ph: frozenset[str], targets: _Targets) -> Stated | object | None:
     text = r["relation"].strip()
     term, to = r["relation_term"].strip(), r["relation_to"].strip()
     if not text and r["name_is_relation"]:
         text = r["name"].strip()
     if term:
-        return Stated(r["claim"], text or (f"{term} of {to}" if to else term), (term, to))
+        shown = text or (f"{term} of {to}" if to else term)
+        key = RelationKey(term, to, targets.within(r, to), targets.anywhere(to))
+        return Stated(r["claim"], shown, key)
     if not text:
         return None
     if is_placeholder(text, ph):
         return _UNKNOWN
-    return Stated(r["claim"], text, (norm_text(text), ""))  # a relation the parser did not know
+    return Stated(r["claim"], text, RelationKey(norm_text(text), ""))  # a term nobody parsed
 
 
 def _spelling_key(text: str) -> str:
     return " ".join(name_form(text)[0])
 
 
-def _target_index(
-    groups: dict[str, list[Record]], ph: frozenset[str]
-) -> Callable[[str], frozenset[str]]:
-    """Resolve a relation target ("Abu Ibrahim") to the persons one of whose spellings it equals
-    once normalised, so "wife of Abdullah Qardash" and "wife of Abu Ibrahim" meet when one record
-    gives both names."""
-    index: dict[str, set[str]] = defaultdict(set)
-    for pid, members in groups.items():
-        for r in members:
-            for s in r["spellings"]:
-                key = _spelling_key(s)
-                if key:
-                    index[key].add(pid)
-    frozen = {k: frozenset(v) for k, v in index.items()}
+# Words in a relation's target that are not part of anyone's name ("the lieutenant").
+TARGET_FILLER: frozenset[str] = frozenset({"the", "of", "and", "his", "her", "their"})
 
-    def resolve(target: str) -> frozenset[str]:
-        return frozen.get(_spelling_key(target), frozenset())
 
-    return resolve
+class _Targets:
+    """Resolves the target of a relation ("Qardash" in "wife of Qardash") to persons: those with
+    a spelling that agrees with it as a name (names_agree), found through the cross-script keys
+    of its words."""
+
+    def __init__(self, groups: dict[str, list[Record]]) -> None:
+        self._groups = groups
+        self._index: dict[tuple[str, str], set[str]] = {}  # (claim or "", key) -> person ids
+        self._spellings: dict[str, list[str]] = {}
+        self._built = False
+
+    def _build(self) -> None:
+        """Index every spelling's word keys, by claim and case-wide (on first use only: most
+        lists have few relations)."""
+        index: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for pid, members in self._groups.items():
+            for r in members:
+                for s in r["spellings"]:
+                    self._spellings.setdefault(pid, []).append(s)
+                    for k in (k for keys in name_form(s)[1] for k in keys):
+                        index[(r["claim"], k)].add(pid)
+                        index[("", k)].add(pid)
+        self._index, self._built = dict(index), True
+
+    def _find(self, scope: str, target: str) -> frozenset[str]:
+        if not self._built:
+            self._build()
+        tokens, keys = name_form(target)
+        words = [ks for t, ks in zip(tokens, keys, strict=True) if t not in TARGET_FILLER]
+        found: set[str] | None = None
+        for ks in words:
+            hit: set[str] = set().union(*(self._index.get((scope, k), set()) for k in ks))
+            found = hit if found is None else found & hit
+        return frozenset(
+            p for p in found or () if any(names_agree(target, s) for s in self._spellings[p])
+        )
+
+    def within(self, r: Record, target: str) -> str:
+        """The one person of the record's own claim (not its own person) the target names."""
+        hits = self._find(r["claim"], target) - {r["person_id"]} if target else frozenset()
+        return next(iter(hits)) if len(hits) == 1 else ""
+
+    def anywhere(self, target: str) -> frozenset[str]:
+        """Every person of the case the target names."""
+        return self._find("", target) if target else frozenset()
 
 
 def _normalised(field: str, rows: list[Record], ph: frozenset[str]) -> list[str]:
@@ -287,8 +321,7 @@ def merge_persons(
         groups.setdefault(r["person_id"], []).append(r)
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)
-    comparators = dict(COMPARATORS)
-    comparators["relation"] = (make_relation_compatible(_target_index(groups, ph)), merged_relation)
+    targets = _Targets(groups)
 
     persons: list[Record] = []
     for pid, members in groups.items():
@@ -303,9 +336,9 @@ def merge_persons(
             "ambiguous": any(r["ambiguous"] for r in members),
         }
         for field in MERGED_FIELDS:
-            got = (_extract(field, r, ph) for r in members)
+            got = (_extract(field, r, ph, targets) for r in members)
             values = [v for v in got if isinstance(v, Stated)]
-            compatible, merge = comparators[field]
+            compatible, merge = COMPARATORS[field]
             row[field], row[f"{field}_status"] = verdict(values, compatible, merge)
         row["names"] = " | ".join(dict.fromkeys(s for r in members for s in r["spellings"]))
         persons.append(row)

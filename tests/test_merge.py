@@ -7,8 +7,10 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from reconcile.agree import names_agree, norm_text
+from reconcile.agree import name_form, names_agree, norm_text
 from reconcile.case import Claim
 from reconcile.merge import LONG_FIELDS, PERSON_COLUMNS, merge_persons
 from reconcile.schema import (
@@ -269,6 +271,35 @@ def test_relation_targets_meet_through_the_person_they_name() -> None:
     assert w["relation_status"] == "agree"
 
 
+def test_relation_targets_resolved_within_each_claim() -> None:
+    recs = [
+        rec("a", "q", 2, name="Qardash"),
+        wife("a", "w", "wife of Qardash", "wife", "Qardash", row=3),
+        rec("b", "t", 2, name="Abu Ibrahim al-Qurashi"),
+        wife("b", "w", "wife of Abu Ibrahim", "wife", "Abu Ibrahim", row=3),
+    ]
+    # the target's records linked as one person: the two wives point at the same man
+    records, links = frames(recs, {"a:q": "T", "b:t": "T", "a:w": "W", "b:w": "W"})
+    persons, _ = merge_persons(records, links, claims("a", "b"))
+    assert persons.set_index("person_id").loc["W", "relation_status"] == "agree"
+    # not linked: two different men, so the relations conflict
+    records, links = frames(recs, {"a:w": "W", "b:w": "W"})
+    persons, _ = merge_persons(records, links, claims("a", "b"))
+    assert persons.set_index("person_id").loc["W", "relation_status"] == "conflict"
+
+
+def test_same_target_name_for_two_different_people_conflicts() -> None:
+    recs = [
+        rec("a", "m", 2, name="Mohammed Saleh"),
+        wife("a", "w", "wife of Mohammed", "wife", "Mohammed", row=3),
+        rec("b", "m", 2, name="Mohammed Karim"),
+        wife("b", "w", "wife of Mohammed", "wife", "Mohammed", row=3),
+    ]
+    records, links = frames(recs, {"a:w": "W", "b:w": "W"})
+    persons, _ = merge_persons(records, links, claims("a", "b"))
+    assert persons.set_index("person_id").loc["W", "relation_status"] == "conflict"
+
+
 def test_free_text_compares_fuzzily_after_casefold() -> None:
     p = one_person(rec("a", "1", 2, location="Atmeh, Idlib"), rec("b", "1", 2, location="ATMEH"))
     assert (p["location"], p["location_status"]) == ("Atmeh, Idlib", "agree")
@@ -281,6 +312,21 @@ def test_conflict_lists_values_in_claim_order_not_row_order() -> None:
     records, links = frames(recs, {"a:1": "P", "b:1": "P"})
     persons, _ = merge_persons(records, links, claims("b", "a"))
     assert persons.iloc[0]["cause"] == "airstrike | explosion"
+
+
+@given(st.text(max_size=40))
+def test_norm_text_never_raises_and_is_idempotent(text: str) -> None:
+    once = norm_text(text)
+    assert norm_text(once) == once
+
+
+NAMEISH = st.text(alphabet="abdhikmnorsu -محمدعلياحسن", max_size=25)
+
+
+@given(NAMEISH, NAMEISH)
+def test_names_agree_is_symmetric_and_reflexive(a: str, b: str) -> None:
+    assert names_agree(a, b) == names_agree(b, a)
+    assert names_agree(a, a) == bool(name_form(a)[0])
 
 
 def test_norm_text_folds_case_accents_and_arabic_forms() -> None:
