@@ -404,6 +404,8 @@ _LAT_JOINT_TA = re.compile(r"(?<=...[aeiou])h(?=[ae]l...)")
 def _latin_run(s: str) -> str:
     s = _LATIN_FINAL_H.sub("", _LAT_JOINT_TA.sub("", s))  # -ah, -eh: the ة ending
     s = _LATIN_C.sub("s", s)
+    if s.startswith("dh"):  # an initial dh is ذ or ظ (Dhaher, Dhiab); inside, often د+ه (Adham)
+        s = "z" + s[2:]
     for a, b in _LATIN_FOLDS:
         if a in s:
             s = s.replace(a, b)
