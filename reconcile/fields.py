@@ -72,14 +72,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
-import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
 from reconcile.problems import Problem
 from reconcile.relations import (
-    describe_unnamed,
+    analyse_name,
     fold,
     implied_age_group,
     implied_sex,
@@ -113,6 +113,7 @@ __all__ = [
     "parse_status",
 ]
 
+T = TypeVar("T")
 MAX_AGE = 120.0  # the upper end of open ranges: "60+", "adult", "elderly"
 # Age groups as ranges of years: a child is under 18, an adult 18 or over, elderly 60 or over.
 GROUP_RANGES: dict[str, tuple[float, float]] = {
@@ -126,13 +127,17 @@ GROUP_RANGES: dict[str, tuple[float, float]] = {
 
 
 @lru_cache(maxsize=64)
-def _placeholder_set(placeholders: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(fold(p) for p in placeholders if isinstance(p, str) and fold(p))
+def _placeholder_set(placeholders: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    folded = frozenset(fold(p) for p in placeholders if isinstance(p, str) and fold(p))
+    return folded, max((len(p) for p in folded), default=0)
 
 
 def is_placeholder(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -> bool:
     """True when the text is one of the placeholders (trimmed, case-insensitive, folded)."""
-    return isinstance(text, str) and fold(text) in _placeholder_set(tuple(placeholders))
+    if not isinstance(text, str):
+        return False
+    folded, longest = _placeholder_set(tuple(placeholders))
+    return len(text) <= 2 * longest + 8 and fold(text) in folded
 
 
 # --- words -----------------------------------------------------------------------------------
@@ -559,6 +564,8 @@ def check_national_id(
     """(digits as text, error message)."""
     if not isinstance(text, str) or not text.strip():
         return "", ""
+    if text.isascii() and text.isdigit():
+        return text, ""
     if is_placeholder(text, placeholders):
         return "unknown", ""
     t = fold(text)
@@ -594,17 +601,11 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
     return col.astype(object).where(col.notna(), "").map(str)
 
 
-def _per_distinct(
-    values: pd.Series, parse: Callable[[str], object]
-) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """(codes, distinct values, parsed per distinct value): each distinct text parsed once."""
-    codes: np.ndarray
+def _per_distinct(values: pd.Series, parse: Callable[[str], T]) -> list[T]:
+    """parse(value) for every value, each distinct value parsed once."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    distinct = [str(u) for u in uniques]
-    results = np.empty(len(distinct), dtype=object)
-    for i, u in enumerate(distinct):
-        results[i] = parse(u)
-    return codes, distinct, results
+    results = [parse(str(u)) for u in uniques]
+    return [results[c] for c in codes.tolist()]
 
 
 def parse_records(
@@ -612,72 +613,70 @@ def parse_records(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A copy of the records with every PARSED_COLUMNS column added, and the problems found
     (E201 unknown value, E202 bad age, E203 bad date, E205 bad ID number, W305 age conflict),
-    each located by the record's `file`, `row` and the field's column. Missing text columns
-    count as blank. Each distinct value is parsed once."""
+    each located by the record's `file`, `row` and the field's column, in row order. Missing
+    text columns count as blank. Each distinct value is parsed once."""
     ph = tuple(p for p in placeholders if isinstance(p, str))
     out = records.copy()
     n = len(out)
-    files = _column(records, "file").to_numpy()
-    rows = records["row"].to_numpy() if "row" in records.columns else np.full(n, None, dtype=object)
+    files = _column(records, "file").tolist()
+    rows = records["row"].tolist() if "row" in records.columns else [None] * n
     found: list[tuple[int, int, Problem]] = []
 
-    def report(code: str, column: str, order: int, mask: np.ndarray, message: str) -> None:
-        for i in np.flatnonzero(mask):
-            row = rows[i]
-            try:
-                row_n: int | None = int(row)
-            except (TypeError, ValueError):
-                row_n = None
-            found.append((int(i), order, Problem(code, str(files[i]), message, row_n, column)))
+    def report(i: int, order: int, code: str, column: str, message: str) -> None:
+        try:
+            row: int | None = int(rows[i])  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            row = None
+        found.append((i, order, Problem(code, str(files[i]), message, row, column)))
 
     def checked(
         field: str, order: int, code: str, check: Callable[[str, Sequence[str]], tuple[str, str]]
-    ) -> np.ndarray:
-        codes, _, results = _per_distinct(_column(records, field), lambda t: check(t, ph))
-        for k, (_, error) in enumerate(results):
+    ) -> list[str]:
+        results = _per_distinct(_column(records, field), lambda t: check(t, ph))
+        values: list[str] = []
+        for i, (value, error) in enumerate(results):
+            values.append(value)
             if error:
-                report(code, field, order, codes == k, error)
-        return np.array([v for v, _ in results], dtype=object)[codes] if n else np.array([])
+                report(i, order, code, field, error)
+        return values
 
-    sex_text = _column(records, "sex")
     sex = checked("sex", 0, "E201", check_sex)
-    codes, _, ages = _per_distinct(_column(records, "age"), lambda t: parse_age(t, ph))
-    for k, a in enumerate(ages):
-        if a.error:
-            report("E202", "age", 1, codes == k, a.error)
-    age_list: list[AgeRange] = list(ages[codes]) if n else []
+    ages = _per_distinct(_column(records, "age"), lambda t: parse_age(t, ph))
+    for i, age in enumerate(ages):
+        if age.error:
+            report(i, 1, "E202", "age", age.error)
     group = checked("age_group", 2, "E201", check_age_group)
     dob = checked("dob", 3, "E203", check_dob)
     national_id = checked("national_id", 4, "E205", check_national_id)
     status = checked("status", 5, "E201", check_status)
     identified = checked("identified", 6, "E201", check_identified)
-
-    codes, _, rels = _per_distinct(
+    sex_text = _column(records, "sex").tolist()
+    sex_child = _per_distinct(_column(records, "sex"), sex_implies_child)
+    rel = _per_distinct(
         _column(records, "relation"),
         lambda t: ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t),
     )
-    rel = list(rels[codes]) if n else []
-    codes, _, names = _per_distinct(_column(records, "name"), lambda t: _name_facts(t, ph))
-    name = list(names[codes]) if n else []
+    name = _per_distinct(_column(records, "name"), analyse_name)
+    name_ph = _per_distinct(_column(records, "name"), lambda t: is_placeholder(t, ph))
 
-    sex_child = np.array([sex_implies_child(t) for t in sex_text], dtype=bool)
     cols: dict[str, list[object]] = {c: [] for c in (
         "sex_n", "age_group_n", "identified_n", "relation_term", "relation_to",
         "name_is_relation", "name_unknown")}  # fmt: skip
     for i in range(n):
         term, to, rel_child = rel[i]
-        unknown, unnamed, whole, n_term, n_to, n_child = name[i]
+        unnamed, whole, n_term, n_to, n_child = name[i]
+        unknown = name_ph[i] or unnamed is not None
         if term in ("", "unknown") and n_term:
             term, to, rel_child = n_term, n_to, n_child
         s = sex[i]
         if s in ("", "unknown"):
             s = (unnamed.sex if unnamed else "") or implied_sex(term) or s
-        age = age_list[i]
+        age = ages[i]
         g = group[i]
         if g in GROUP_RANGES and age_contradicts(age, g):
-            report("W305", "age", 7, _one(n, i), _conflict(age, "age group", g, g))
+            report(i, 7, "W305", "age", _conflict(age, "age group", g, g))
         elif sex_child[i] and age_contradicts(age, "child"):
-            report("W305", "age", 7, _one(n, i), _conflict(age, "sex", sex_text.iloc[i], "child"))
+            report(i, 7, "W305", "age", _conflict(age, "sex", sex_text[i], "child"))
         if g in ("", "unknown"):
             g = (
                 age_group_of(age.min, age.max)
@@ -692,28 +691,25 @@ def parse_records(
         for c, v in zip(cols, (s, g, ident, term, to, whole, unknown), strict=True):
             cols[c].append(v)
 
-    out["sex_n"] = pd.Series(cols["sex_n"], index=out.index, dtype="str")
-    out["age_min"] = pd.Series([a.min for a in age_list], index=out.index, dtype=float)
-    out["age_max"] = pd.Series([a.max for a in age_list], index=out.index, dtype=float)
-    out["age_n"] = pd.Series([a.text for a in age_list], index=out.index, dtype="str")
-    out["age_group_n"] = pd.Series(cols["age_group_n"], index=out.index, dtype="str")
-    out["dob_n"] = pd.Series(list(dob), index=out.index, dtype="str")
-    out["national_id_n"] = pd.Series(list(national_id), index=out.index, dtype="str")
-    out["group_n"] = _column(records, "group").map(lambda t: parse_group(t, ph)).astype("str")
-    out["status_n"] = pd.Series(list(status), index=out.index, dtype="str")
-    out["identified_n"] = pd.Series(cols["identified_n"], index=out.index, dtype="str")
-    out["relation_term"] = pd.Series(cols["relation_term"], index=out.index, dtype="str")
-    out["relation_to"] = pd.Series(cols["relation_to"], index=out.index, dtype="str")
+    def text(values: list[object]) -> pd.Series:
+        return pd.Series(values, index=out.index, dtype="str")
+
+    out["sex_n"] = text(cols["sex_n"])
+    out["age_min"] = pd.Series([a.min for a in ages], index=out.index, dtype=float)
+    out["age_max"] = pd.Series([a.max for a in ages], index=out.index, dtype=float)
+    out["age_n"] = text([a.text for a in ages])
+    out["age_group_n"] = text(cols["age_group_n"])
+    out["dob_n"] = text(list(dob))
+    out["national_id_n"] = text(list(national_id))
+    out["group_n"] = text(_per_distinct(_column(records, "group"), lambda t: parse_group(t, ph)))
+    out["status_n"] = text(list(status))
+    out["identified_n"] = text(cols["identified_n"])
+    out["relation_term"] = text(cols["relation_term"])
+    out["relation_to"] = text(cols["relation_to"])
     out["name_is_relation"] = pd.Series(cols["name_is_relation"], index=out.index, dtype=bool)
     out["name_unknown"] = pd.Series(cols["name_unknown"], index=out.index, dtype=bool)
     found.sort(key=lambda f: (f[0], f[1]))
     return out, [p for _, _, p in found]
-
-
-def _one(n: int, i: int) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[i] = True
-    return mask
 
 
 def _conflict(age: AgeRange, what: str, value: str, group: str) -> str:
@@ -721,23 +717,3 @@ def _conflict(age: AgeRange, what: str, value: str, group: str) -> str:
         f"age '{age.text}' contradicts {what} '{value.strip()}' "
         f"({group} means {_AGE_GROUP_SPAN[group]})"
     )
-
-
-_NAME_SPLIT = re.compile(r"\.\.+|…|،|,|;|؛|\s[-–—]\s|[()]")
-
-
-def _name_facts(name: str, placeholders: tuple[str, ...]) -> tuple[object, ...]:
-    """(name_unknown, Unnamed | None, name_is_relation, term, to, implies child) of a name."""
-    if is_placeholder(name, placeholders):
-        return True, None, False, "", "", False
-    unnamed = describe_unnamed(name)
-    if unnamed is not None:
-        return True, unnamed, False, "", "", False
-    term, to, child = relation_details(name, as_name=True)
-    if term:
-        return False, None, True, term, to, child
-    for segment in _NAME_SPLIT.split(name)[1:]:  # "Umm Ali.. wife of Mustafa": a name, then
-        term, to, child = relation_details(segment, as_name=True)  # a relation
-        if term and to:
-            return False, None, False, term, to, child
-    return False, None, False, "", "", False

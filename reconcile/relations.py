@@ -34,6 +34,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -52,6 +53,9 @@ def fold(text: str) -> str:
     """Text folded for vocabulary lookup: NFKC, case-folded, Arabic diacritics and tatweel
     removed, alef/hamza forms unified, ى -> ي, ة -> ه, Arabic-Indic digits -> ASCII, curly
     apostrophes -> ', whitespace collapsed and trimmed."""
+    if text.isascii():
+        t = text.casefold().replace("`", "'")
+        return _SPACES.sub(" ", t).strip()
     t = unicodedata.normalize("NFKC", str(text)).casefold()
     t = _ARABIC_MARKS.sub("", t).translate(_ARABIC_FOLD).translate(_DIGITS)
     t = t.replace("’", "'").replace("‘", "'").replace("`", "'").replace("´", "'")
@@ -150,9 +154,10 @@ _MODIFIERS = _split(
     "first second third fourth fifth sixth seventh eighth ninth tenth 1st 2nd 3rd 4th 5th 6th "
     "eldest oldest youngest younger older elder big little small young baby infant newborn late "
     "only adult teenage teen minor unborn adopted paternal maternal beloved pregnant dear "
-    "premier première deuxième aîné aînée cadet cadette"
+    "premier première deuxième aîné aînée cadet cadette unnamed unidentified unknown female male"
 )
 _CHILD_MODIFIERS = _split("little small baby infant newborn teenage teen minor unborn")
+_FUZZY_KEYS = tuple(k for k in _EN_TERMS if len(k) >= 5 and k.isascii())
 _BABY_WORDS = _split("baby babies infant infants newborn toddler")
 _DETERMINERS = _split("a an the his her their its one another also and")
 _HEDGES = (
@@ -169,6 +174,7 @@ _AR_TERMS: dict[str, tuple[str, str]] = {
     "ابنها": ("son", "son"), "ابنته": ("daughter", "daughter"),
     "ابنتها": ("daughter", "daughter"), "بنت": ("daughter", "daughter"),
     "بنته": ("daughter", "daughter"), "بنتها": ("daughter", "daughter"),
+    "ابنت": ("daughter", "daughter"), "نسيب": ("relative", "relative"),
     "طفل": ("child", "child"), "طفله": ("daughter", "child"), "طفلها": ("child", "child"),
     "طفلته": ("daughter", "daughter"), "طفلتها": ("daughter", "daughter"),
     "رضيع": ("child", "child"), "رضيعه": ("daughter", "child"), "اطفال": ("child", "child"),
@@ -193,10 +199,12 @@ _AR_TERMS: dict[str, tuple[str, str]] = {
     "حارس": ("guard", "guard"), "سائق": ("driver", "driver"),
 }  # fmt: skip
 # Two-word Arabic terms (checked first).
+_DAUGHTER_OF = ("بنت", "ابنه", "ابنت")
+_SIBLINGS = ("اخ", "اخت", "اخو", "شقيق", "شقيقه")
 _AR_TERMS2: dict[tuple[str, str], str] = {
-    **{(a, b): "cousin" for a in ("ابن", "بنت", "ابنه") for b in ("عم", "عمه", "خال", "خاله")},
-    **{("ابن", b): "nephew" for b in ("اخ", "اخت", "اخو", "شقيق", "شقيقه")},
-    **{(a, b): "niece" for a in ("بنت", "ابنه") for b in ("اخ", "اخت", "اخو", "شقيق", "شقيقه")},
+    **{(a, b): "cousin" for a in ("ابن", *_DAUGHTER_OF) for b in ("عم", "عمه", "خال", "خاله")},
+    **{("ابن", b): "nephew" for b in _SIBLINGS},
+    **{(a, b): "niece" for a in _DAUGHTER_OF for b in _SIBLINGS},
     ("زوجه", "ابن"): "daughter-in-law", ("زوجه", "الابن"): "daughter-in-law",
     ("زوج", "ابنه"): "son-in-law", ("زوج", "بنت"): "son-in-law",
     ("زوج", "الابنه"): "son-in-law", ("حارس", "شخصي"): "guard",
@@ -204,7 +212,11 @@ _AR_TERMS2: dict[tuple[str, str], str] = {
 # Arabic terms that also say the person is a young child (طفل is a child, ابن is offspring).
 _AR_CHILD = _split("طفل طفله طفلها طفلته طفلتها رضيع رضيعه اطفال")
 # Arabic terms that are also given names: never read as a relation in a name.
-_AR_NAMES = frozenset({"مساعد", "قريب"})
+_AR_NAMES = frozenset({"مساعد", "قريب", "نسيب"})
+# Arabic terms that may close a description after the name ("اياد الزوجة": Iyad's wife).
+_AR_TRAILING = _split("زوجه زوجته زوج ابن ابنه ابنته بنت طفل طفله رضيع رضيعه حفيد حفيده")
+# Arabic terms written with an explicit ة, never part of a personal name: "زين ... ابنة علي".
+_AR_EXPLICIT = frozenset({"ابنة", "إبنة", "زوجة", "شقيقة", "حفيدة", "طفلة"})
 # Arabic words that open a kunya when they start a name (Abu X, Umm X): never a relation there.
 _KUNYA = frozenset({"ابو", "ام", "ابي", "ابا"})
 
@@ -237,6 +249,10 @@ def implied_age_group(term: str) -> str:
 _SEGMENT_SPLIT = re.compile(r"\.\.+|…|;|؛|\n| also ")
 _TRAILING_INDEX = re.compile(r"\s*[(\[#]?\s*\d{1,3}\s*[)\]]?$")
 _EDGE_PUNCT = " \t.,:;!-–—_/\\|\"'()[]{}«»،؛"
+_UNNAMED_NOTE = re.compile(
+    r"\s*[(\[]\s*(?:unnamed|unidentified|unknown|name unknown|no name|not named)\s*[)\]]?\s*$",
+    re.IGNORECASE,
+)
 _POSSESSIVE = re.compile(r"^(?P<to>.*\S)\s*(?:'s|'|’s|’)\s+(?P<desc>[^']+)$", re.IGNORECASE)
 _OF = re.compile(r"^(?P<desc>.+?)\s+(?:(?:of|to|for|de|du|des)\s+|d')(?P<to>.+)$", re.IGNORECASE)
 
@@ -246,7 +262,7 @@ def _clean_to(text: str) -> str:
     return text.strip(_EDGE_PUNCT)
 
 
-def _english_term(desc: str, strict: bool) -> tuple[str, bool] | None:
+def _english_term(desc: str, strict: bool, fuzzy: bool = True) -> tuple[str, bool] | None:
     """(term, implies child) for a description such as "infant son", "first wife", "sister"."""
     words = [w.strip(".,:;!'\"()") for w in fold(desc).replace("-", " ").split()]
     words = [w for w in words if w]
@@ -267,8 +283,8 @@ def _english_term(desc: str, strict: bool) -> tuple[str, bool] | None:
     if key in _EN_TERMS:
         term = _EN_TERMS[key]
         return term, child or words[-1] in _BABY_WORDS
-    if len(words) == 1 and len(key) >= 5:  # a misspelt term: "daugher", "nehpew"
-        best = max(_EN_TERMS, key=lambda k: fuzz.ratio(k, key))
+    if fuzzy and len(words) == 1 and len(key) >= 5:  # a misspelt term: "daugher", "nehpew"
+        best = max(_FUZZY_KEYS, key=lambda k: fuzz.ratio(k, key))
         if fuzz.ratio(best, key) >= 85:
             return _EN_TERMS[best], child
     if strict or len(words) > 2 or not all(w.isalpha() for w in words):
@@ -294,16 +310,22 @@ def _arabic(text: str, as_name: bool) -> tuple[str, str, bool] | None:
         words, raw = words[1:], raw[1:]
     if len(words) >= 2 and (words[0], words[1]) in _AR_TERMS2:
         return _AR_TERMS2[(words[0], words[1])], " ".join(raw[2:]), child
-    first = words[0]
+    first, article = words[0], False
     if first not in _AR_TERMS and first.startswith("ال") and first[2:] in _AR_TERMS:
-        first = first[2:]  # "الزوجه" the wife
+        first, article = first[2:], True  # "الزوجه" the wife
+    last = words[-1][2:] if words[-1].startswith("ال") else words[-1]
+    if first not in _AR_TERMS and len(words) >= 2 and last in _AR_TRAILING:
+        # "اياد الزوجة", "جمال طفل": a name, then the term (Iyad's wife, Jamal's child)
+        term = _AR_TERMS[last][0]
+        return term, _clean_to(" ".join(raw[:-1])), last in _AR_CHILD
     if first not in _AR_TERMS or (as_name and (first == "ام" or first in _AR_NAMES)):
         return None
     with_name, alone = _AR_TERMS[first]
-    rest = raw[1:]
-    to = " ".join(rest)
+    to = " ".join(raw[1:])
     if not to:
         return alone, "", child
+    if article:  # "الابن زين": the son, Zein (a name in apposition, not "son of Zein")
+        return None if as_name else (alone, "", child)
     return with_name, _clean_to(to), child
 
 
@@ -317,6 +339,7 @@ def _relation(text: str, as_name: bool) -> tuple[str, str, bool]:
         if low.startswith(hedge + " "):
             segment = segment[len(hedge) + 1 :].strip()
             break
+    segment = _UNNAMED_NOTE.sub("", segment)
     if not segment or len(segment) > 300:
         return "", "", False
     if re.search("[\u0600-\u06ff]", segment) and not re.search("[A-Za-z]", segment):
@@ -334,14 +357,29 @@ def _relation(text: str, as_name: bool) -> tuple[str, str, bool]:
         to = _clean_to(m["to"])
         if en and to:
             return en[0], to, en[1]
-    en = _english_term(segment, strict=True)
+    en = _english_term(segment, strict=True, fuzzy=False)
     if en:
         return en[0], "", en[1]
     return "", "", False
 
 
+_TOKEN_SPLIT = re.compile(r"[\s/:\-–—_،,;()\[\].]+")
+
+
+def _might_relate(text: str, folded: str | None = None) -> bool:
+    """A cheap test that rules out most plain names before the full parse."""
+    if "'" in text or "’" in text or "`" in text:
+        return True
+    for token in _TOKEN_SPLIT.split(fold(text) if folded is None else folded):
+        if token in _TRIGGERS or (token.startswith("ال") and token[2:] in _AR_TERMS):
+            return True
+    return False
+
+
 @lru_cache(maxsize=65536)
 def _relation_cached(text: str, as_name: bool) -> tuple[str, str, bool]:
+    if not _might_relate(text):
+        return "", "", False
     return _relation(text, as_name)
 
 
@@ -365,6 +403,32 @@ def name_as_relation(name: str) -> tuple[str, str] | None:
         return None
     term, to, _ = _relation_cached(name, True)
     return (term, to) if term else None
+
+
+_TRIGGERS = frozenset(
+    {w for key in _EN_TERMS for w in key.split()}
+    | set(_AR_TERMS)
+    | {"of", "to", "for", "de", "du", "des", "ابنه", "ابنت"}
+)
+_NAME_SPLIT = re.compile(r"\.\.+|…|،|,|;|؛|\s[-–—]\s|[()]")
+
+
+def relation_after_name(name: str) -> tuple[str, str, bool]:
+    """(term, to, implies child) of a relation written after a real name: "Umm Ali.. wife of
+    Karim", "Samir (son of Nabil)", "زين علي ابنة علي مصطفى"; ("", "", False) when none."""
+    if not isinstance(name, str) or len(name) > 300 or not _might_relate(name):
+        return "", "", False
+    for segment in _NAME_SPLIT.split(name)[1:]:
+        term, to, child = _relation_cached(segment, True)
+        if term and to:
+            return term, to, child
+    words = name.split()
+    for i, word in enumerate(words[1:], start=1):
+        if word in _AR_EXPLICIT:
+            term, to, child = _relation_cached(" ".join(words[i:]), True)
+            if term and to:
+                return term, to, child
+    return "", "", False
 
 
 # --- names that describe an unnamed person ----------------------------------------------------
@@ -399,8 +463,8 @@ _DESCRIPTORS = (
     _FEMALE_WORDS | _MALE_WORDS | _CHILD_WORDS | _ELDERLY_WORDS | _ADULT_WORDS | _REMAINS_WORDS
 )
 
-_KEEP = _DESCRIPTORS | _CHILD_MODIFIERS | {"young"}
-_VOCAB = _DESCRIPTORS | _UNKNOWN_MARKERS | _FILLERS | _CHILD_MODIFIERS | {"young"}
+_KEEP = _DESCRIPTORS | _UNKNOWN_MARKERS | _CHILD_MODIFIERS | {"young"}
+_VOCAB = _DESCRIPTORS | _UNKNOWN_MARKERS | _FILLERS | _MODIFIERS | {"young"}
 
 
 @dataclass(frozen=True)
@@ -412,18 +476,26 @@ class Unnamed:
     identified: str = ""
 
 
+_WORD_SPLIT = re.compile(r"[^\w]+")
+
+
+def _words_of(folded: str) -> list[str]:
+    return [w for w in _WORD_SPLIT.split(folded) if w and not w.isdigit()]
+
+
 @lru_cache(maxsize=65536)
 def describe_unnamed(name: str) -> Unnamed | None:
     """What a name such as "unidentified woman 2" or "جثة مجهولة الهوية" implies; None when the
     name is (or may be) a real name."""
     if not isinstance(name, str):
         return None
-    words = [w for w in re.split(r"[^\w]+", fold(name)) if w and not w.isdigit()]
+    return _describe(_words_of(fold(name)))
+
+
+def _describe(words: list[str]) -> Unnamed | None:
+    if not words or len(words) > 12 or any(w not in _VOCAB for w in words):
+        return None
     words = [w for w in words if w not in _MODIFIERS or w in _KEEP]
-    if not words or len(words) > 8:
-        return None
-    if any(w not in _VOCAB for w in words):
-        return None
     meaningful = [w for w in words if w in _DESCRIPTORS or w in _UNKNOWN_MARKERS]
     if not meaningful:
         return None
@@ -444,3 +516,35 @@ def describe_unnamed(name: str) -> Unnamed | None:
         or (("not" in words or "non" in words) and ("identified" in words or "identifié" in words))
     )
     return Unnamed(sex=sex, age_group=group, identified="no" if unidentified else "")
+
+
+class NameFacts(NamedTuple):
+    """What a name says beyond naming someone (see analyse_name)."""
+
+    unnamed: Unnamed | None  # the name only describes an unnamed person
+    is_relation: bool  # the name is a kinship description
+    term: str  # a relation the name states ("" when none)
+    to: str
+    child: bool  # the relation says the person is a young child
+
+
+_PLAIN = NameFacts(None, False, "", "", False)
+
+
+def analyse_name(name: str) -> NameFacts:
+    """describe_unnamed, name_as_relation and relation_after_name at once, folding the name
+    once and ruling plain names out early (the common case, parsed a million times)."""
+    if not isinstance(name, str) or not name.strip():
+        return _PLAIN
+    folded = fold(name)
+    words = _words_of(folded)
+    unnamed = _describe(words)
+    if unnamed is not None:
+        return NameFacts(unnamed, False, "", "", False)
+    if not _might_relate(name, folded):
+        return _PLAIN
+    term, to, child = _relation_cached(name, True)
+    if term:
+        return NameFacts(None, True, term, to, child)
+    term, to, child = relation_after_name(name)
+    return NameFacts(None, False, term, to, child)
