@@ -5,9 +5,11 @@ Three layers, each a pure function of the text (never raising, idempotent):
 * ``normalize_arabic`` / ``normalize_latin``: the same normaliser (a name may mix scripts), which
   strips diacritics, tatweel and invisible marks, unifies letter variants and punctuation, and
   lower-cases Latin letters. Choices, for Arabic: every alef form (أ إ آ ٱ) -> ا; ة -> ه;
-  ى -> ي; ؤ -> و; ئ -> ي; the bare hamza ء is dropped everywhere (so علاء and علا, ضياء and
-  ضيا become one text: lists write the final hamza or not at will, and the age and sex of a
-  record separate the names better than a letter nobody writes consistently); Persian and Urdu
+  ى -> ي; ؤ -> و; ئ -> ي; the bare hamza ء is KEPT in the text: lists write it (علاء,
+  اسراء, ضياء) and it tells names apart (علاء is a man's name, علا a woman's); it stands
+  almost only at the end of a word, and dropping it inside one would make علاءالدين written
+  joined differ from علاء الدين joined here. The keys and ``fold_arabic_key`` ignore it.
+  Persian and Urdu
   forms (ک ی ہ ۃ پ چ ژ ڤ گ) -> their Arabic-list equivalents; Arabic-Indic digits -> 0-9. An
   apostrophe (' ’ ʿ ʾ `) between two letters is removed ("Sha'er" -> "shaer"); elsewhere it and
   every other punctuation mark (slashes, dots, brackets, hyphens) become a space.
@@ -20,18 +22,27 @@ Three layers, each a pure function of the text (never raising, idempotent):
   (lists give the father's name with or without them); as the FIRST word they are kept, since
   "ابن محمد" is a kinship description (son of Muhammad), not the name Muhammad.
 * ``token_key``: a cross-script consonant skeleton in ASCII, so that محمد, Mohammed, Muhammad
-  and Mohamad share a key. Arabic letters are first written in a plain Latin transliteration
-  (ث th, ذ dh, ش sh, خ kh, ص s, ض d, ط t, ظ z, ع and alef as vowels), then both scripts go
-  through one skeleton: kh->h, gh->g, q/c->k, p->b, v->f, ch->sh; an initial vowel becomes the
-  marker "a"; later vowels and w/y are dropped; doubled letters collapse; a final h (ة, ه, ح,
-  -ah, -eh) is dropped after two consonants; the article is removed at the start and at
-  compound joints (ابو ال, عبد ال, ال دين), with the same test in both scripts.
+  and Mohamad share a key. Arabic letters map straight onto a small Latin alphabet (ح ه خ -> h,
+  ق ك -> k, ذ ز ظ -> z, س ص -> s, ت ط -> t, د ض -> d, ث -> th, ش -> sh, غ -> g, ع and alef
+  -> vowels); Latin spellings fold onto the same alphabet (kh -> h, gh -> g, q -> k, c -> s
+  before e/i/y else k, ch -> sh, ph -> f, p -> b, v -> f, an initial dh -> z). Then, in both
+  scripts: an initial vowel becomes the marker "a", later vowels and w/y are dropped, doubled
+  letters collapse, and the endings written every which way go: a final ه/ح in Arabic (the ة,
+  and -ح that Latin writes -ah, -eh, -ouh), a final vowel+h in Latin, a final h after two
+  consonants in both. The article is dropped at the start when what follows is long enough to
+  be a name on its own (two consonants, three if it starts with a vowel: so Alaa, Ali, Elias
+  keep their "al"), tested the same way in both scripts; before الدين / الله / الاسلام; and
+  after ابو / عبد. ابو X and عبد X key as "ab" / "abd" + the key of X.
+  Measured on ~5,200 aligned English/Arabic name tokens of a real casualty list, 97.5% of the
+  pairs get the same key; most of the rest are different names, not different spellings.
 
 What keys cannot separate (the matching engine must also score the text): names whose
 consonants are the same, e.g. حسن / حسان / حسنين (hsn), حامد / حمد / حميد / حمدي (hmd),
 سالم / سليم / سلمى (slm), صالح / صلاح (sl), علا / علاء / عالية (al). A short table of very
 common names overrides the skeleton where it would merge two frequent, different names
-(محمد / محمود, حسن / حسين, علي / علا, عمر / عمار): see ``_LEXICON``.
+(محمد / محمود, حسن / حسين, علي / علا, عمر / عمار): see ``_LEXICON``; its keys keep a vowel or
+w/y, so they can never equal a skeleton. Known misses: Latin g (ج, ق or غ alike: Gamal, Agel)
+keys as غ; a ذ written dh inside a word (Nadhir) or written d (Diab).
 """
 
 from __future__ import annotations
@@ -72,7 +83,7 @@ _DELETE = (
     + [chr(c) for c in range(0x06D6, 0x06EE) if c not in (0x06E5, 0x06E6)]
     + [chr(c) for c in range(0x202A, 0x202F)]
     + [chr(c) for c in range(0x2066, 0x206A)]
-    + ["\ufeff", "\u00ad", "\u0621"]  # soft hyphen; the bare hamza ء (see module docstring)
+    + ["\ufeff", "\u00ad"]  # BOM, soft hyphen
 )
 
 # fmt: off
@@ -540,24 +551,24 @@ def _token_key(token: str) -> str:
 
 
 def bare_key(token: Any) -> str:
-    """The key without a leading ابو/ام/Abu/Umm (a family name written with or without ابو)."""
+    """The key without a leading ابو / Abu (a family name written with or without it), or
+    without a leading Umm; other tokens keep their key. (An Arabic ام is not taken off: امين and
+    امجد would lose their first letters.)"""
     if not isinstance(token, str):
         return ""
     t = "".join(_split(token))
-    for p in ("ابو", "ام"):
-        if t.startswith(p) and len(t) > len(p) + 1:
-            return token_key(t[len(p) :])
-    m = re.match(r"^(?:abou|aboo|abu|abo|umm|oum|um)(?=[a-z]{2,})", t)
-    if m:
-        return token_key(t[m.end() :])
-    return token_key(t)
+    prefix, rest = _split_compound(t)
+    if prefix == "ab":
+        return _token_key(rest)
+    m = re.match(r"^(?:umm|oumm|omm)(?=[a-z]{2})", t)
+    return _token_key(t[m.end() :] if m else t)
 
 
 def fold_arabic_key(token: Any) -> str:
-    """A loose same-script key: the article and a final ه / ا / ي dropped (4+ letters)."""
+    """A loose same-script key: the article, the hamza ء, a final ه / ا / ي (4+ letters) dropped."""
     if not isinstance(token, str):
         return ""
-    t = "".join(_split(token))
+    t = "".join(_split(token)).replace("ء", "")
     if t.startswith("ال") and len(t) > 3:
         t = t[2:]
     if len(t) >= 4 and t[-1] in "هاي":

@@ -40,7 +40,8 @@ from reconcile.names import (
         ("مصطفى", "مصطفي"),
         ("فؤاد", "فواد"),
         ("وائل", "وايل"),
-        ("ضياء", "ضيا"),
+        ("ضياء", "ضياء"),  # the final hamza is kept
+        ("هيئة", "هييه"),
         ("ک ی", "ك ي"),  # Persian kaf and yeh
         ("٢٠٢٣", "2023"),
         ("بنت/محمد", "بنت محمد"),
@@ -266,6 +267,14 @@ def test_bare_key_drops_abu():
     assert bare_key("ابوريده") == token_key("ريده") == bare_key("aburida")
     assert bare_key("Abu al-Qumsan") == token_key("القمصان")
     assert bare_key("خالد") == token_key("خالد")
+    # an Arabic ام is never taken off: it begins ordinary names
+    assert bare_key("امين") == token_key("امين") == token_key("Amin")
+
+
+def test_final_hamza_kept_in_text_but_not_in_keys():
+    assert name_tokens("علاء") != name_tokens("علا")  # Alaa (a man), Ola (a woman)
+    assert name_tokens("علاء الدين") == name_tokens("علاءالدين")
+    assert name_keys("علاء") == name_keys("Alaa") == name_keys("علا")
 
 
 def test_fold_arabic_key():
