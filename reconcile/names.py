@@ -42,7 +42,9 @@ consonants are the same, e.g. حسن / حسان / حسنين (hsn), حامد / �
 common names overrides the skeleton where it would merge two frequent, different names
 (محمد / محمود, حسن / حسين, علي / علا, عمر / عمار): see ``_LEXICON``; its keys keep a vowel or
 w/y, so they can never equal a skeleton. Known misses: Latin g (ج, ق or غ alike: Gamal, Agel)
-keys as غ; a ذ written dh inside a word (Nadhir) or written d (Diab).
+keys as غ (but a short table, ``_LATIN_ALIASES``, reads the common Egyptian Gamal, Magdy,
+Ragab... as ج, and Iraqi Kadhim, Ramadhan... as ظ / ض); a ذ written dh inside a word
+(Nadhir) or written d (Diab).
 """
 
 from __future__ import annotations
@@ -404,6 +406,7 @@ _LATIN_FOLDS = (
 _LATIN_C = re.compile(r"c(?=[eiy])")
 _LATIN_FINAL_H = re.compile(r"(?<=[a-z]{2}[aeiou])h$")
 _VOWELS = frozenset("aeiou")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _SEMI = frozenset("wy")
 _RUNS = re.compile(r"[\u0600-\u06ff]+|[a-z]+")
 
@@ -529,6 +532,35 @@ _LEXICON: tuple[tuple[str, frozenset[str], re.Pattern[str]], ...] = (
 )
 
 
+# Latin spellings the folding rules get wrong, read as the Arabic name they spell: a dh inside
+# a word standing for ظ/ض (Iraqi and Gulf usage: Kadhim, Ramadhan), and an Egyptian g for ج.
+_LATIN_ALIASES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (arabic, re.compile(pattern))
+    for arabic, pattern in (
+        ("كاظم", r"^kadh[ie]m$"),
+        ("ناظم", r"^nadh[ie]m$"),
+        ("حافظ", r"^haf[ie]dh$"),
+        ("محفوظ", r"^mahf(?:ou|u|oo)dh$"),
+        ("عظيم", r"^adh[ie]e?m$"),
+        ("فاضل", r"^fadh[ie]l$"),
+        ("رمضان", r"^ramadhan$"),
+        ("جمال", r"^gamal$"),
+        ("جميل", r"^gam[ie]e?l$"),
+        ("جميله", r"^gam[ie]e?la$"),
+        ("مجدي", r"^magd[iy]$"),
+        ("ماجد", r"^mag[ie]d$"),
+        ("ماجده", r"^magda$"),
+        ("رجب", r"^ragab$"),
+        ("جمعه", r"^gom(?:a|aa|ah|ha)$"),
+        ("حجازي", r"^hegaz[iy]$"),
+        ("جلال", r"^galal$"),
+        ("جهاد", r"^gehad$"),
+        ("جواد", r"^gawad$"),
+        ("نجلاء", r"^naglaa?$"),
+    )
+)
+
+
 def token_key(token: Any) -> str:
     """The cross-script key of one token (ASCII lowercase; "" when it has no letters)."""
     if not isinstance(token, str):
@@ -544,6 +576,10 @@ def _token_key(token: str) -> str:
     for key, arabic, latin in _LEXICON:
         if t in arabic or latin.match(t):
             return key
+    if t[0] in _ASCII_LETTERS:
+        for arabic, latin in _LATIN_ALIASES:
+            if latin.match(t):
+                return _token_key(arabic)
     prefix, rest = _split_compound(t)
     if prefix:
         return prefix + _token_key(rest)
