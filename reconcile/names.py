@@ -573,12 +573,12 @@ def _token_key(token: str) -> str:
     t = "".join(_split(token))
     if not t:
         return ""
-    for key, arabic, latin in _LEXICON:
-        if t in arabic or latin.match(t):
+    for key, spellings, latin in _LEXICON:
+        if t in spellings or latin.match(t):
             return key
     if t[0] in _ASCII_LETTERS:
-        for arabic, latin in _LATIN_ALIASES:
-            if latin.match(t):
+        for arabic, pattern in _LATIN_ALIASES:
+            if pattern.match(t):
                 return _token_key(arabic)
     prefix, rest = _split_compound(t)
     if prefix:
