@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -33,8 +33,7 @@ RELATION_GENERAL: dict[str, frozenset[str]] = {
 AGE_GROUP_NARROWER: dict[str, str] = {"elderly": "adult"}  # an elderly person is an adult
 
 
-@dataclass(frozen=True)
-class Stated:
+class Stated(NamedTuple):
     """One claim's stated value for one field of one person.
 
     text: what the merged value shows (the normalised form for parsed fields, the original text
@@ -287,7 +286,8 @@ def verdict(
     distinct = list(dict.fromkeys(v.text for v in values))
     if len({v.claim for v in values}) == 1 and len(distinct) == 1:
         return values[0].text, "single"
-    for i, a in enumerate(values):
+    same = all(v.key == values[0].key for v in values[1:])  # equal keys are always compatible
+    for i, a in enumerate([] if same else values):
         for b in values[i + 1 :]:
             if not compatible(a.key, b.key):
                 return " | ".join(distinct), "conflict"

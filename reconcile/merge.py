@@ -49,7 +49,6 @@ PARSED_OF: dict[str, str] = {
     "identified": "identified_n",
 }
 FREE_TEXT: tuple[str, ...] = ("cause", "location", "nationality", "affiliation")
-_UNKNOWN = object()  # extractor result: the claim states the value is unknown
 
 Record = dict[str, Any]
 # Text columns merge reads from a record ("" when absent), and its boolean and numeric columns.
@@ -145,43 +144,31 @@ def _spellings(r: Record, ph: frozenset[str]) -> list[str]:
     return out
 
 
-def _extract(
-    field: str, r: Record, ph: frozenset[str], targets: _Targets
-) -> Stated | object | None:
-    """One record's stated value for a field: a Stated, _UNKNOWN, or None (not stated)."""
+def _stated(r: Record, ph: frozenset[str], targets: _Targets) -> tuple[Stated | None, ...]:
+    """A record's stated value of every field of MERGED_FIELDS, in that order: None where the
+    record says nothing or says the value is unknown (neither counts for or against)."""
     claim = r["claim"]
-    if field == "name":
-        name = r["name"].strip()
-        if not name or r["name_is_relation"]:
-            return None
-        if r["name_unknown"] or is_placeholder(name, ph):
-            return _UNKNOWN
-        return Stated(claim, name, tuple(r["spellings"]))
-    if field == "age":
-        age_n = r["age_n"]
-        if age_n == "unknown":
-            return _UNKNOWN
-        lo, hi = r.get("age_min"), r.get("age_max")
-        if not (finite(lo) and finite(hi)):
-            return None
-        lo, hi = float(lo), float(hi)  # type: ignore[arg-type]
-        return Stated(claim, age_n or format_age(lo, hi), (lo, hi))
-    if field in PARSED_OF:
-        v = r[PARSED_OF[field]]
-        if not v:
-            return None
-        return _UNKNOWN if v == "unknown" else Stated(claim, v, v)
-    if field == "relation":
-        return _extract_relation(r, ph, targets)
-    text = r[field].strip()  # free text: cause, location, nationality, affiliation
-    if not text:
-        return None
-    if is_placeholder(text, ph):
-        return _UNKNOWN
-    return Stated(claim, text, norm_text(text))
+    name = r["name"].strip()
+    name_v = None
+    if name and not (r["name_is_relation"] or r["name_unknown"] or is_placeholder(name, ph)):
+        name_v = Stated(claim, name, tuple(r["spellings"]))
+    age_v = None
+    lo, hi = r["age_min"], r["age_max"]
+    if r["age_n"] != "unknown" and finite(lo) and finite(hi):
+        age_v = Stated(claim, r["age_n"] or format_age(lo, hi), (float(lo), float(hi)))
+    out: dict[str, Stated | None] = {"name": name_v, "age": age_v}
+    for field, col in PARSED_OF.items():
+        v = r[col]
+        out[field] = Stated(claim, v, v) if v and v != "unknown" else None
+    out["relation"] = _stated_relation(r, ph, targets)
+    for field in FREE_TEXT:
+        text = r[field].strip()
+        ok = text and not is_placeholder(text, ph)
+        out[field] = Stated(claim, text, norm_text(text)) if ok else None
+    return tuple(out[f] for f in MERGED_FIELDS)
 
 
-def _extract_relation(r: Record, ph: frozenset[str], targets: _Targets) -> Stated | object | None:
+def _stated_relation(r: Record, ph: frozenset[str], targets: _Targets) -> Stated | None:
     text = r["relation"].strip()
     term, to = r["relation_term"].strip(), r["relation_to"].strip()
     if not text and r["name_is_relation"]:
@@ -190,10 +177,8 @@ def _extract_relation(r: Record, ph: frozenset[str], targets: _Targets) -> State
         shown = text or (f"{term} of {to}" if to else term)
         key = RelationKey(term, to, targets.within(r, to), targets.anywhere(to))
         return Stated(r["claim"], shown, key)
-    if not text:
+    if not text or is_placeholder(text, ph):
         return None
-    if is_placeholder(text, ph):
-        return _UNKNOWN
     return Stated(r["claim"], text, RelationKey(norm_text(text), ""))  # a term nobody parsed
 
 
@@ -322,6 +307,7 @@ def merge_persons(
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)
     targets = _Targets(groups)
+    comparators = [(f, f"{f}_status", *COMPARATORS[f]) for f in MERGED_FIELDS]
 
     persons: list[Record] = []
     for pid, members in groups.items():
@@ -335,11 +321,13 @@ def merge_persons(
             "denied_by": ";".join(c for c in silent if c in complete),
             "ambiguous": any(r["ambiguous"] for r in members),
         }
-        for field in MERGED_FIELDS:
-            got = (_extract(field, r, ph, targets) for r in members)
-            values = [v for v in got if isinstance(v, Stated)]
-            compatible, merge = COMPARATORS[field]
-            row[field], row[f"{field}_status"] = verdict(values, compatible, merge)
+        stated = [_stated(r, ph, targets) for r in members]
+        for k, (field, status, compatible, merge) in enumerate(comparators):
+            values = [x for v in stated if (x := v[k]) is not None]
+            if len(values) < 2:  # the common case, without a call: unknown or single
+                row[field], row[status] = (values[0].text, "single") if values else ("", "unknown")
+            else:
+                row[field], row[status] = verdict(values, compatible, merge)
         row["names"] = " | ".join(dict.fromkeys(s for r in members for s in r["spellings"]))
         persons.append(row)
     out = pd.DataFrame(persons, columns=list(PERSON_COLUMNS))
