@@ -7,7 +7,9 @@ that one spelling difference never hides a pair:
   given + father, father + family, ...), with the family name also keyed without its Abu;
 - a record whose name keys all fall in oversized blocks gets triples of its keys instead;
 - records with no usable name (unnamed, kinship-only) are compared with every such record and
-  with every record of the same sex and age group in the other claim, up to a cap.
+  with every record of the same sex and age group in the other claim, up to a cap;
+- within one large claim (looking for possible duplicates), only records sharing their given
+  name and two more name parts are compared.
 
 Blocks larger than `max_block` pairs are skipped for a key (their records keep the other keys),
 which keeps the number of pairs close to linear in the size of the lists.
@@ -35,9 +37,11 @@ class CandidateStats:
     keys_skipped: int  # blocking keys dropped for producing too many pairs
 
 
-def _combo_codes(table: NameTable, rows: np.ndarray, width: int, n_keys: int) -> pd.DataFrame:
+def _combo_codes(
+    table: NameTable, rows: np.ndarray, width: int, n_keys: int, given: bool = False
+) -> pd.DataFrame:
     """Codes of every `width`-combination of the keys of the given name rows (and Abu-less
-    variants), as a frame (rec, code)."""
+    variants), as a frame (rec, code); with `given`, only combinations holding the given name."""
     key = table.key[rows]
     alt = table.alt[rows]
     recs = table.rec[rows]
@@ -46,6 +50,8 @@ def _combo_codes(table: NameTable, rows: np.ndarray, width: int, n_keys: int) ->
     base = np.int64(n_keys + 1)
     for src in (key, np.where(alt >= 0, alt, key)):
         for combo in combinations(range(MAX_TOKENS), width):
+            if given and combo[0] != 0:
+                continue
             cols = src[:, list(combo)].astype(np.int64)
             ok = (cols >= 0).all(axis=1)
             if not ok.any():
@@ -125,8 +131,13 @@ def candidate_pairs(
     n_keys = len(table.keys)
     found: list[pd.DataFrame] = []
     skipped = 0
+    # within one large claim (possible duplicates) only records sharing their given name and
+    # two more name parts (siblings share all but the given name)
+    width = 3 if same else 2
     pairs, s = _join(
-        _combo_codes(table, rows_a, 2, n_keys), _combo_codes(table, rows_b, 2, n_keys), max_block
+        _combo_codes(table, rows_a, width, n_keys, given=same),
+        _combo_codes(table, rows_b, width, n_keys, given=same),
+        max_block,
     )
     found.append(pairs)
     skipped += s
@@ -136,7 +147,7 @@ def candidate_pairs(
     covered[pairs["rec_b"].to_numpy()] = True
     lonely_rows_a = rows_a[~covered[table.rec[rows_a]]]
     lonely_rows_b = rows_b[~covered[table.rec[rows_b]]]
-    if len(lonely_rows_a) or len(lonely_rows_b):
+    if not same and (len(lonely_rows_a) or len(lonely_rows_b)):
         for ra_rows, rb_rows in ((lonely_rows_a, rows_b), (rows_a, lonely_rows_b)):
             if len(ra_rows) == 0 or len(rb_rows) == 0:
                 continue

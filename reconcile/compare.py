@@ -39,7 +39,7 @@ def token_similarity(table: NameTable, ta: np.ndarray, tb: np.ndarray) -> np.nda
     if len(todo) == 0:
         return out
     code = ta[todo].astype(np.int64) * len(table.vocab) + tb[todo]
-    uniq, inv = np.unique(code, return_inverse=True)
+    inv, uniq = pd.factorize(code)
     ua = (uniq // len(table.vocab)).astype(np.int64)
     ub = (uniq % len(table.vocab)).astype(np.int64)
     cross = table.tok_latin[ua] != table.tok_latin[ub]

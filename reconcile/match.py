@@ -141,9 +141,6 @@ def resolve_targets(p: Prepared) -> np.ndarray:
     target = np.full(len(p.records), -1, dtype=np.int64)
     rel_to = p.cols["relation_to"]
     t = p.table
-    row_text = np.array(
-        [" ".join(t.vocab[i] for i in row if i >= 0) for row in t.tok], dtype=object
-    )
     for code in range(len(p.claim_ids)):
         in_claim = p.claim_code == code
         ask = np.flatnonzero(in_claim & (rel_to != ""))
@@ -152,7 +149,7 @@ def resolve_targets(p: Prepared) -> np.ndarray:
         rows = np.flatnonzero(in_claim[t.rec])
         if len(rows) == 0:
             continue
-        choices = list(row_text[rows])
+        choices = [" ".join(t.vocab[i] for i in t.tok[r] if i >= 0) for r in rows]
         for text in sorted(set(rel_to[ask])):
             query = " ".join(w for w in names.name_tokens(text) if w not in FILLER_TOKENS)
             if not query:
@@ -461,9 +458,11 @@ def _cluster(
     dup = ~cross & (w >= settings.threshold) & (status == "rejected") & p.named[ra] & p.named[rb]
     status[dup] = "duplicate"
 
-    roots = np.array([uf.find(i) for i in range(n)])
-    keys = (recs["claim"].astype(str) + ":" + recs["record_id"].astype(str)).to_numpy()
-    members = pd.Series(keys).groupby(roots).agg(list)
+    roots = [uf.find(i) for i in range(n)]
+    keys = [f"{c}:{r}" for c, r in zip(recs["claim"], recs["record_id"], strict=True)]
+    members: dict[int, list[str]] = {}
+    for root, key in zip(roots, keys, strict=True):
+        members.setdefault(root, []).append(key)
     pid_of_root = {r: cluster.person_id(m) for r, m in members.items()}
     pids = np.array([pid_of_root[r] for r in roots], dtype=object)
     # score: the weight of the record's best link inside its person

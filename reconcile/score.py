@@ -67,9 +67,10 @@ class Model:
         return float(np.log2(max(m, 1e-9) / max(u, 1e-9)))
 
     def weights(self, fld: str, levels: np.ndarray) -> np.ndarray:
-        table = {lv: self.weight(fld, lv) for lv in self.mu.get(fld, {})}
-        s = pd.Series(levels, dtype=object).map(table).fillna(0.0)
-        return s.to_numpy(dtype=np.float64)
+        out = np.zeros(len(levels), dtype=np.float64)
+        for lv in self.mu.get(fld, {}):
+            out[levels == lv] = self.weight(fld, lv)
+        return out
 
     def to_dict(self) -> dict[str, object]:
         return {
