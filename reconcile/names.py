@@ -20,7 +20,8 @@ Three layers, each a pure function of the text (never raising, idempotent):
   theophoric second parts الدين, الله, الاسلام (صلاح الدين -> صلاحالدين, Nour al-Din ->
   nouraldin). The particles بن/ابن/بنت/bin/ibn/bint/ben/bent between two names are dropped
   (lists give the father's name with or without them); as the FIRST word they are kept, since
-  "ابن محمد" is a kinship description (son of Muhammad), not the name Muhammad.
+  "ابن محمد" is a kinship description (son of Muhammad), not the name Muhammad. Words made
+  only of digits are not names and are left out.
 * ``token_key``: a cross-script consonant skeleton in ASCII, so that محمد, Mohammed, Muhammad
   and Mohamad share a key. Arabic letters map straight onto a small Latin alphabet (ح ه خ -> h,
   ق ك -> k, ذ ز ظ -> z, س ص -> s, ت ط -> t, د ض -> d, ث -> th, ش -> sh, غ -> g, ع and alef
@@ -287,7 +288,7 @@ def name_tokens(text: Any) -> list[str]:
         for i, w in enumerate(words)
         if not (0 < i < len(words) - 1 and (w in _AR_PARTICLES or w in _LAT_PARTICLES))
     ]
-    words = [p for w in words for p in _unglue(w)]
+    words = [p for w in words if not w.isdigit() for p in _unglue(w)]  # numbers are not names
     words = _join_articles(words)
     # theophoric second parts join the word before them
     joined: list[str] = []
@@ -613,11 +614,12 @@ def fold_arabic_key(token: Any) -> str:
 
 
 def name_keys(text: Any) -> list[str]:
-    """The key of every token of the main name (see ``alternates``), in order."""
+    """The key of every token of the main name (see ``alternates``), in order: one per token,
+    "" for a token with no Arabic or Latin letter (a name in another script)."""
     variants = name_variants(text)
     if not variants:
         return []
-    return [k for k in (token_key(t) for t in variants[0]) if k]
+    return [token_key(t) for t in variants[0]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,7 +632,7 @@ _Row = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[tuple[str, ...], 
 def _row(text: str) -> _Row:
     variants = name_variants(text)
     main = tuple(variants[0]) if variants else ()
-    keys = tuple(k for k in (token_key(t) for t in main) if k)
+    keys = tuple(token_key(t) for t in main)
     return (
         _normalise(text),
         main,
@@ -649,7 +651,7 @@ def normalise_names(series: pd.Series | Iterable[Any]) -> pd.DataFrame:
     Returns a frame on the series' index with columns
       name_norm  str              the normalised text of the whole cell
       tokens     tuple[str, ...]  the tokens of the main name (alternates removed)
-      keys       tuple[str, ...]  the cross-script key of each of those tokens
+      keys       tuple[str, ...]  the cross-script key of each of those tokens (same length)
       script     str              "arabic" | "latin" | "mixed" | ""
       variants   tuple[tuple[str, ...], ...]  the token lists of the main name and alternates
     """

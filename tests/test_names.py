@@ -384,8 +384,11 @@ def test_tokens_and_keys_never_raise_and_keys_are_ascii(text):
     for t in toks:
         assert KEY_RE.match(token_key(t))
         assert KEY_RE.match(bare_key(t))
-    for k in name_keys(text):
-        assert k and KEY_RE.match(k)
+    keys = name_keys(text)
+    variants = name_variants(text)
+    assert len(keys) == (len(variants[0]) if variants else 0)
+    for k in keys:
+        assert KEY_RE.match(k)
     name_variants(text)
     alternates(text)
     kunya(text)
