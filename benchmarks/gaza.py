@@ -32,10 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
     OUT_DEFAULT,
     RunResult,
+    SplinkLog,
+    csv_rows,
     fmt_ratio,
     parse_pairs_compared,
+    parse_splink_log,
     reconcile_cmd,
     run_measured,
+    save_log,
 )
 
 DATA_DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "gaza"
@@ -112,7 +116,12 @@ def build_case(data: Path, root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     moh = read_csv(data / MOH)
     (root / "claims").mkdir(parents=True, exist_ok=True)
     airwars[list(AIRWARS_KEEP)].to_csv(root / "claims" / "airwars.csv", index=False)
-    moh.to_csv(root / "claims" / "moh.csv", index=False)
+    # benchmark-side preparation: one gov_id is in spreadsheet scientific notation, which the
+    # loader rightly refuses as an ID (E205); blank it in the copy (it is no Airwars answer)
+    moh_copy = moh.copy()
+    bad_id = ~moh_copy["gov_id"].str.fullmatch(r"\d*")
+    moh_copy.loc[bad_id, "gov_id"] = ""
+    moh_copy.to_csv(root / "claims" / "moh.csv", index=False)
     (root / "case.toml").write_text(CASE_TOML, encoding="utf-8")
     return airwars, moh
 
@@ -253,10 +262,15 @@ def misses(
 # ---------------------------------------------------------------- runs
 
 
-def run_reconcile(case: Path, out: Path, timeout: float | None) -> RunResult:
-    cmd = [*reconcile_cmd(), "run", str(case), "--out", str(out), "--format", "csv"]
+def run_reconcile(case: Path, out: Path, timeout: float | None, formats: str) -> RunResult:
+    cmd = [*reconcile_cmd(), "run", str(case), "--out", str(out), "--format", formats]
     res = run_measured(cmd, timeout=timeout)
-    res.extra["pairs_compared"] = parse_pairs_compared(res.stderr, res.stdout, out / "report.json")
+    save_log(res, out.parent / f"{out.name}.log")
+    pc = parse_pairs_compared(res.stderr, res.stdout, out / "report.json")
+    res.extra["pairs_note"] = ""
+    if pc is None and (rows := csv_rows(out / "pairs.csv")) is not None:
+        pc, res.extra["pairs_note"] = rows, " (pairs.csv rows)"
+    res.extra["pairs_compared"] = pc
     return res
 
 
@@ -264,23 +278,17 @@ def run_splink(case: Path, out: Path, timeout: float | None) -> RunResult:
     script = Path(__file__).resolve().parent / "splink_baseline.py"
     pairs = out / "splink_pairs.csv"
     cmd = [
-        sys.executable,
-        str(script),
-        "--left",
-        str(case / "claims" / "airwars.csv"),
-        "--left-cols",
-        "uid,designator_ar,sex,age",
-        "--right",
-        str(case / "claims" / "moh.csv"),
-        "--right-cols",
-        "id,name,sex,age",
-        "--profile",
-        "gaza",
-        "--out",
-        str(pairs),
-    ]
+        sys.executable, str(script),
+        "--left", str(case / "claims" / "airwars.csv"), "--left-cols", "uid,designator_ar,sex,age",
+        "--right", str(case / "claims" / "moh.csv"), "--right-cols", "id,name,sex,age",
+        "--profile", "gaza", "--out", str(pairs), "--count-pairs",
+    ]  # fmt: skip
     res = run_measured(cmd, timeout=timeout)
+    save_log(res, out / "gaza-splink.log")
+    log = parse_splink_log(res.stderr)
+    res.seconds -= log.counting  # the exact pair count is not part of splink's pipeline
     res.extra["pairs"] = pairs
+    res.extra["log"] = log
     return res
 
 
@@ -295,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-splink", action="store_true", help="skip the splink baseline")
     ap.add_argument("--no-reconcile", action="store_true", help="run only the splink baseline")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run (default 1800)")
+    ap.add_argument("--format", default="csv", help="reconcile run --format (default csv)")
     args = ap.parse_args(argv)
 
     if not (args.data / AIRWARS).exists() or not (args.data / MOH).exists():
@@ -314,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     rec_score: Score | None = None
     if not args.no_reconcile:
         rec_out = out / "gaza-reconcile"
-        rec = run_reconcile(case, rec_out, args.timeout)
+        rec = run_reconcile(case, rec_out, args.timeout, args.format)
         links_path = rec_out / "links.csv"
         if not rec.ok or not links_path.exists():
             tail = "\n".join((rec.stderr or rec.stdout).strip().splitlines()[-15:])
@@ -341,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
                     "linked unlabeled": f"{rec_score.unlabeled_linked}/{rec_score.unlabeled}",
                     "time s": f"{rec.seconds:.1f}",
                     "peak MB": f"{rec.peak_rss_mb:.0f}",
-                    "pairs": "-" if pc is None else f"{pc:,}",
+                    "pairs": "-" if pc is None else f"{pc:,}{rec.extra['pairs_note']}",
                     "note": f"{n_amb} ambiguous airwars rows; without them "
                     f"R {_f(strict_score.recall)} P {_f(strict_score.precision)}",
                 }
@@ -359,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
             pairs = pd.read_csv(pairs_path, dtype={"uid_l": str, "uid_r": str})
             table = sweep(airwars, moh, pairs)
             at_p, best = pick(table)
-            stage_line = next((ln for ln in spl.stderr.splitlines() if "pairs scored" in ln), "")
+            log = spl.extra["log"]
+            assert isinstance(log, SplinkLog)
             for label, row in (("P>=0.97", at_p), ("best F1", best)):
                 if row is None:
                     rows.append({"system": f"splink ({label})", "note": "never reaches P 0.97"})
@@ -374,16 +384,14 @@ def main(argv: list[str] | None = None) -> int:
                         "linked unlabeled": f"{s.unlabeled_linked}/{s.unlabeled}",
                         "time s": f"{spl.seconds:.1f}",
                         "peak MB": f"{spl.peak_rss_mb:.0f}",
-                        "pairs": stage_line.split("pairs scored:")[1].split()[0]
-                        if stage_line
-                        else "-",
+                        "pairs": "-" if log.blocked is None else f"{log.blocked:,}",
                         "note": f"match weight >= {row['threshold']:.2f}",
                     }
                 )
             spl_best = at_p if at_p is not None else best
             kept = pairs[pairs["match_weight"] >= float(spl_best["threshold"])]
             all_misses.append(misses(airwars, moh, kept.set_index("uid_l")["uid_r"], "splink"))
-            print(f"splink stages (s): {stage_line}")
+            print(f"splink stages (s): {log.stages}")
 
     cols = [
         "system",

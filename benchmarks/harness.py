@@ -130,26 +130,42 @@ def reconcile_cmd() -> list[str]:
     return [sys.executable, "-m", "reconcile"]
 
 
+def _find_key(data: object, key: str) -> object:
+    """The first value of `key` anywhere in nested JSON (dicts and lists), or None."""
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        items: list[object] = list(data.values())
+    elif isinstance(data, list):
+        items = list(data)
+    else:
+        return None
+    for item in items:
+        found = _find_key(item, key)
+        if found is not None:
+            return found
+    return None
+
+
 def parse_pairs_compared(stderr: str, stdout: str, report_json: Path | None) -> int | None:
-    """Pairs compared, from report.json `stats.pairs_compared` or a "pairs compared: N" line."""
+    """Pairs compared: report.json `pairs_compared` (any depth, e.g. stats.pairs_compared), else
+    the last "pairs compared: N" or "N pairs compared" in the child's output."""
     import json
 
     if report_json is not None and report_json.exists():
         try:
-            data = json.loads(report_json.read_text(encoding="utf-8"))
+            value = _find_key(json.loads(report_json.read_text(encoding="utf-8")), "pairs_compared")
         except (OSError, ValueError):
-            data = {}
-        stats = data.get("stats") if isinstance(data, dict) else None
-        for holder in (stats, data):
-            if isinstance(holder, dict):
-                value = holder.get("pairs_compared")
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    return int(value)
-    pattern = re.compile(r"pairs\s+compared\s*[:=]?\s*([\d,_ ]*\d)", re.I)
+            value = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return int(value)
+    after = re.compile(r"pairs\s+compared\s*[:=]\s*(\d[\d,_]*)", re.I)
+    before = re.compile(r"(\d[\d,_]*)\s+(?:candidate\s+)?pairs\s+compared", re.I)
     found = None
     for text in (stderr, stdout):
-        for m in pattern.finditer(text):
-            found = int(re.sub(r"[,_ ]", "", m.group(1)))
+        for pattern in (after, before):
+            for m in pattern.finditer(text):
+                found = int(re.sub(r"[,_]", "", m.group(1)))
     return found
 
 
@@ -158,3 +174,41 @@ def fmt_ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b == 0:
         return "-"
     return f"{a / b:.2f}x"
+
+
+def save_log(res: RunResult, path: Path) -> None:
+    """Keep a child's command, exit, time, memory, stdout and stderr beside its outputs."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    head = (
+        f"$ {' '.join(res.cmd)}\nexit {res.returncode}{' (timed out)' if res.timed_out else ''}; "
+        f"{res.seconds:.1f} s; peak {res.peak_rss_mb:.0f} MB\n"
+    )
+    path.write_text(head + "--- stdout\n" + res.stdout + "--- stderr\n" + res.stderr, "utf-8")
+
+
+def csv_rows(path: Path) -> int | None:
+    """Data rows of a CSV (lines minus the header; fine for files without embedded newlines)."""
+    if not path.exists():
+        return None
+    with open(path, "rb") as fh:
+        return max(sum(1 for _ in fh) - 1, 0)
+
+
+@dataclass
+class SplinkLog:
+    """What splink_baseline.py reports on stderr."""
+
+    scored: int | None = None  # pairs predicted above the floor probability
+    blocked: int | None = None  # pairs its blocking rules generate (exact count)
+    counting: float = 0.0  # seconds spent counting them, not part of the pipeline
+    stages: str = ""
+
+
+def parse_splink_log(stderr: str) -> SplinkLog:
+    log = SplinkLog()
+    for line in stderr.splitlines():
+        if m := re.search(r"pairs scored: (\d+)\s*(.*)", line):
+            log.scored, log.stages = int(m.group(1)), m.group(2).strip()
+        if m := re.search(r"pairs blocked: (\d+) counting=([\d.]+)", line):
+            log.blocked, log.counting = int(m.group(1)), float(m.group(2))
+    return log

@@ -7,8 +7,8 @@ For each size, generates (once: cached by size and seed in OUT/synth-SIZE-sSEED)
 claims with ground truth (benchmarks/synth.py), runs `reconcile run CASE --out ... --format csv`
 as a child process (wall time, peak RSS, pairs compared from report.json `stats.pairs_compared`
 or a "pairs compared: N" line) and scores links.csv pairwise against truth.csv. When reconcile
-also writes scored candidate pairs (a CSV with claim_a, record_a, claim_b, record_b), the share of
-true pairs it compared (blocking recall) is reported too. splink 5 runs on the same claims in its
+also writes scored pairs (a CSV with claim_a, record_a, claim_b, record_b), the share of true
+pairs among them is reported too. splink 5 runs on the same claims in its
 own child process (benchmarks/splink_baseline.py); its threshold is chosen with the truth (best
 recall at precision >= 0.97, and best F1). Prints a markdown table for docs/performance.md and
 appends every result to OUT/scale_results.jsonl.
@@ -28,7 +28,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth
-from harness import OUT_DEFAULT, RunResult, parse_pairs_compared, reconcile_cmd, run_measured
+from harness import (
+    OUT_DEFAULT,
+    RunResult,
+    csv_rows,
+    parse_pairs_compared,
+    parse_splink_log,
+    reconcile_cmd,
+    run_measured,
+    save_log,
+)
 
 
 def parse_size(text: str) -> int:
@@ -140,12 +149,18 @@ def ensure_case(n: int, seed: int, out: Path) -> Path:
     return case
 
 
-def run_reconcile(case: Path, out: Path, truth_pairs: pd.DataFrame, timeout: float) -> Row:
+def run_reconcile(
+    case: Path, out: Path, truth_pairs: pd.DataFrame, timeout: float, formats: str
+) -> Row:
     rec_out = out / "reconcile"
-    cmd = [*reconcile_cmd(), "run", str(case), "--out", str(rec_out), "--format", "csv"]
+    cmd = [*reconcile_cmd(), "run", str(case), "--out", str(rec_out), "--format", formats]
     res = run_measured(cmd, timeout=timeout)
+    save_log(res, out / "reconcile.log")
     row = Row(0, 0, "reconcile", res.seconds, res.peak_rss_mb)
     row.pairs = parse_pairs_compared(res.stderr, res.stdout, rec_out / "report.json")
+    pairs_note = ""
+    if row.pairs is None and (n_rows := csv_rows(rec_out / "pairs.csv")) is not None:
+        row.pairs, pairs_note = n_rows, "pairs = pairs.csv rows; "
     links_path = rec_out / "links.csv"
     if not res.ok or not links_path.exists():
         row.note = _failure(res)
@@ -155,8 +170,10 @@ def run_reconcile(case: Path, out: Path, truth_pairs: pd.DataFrame, timeout: flo
     row.precision, row.recall, row.f1 = s.precision, s.recall, s.f1
     amb = links.get("ambiguous", pd.Series(dtype=str)).str.lower().isin(["true", "1"]).sum()
     br, br_file = blocking_recall(rec_out, truth_pairs)
-    row.note = f"{int(amb)} ambiguous links" + (
-        f"; blocking recall {br:.4f} ({br_file})" if br is not None else ""
+    row.note = (
+        pairs_note
+        + f"{int(amb)} ambiguous links"
+        + (f"; recall of the pairs in {br_file} {br:.4f}" if br is not None else "")
     )
     return row
 
@@ -172,12 +189,14 @@ def run_splink(
         "--right", str(case / "claims" / "b.csv"),
         "--profile", "synth", "--out", str(pairs_path),
         "--u-pairs", str(args.splink_u_pairs), "--em-pairs", str(args.splink_em_pairs),
+        "--count-pairs",
     ]  # fmt: skip
     res = run_measured(cmd, timeout=args.timeout)
+    save_log(res, out / "splink.log")
+    log = parse_splink_log(res.stderr)
+    res.seconds -= log.counting  # the exact pair count is not part of splink's pipeline
     if not res.ok or not pairs_path.exists():
         return [Row(0, 0, "splink", res.seconds, res.peak_rss_mb, note=_failure(res))]
-    line = next((ln for ln in res.stderr.splitlines() if "pairs scored:" in ln), "")
-    scored = int(line.split("pairs scored:")[1].split()[0]) if line else None
     pairs = pd.read_csv(pairs_path, dtype={"uid_l": str, "uid_r": str})
     pairs["a"], pairs["b"] = "a:" + pairs["uid_l"], "b:" + pairs["uid_r"]
     pairs = pairs.sort_values("match_weight", ascending=False, kind="stable")
@@ -196,15 +215,14 @@ def run_splink(
     ok = [(t, s) for t, s in table if s.predicted and s.precision >= 0.97]
     at_p = max(ok, key=lambda ts: (ts[1].recall, -ts[0])) if ok else None
     best = max(table, key=lambda ts: (ts[1].f1, -ts[0]))
-    stages = line.split("pairs scored:")[1].split(maxsplit=1)[1] if line else ""
     for label, pick in (("P>=0.97", at_p), ("best F1", best)):
-        row = Row(0, 0, f"splink ({label})", res.seconds, res.peak_rss_mb, scored)
+        row = Row(0, 0, f"splink ({label})", res.seconds, res.peak_rss_mb, log.blocked)
         if pick is None:
             row.note = "never reaches precision 0.97"
         else:
             t, s = pick
             row.precision, row.recall, row.f1 = s.precision, s.recall, s.f1
-            row.note = f"weight >= {t:.2f}; {stages}"
+            row.note = f"weight >= {t:.2f}; {log.scored} pairs above p 0.01; {log.stages}"
         rows.append(row)
     return rows
 
@@ -261,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-splink", action="store_true")
     ap.add_argument("--no-reconcile", action="store_true")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run (default 1800)")
+    ap.add_argument("--format", default="csv", help="reconcile run --format (default csv)")
     ap.add_argument("--splink-u-pairs", type=float, default=1e7)
     ap.add_argument("--splink-em-pairs", type=float, default=2e6)
     args = ap.parse_args(argv)
@@ -283,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         run_dir.mkdir(parents=True, exist_ok=True)
         got: list[Row] = []
         if not args.no_reconcile:
-            got.append(run_reconcile(case, run_dir, truth_pairs, args.timeout))
+            got.append(run_reconcile(case, run_dir, truth_pairs, args.timeout, args.format))
         if not args.no_splink:
             got += run_splink(case, run_dir, truth_pairs, args)
         for r in got:
