@@ -11,6 +11,10 @@ Pure functions over single strings (never raise):
 - ``name_as_relation(name) -> (term, to) | None``: the same, for a *name* that is really a
   kinship description; stricter (known terms only) and the Arabic kunyas ``ابو X`` / ``ام X``
   (Abu X, Umm X) are names, never "father of" / "mother of".
+- ``relation_after_name(name)``: a relation written after a real name ("Umm Ali.. wife of
+  Karim", "Lina (daughter of Samir)", "زين علي ابنة علي"): it fills the relation, but the name
+  is still a name.
+- ``analyse_name(name) -> NameFacts``: all of the name checks at once, fast (parse_records).
 - ``describe_unnamed(name) -> Unnamed | None``: a name that only describes an unnamed person
   (``unidentified woman``, ``unknown child 2``, ``body``, ``مجهول الهوية``, ``جثة``, ``طفل``) and
   what it implies: sex, age group, and identified "no" for unidentified people and remains.
@@ -25,7 +29,20 @@ cousin, son-in-law, daughter-in-law, mother-in-law, father-in-law, brother-in-la
 sister-in-law, fiance, fiancee, relative, aide, guard, driver, courier, neighbour, friend,
 guest, host, colleague. Ordinals and modifiers are dropped: ``first wife``, ``second wife`` ->
 wife; ``infant son`` -> son (and implies child); ``maternal grandmother`` -> grandmother;
-``half-brother`` -> brother; ``step-son`` -> stepson.
+``half-brother`` -> brother; ``step-son`` -> stepson; ``widow of X`` -> wife; ``member of
+X's family`` -> relative. Misspelt terms beside "of" or a possessive are matched fuzzily
+(``daugher of X``). Hedges (likely, reportedly, possibly...) and notes such as ``(unnamed)`` are
+dropped; a trailing index (``Child of X 2``) is not part of whom it points to.
+
+Arabic: ``زوجة X`` wife, ``زوج X`` husband, ``ابن X`` son, ``بنت X`` / ``ابنة X`` daughter,
+``طفل X`` child (a young one), ``رضيع`` infant, ``أم X`` / ``والدة X`` mother (in a name ``أم X``
+is a kunya), ``والد X`` / ``أب X`` father (never ``أبو X``, a kunya), ``أخ`` / ``أخو`` /
+``شقيق`` brother, ``أخت`` / ``شقيقة`` sister, ``حفيد`` grandson, ``حفيدة`` granddaughter,
+``جد`` / ``جدة``, ``عم`` / ``خال`` uncle, ``عمة`` / ``خالة`` aunt, ``ابن عم`` ... cousin,
+``ابن أخ`` nephew, ``بنت أخت`` niece, ``زوجة ابن`` / ``كنة`` daughter-in-law, ``زوج ابنة``
+son-in-law, ``قريب`` / ``نسيب`` relative, ``مرافق`` / ``مساعد`` aide, ``حارس`` guard; the
+pronoun forms ``زوجته`` his wife, ``ابنها`` her son ...; ``/`` or ``:`` after the term
+(``بنت/X``); the term after the name (``X الزوجة``); ``ة`` written as ``ه``.
 """
 
 from __future__ import annotations
@@ -137,6 +154,7 @@ _EN_TERMS.update(
         "nieces": "niece", "auntie": "aunt", "aunty": "aunt", "cousins": "cousin",
         "first cousin": "cousin", "fiancé": "fiance", "fiancée": "fiancee", "relation": "relative",
         "relatives": "relative", "kinsman": "relative", "kinswoman": "relative",
+        "family member": "relative", "widow": "wife", "widower": "husband",
         "assistant": "aide", "companion": "aide", "bodyguard": "guard", "body guard": "guard",
         "bodyguards": "guard", "guards": "guard", "neighbor": "neighbour", "neighbours":
         "neighbour", "neighbors": "neighbour", "friends": "friend",
@@ -253,6 +271,11 @@ _UNNAMED_NOTE = re.compile(
     r"\s*[(\[]\s*(?:unnamed|unidentified|unknown|name unknown|no name|not named)\s*[)\]]?\s*$",
     re.IGNORECASE,
 )
+_FAMILY_MEMBER = re.compile(
+    r"^(?:an?\s+|one\s+)?(?:members?|one)\s+of\s+(?:the\s+family\s+of\s+(?P<to2>.+)|"
+    r"(?P<to>.+?)\s*(?:'s|’s|')\s+family)$",
+    re.IGNORECASE,
+)
 _POSSESSIVE = re.compile(r"^(?P<to>.*\S)\s*(?:'s|'|’s|’)\s+(?P<desc>[^']+)$", re.IGNORECASE)
 _OF = re.compile(r"^(?P<desc>.+?)\s+(?:(?:of|to|for|de|du|des)\s+|d')(?P<to>.+)$", re.IGNORECASE)
 
@@ -345,6 +368,9 @@ def _relation(text: str, as_name: bool) -> tuple[str, str, bool]:
     if re.search("[\u0600-\u06ff]", segment) and not re.search("[A-Za-z]", segment):
         found = _arabic(segment, as_name)
         return found if found else ("", "", False)
+    m = _FAMILY_MEMBER.match(segment)
+    if m:  # "member of the target's family": a relative of the target
+        return "relative", _clean_to(m["to"] or m["to2"]), False
     m = _OF.match(segment)
     if m:
         en = _english_term(m["desc"], strict=as_name)
@@ -434,10 +460,10 @@ def relation_after_name(name: str) -> tuple[str, str, bool]:
 # --- names that describe an unnamed person ----------------------------------------------------
 
 _FEMALE_WORDS = _split(
-    "woman women lady female girl girls femme fille امراه مراه سيده فتاه بنت طفله "
+    "woman women lady widow female girl girls femme fille امراه مراه سيده فتاه بنت طفله "
     "انثي نساء مسنه عجوز رضيعه"
 )
-_MALE_WORDS = _split("man men male boy boys homme garçon garcon رجل شاب ولد مسن ذكر")
+_MALE_WORDS = _split("man men male widower boy boys homme garçon garcon رجل شاب ولد مسن ذكر")
 _CHILD_WORDS = _split(
     "child children kid kids minor baby babies infant infants newborn toddler teen teenager "
     "adolescent girl girls boy boys enfant bébé bebe fille garçon garcon طفل طفله اطفال ولد "

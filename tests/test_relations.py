@@ -7,13 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconcile.relations import (
+    NameFacts,
     Unnamed,
+    analyse_name,
     describe_unnamed,
     fold,
     implied_age_group,
     implied_sex,
     name_as_relation,
     parse_relation,
+    relation_after_name,
     relation_details,
 )
 
@@ -80,6 +83,20 @@ from reconcile.relations import (
         ("طفل سامر الحداد", "child", "سامر الحداد"),
         ("والدة سامي", "mother", "سامي"),
         ("الزوجة", "wife", ""),
+        ("الابن زين", "son", ""),  # "the son, Zein": a name in apposition, not "son of Zein"
+        ("ابنت اخت ربيع", "niece", "ربيع"),  # ابنت: a common misspelling of ابنة
+        ("نسيب رأفت", "relative", "رأفت"),
+        ("اياد الزوجة", "wife", "اياد"),  # the name, then the term
+        ("جمال طفل", "child", "جمال"),
+        ("Unnamed daughter of Karim and Lina", "daughter", "Karim and Lina"),
+        ("Karim's wife (unnamed)", "wife", "Karim"),
+        ("Uncle of Omar and Ali (Unnamed", "uncle", "Omar and Ali"),
+        ("Samir's female cousin", "cousin", "Samir"),
+        ("member of the target's family", "relative", "the target"),
+        ("a member of the family of Karim", "relative", "Karim"),
+        ("Karim's family member", "relative", "Karim"),
+        ("widow of Karim", "wife", "Karim"),
+        ("Maria", "", ""),  # not "mari" (French: husband) misspelt
         # not relations
         ("", "", ""),
         ("   ", "", ""),
@@ -125,6 +142,9 @@ def test_relation_implies_child(text: str, child: bool) -> None:
         ("Abu Ibrahim al-Hashimi al-Qurashi", None),
         ("Umm Ali", None),
         ("مساعد الحربي", None),  # Musa'id is a given name
+        ("نسيب رأفت", None),  # so is Nasib
+        ("Maria", None),
+        ("الابن زين زياد", None),  # the son, Zein Ziad: a real name follows
         ("Samir Haddad", None),
         ("Rose of Sharon", None),  # "of" with no known term
         ("member of the council", None),
@@ -163,6 +183,7 @@ def test_name_as_relation(name: str, expected: tuple[str, str] | None) -> None:
         ("طفلة مجهولة", Unnamed(sex="female", age_group="child")),
         ("امرأة", Unnamed(sex="female")),
         ("رجل مسن", Unnamed(sex="male", age_group="elderly")),
+        ("the widow", Unnamed(sex="female")),
         # real names, or partly real
         ("Samir Haddad", None),
         ("Young Samir", None),
@@ -175,6 +196,39 @@ def test_name_as_relation(name: str, expected: tuple[str, str] | None) -> None:
 )
 def test_describe_unnamed(name: str, expected: Unnamed | None) -> None:
     assert describe_unnamed(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Umm Ali Nassar.. wife of Karim Nassar", ("wife", "Karim Nassar", False)),
+        ("Lina Haddad (daughter of Samir Haddad)", ("daughter", "Samir Haddad", False)),
+        ("Yara, infant daughter of Mona", ("daughter", "Mona", True)),
+        ("ام علي دلول، زوجة مصطفى علي دلول", ("wife", "مصطفى علي دلول", False)),
+        ("زين علي مصطفى ابنة علي مصطفى", ("daughter", "علي مصطفى", False)),
+        ("هدى زوجة احمد", ("wife", "احمد", False)),
+        ("محمد بن سلمان", ("", "", False)),  # a patronymic, not "son of"
+        ("Samir Haddad", ("", "", False)),
+        ("Haddad, Samir", ("", "", False)),
+    ],
+)
+def test_relation_after_name(name: str, expected: tuple[str, str, bool]) -> None:
+    assert relation_after_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "facts"),
+    [
+        ("Samir Haddad", NameFacts(None, False, "", "", False)),
+        ("", NameFacts(None, False, "", "", False)),
+        ("unknown boy", NameFacts(Unnamed(sex="male", age_group="child"), False, "", "", False)),
+        ("Infant son of Mona", NameFacts(None, True, "son", "Mona", True)),
+        ("Umm Ali.. wife of Karim", NameFacts(None, False, "wife", "Karim", False)),
+        ("أبو إبراهيم", NameFacts(None, False, "", "", False)),
+    ],
+)
+def test_analyse_name(name: str, facts: NameFacts) -> None:
+    assert analyse_name(name) == facts
 
 
 @pytest.mark.parametrize(
@@ -243,6 +297,9 @@ def test_relation_parsers_never_raise(text: str) -> None:
     assert unnamed is None or unnamed.sex in ("", "female", "male")
     assert implied_sex(text) in ("", "female", "male")
     assert implied_age_group(text) in ("", "child", "elderly")
+    facts = analyse_name(text)
+    assert facts.unnamed is None or not facts.term
+    assert relation_after_name(text)[0] or not relation_after_name(text)[1]
 
 
 @given(
