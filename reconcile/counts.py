@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reconcile.case import Claim
@@ -399,7 +400,7 @@ def reconcile_counts(
 MERGEABLE: tuple[str, ...] = ("linked", "ambiguous", "possible", "decided-same")
 
 
-def _find(parent: dict[str, str], x: str) -> str:
+def _find(parent: list[int], x: int) -> int:
     while parent[x] != x:
         parent[x] = parent[parent[x]]
         x = parent[x]
@@ -428,44 +429,51 @@ def distinct_people_range(
     "min_merged" (persons after the extra merges), "extra_merges", "stated_floor" (None when no
     claim states a killed count)}."""
     pids = _person_ids(records, links)
-    keys = _col(records, "claim") + ":" + _col(records, "record_id")
-    person_of = dict(zip(keys, pids, strict=True))
-    claims_of: dict[str, set[str]] = {}
-    for key, pid in person_of.items():
-        claims_of.setdefault(pid, set()).add(key.split(":", 1)[0])
-    counted = set(pids[dead(records)]) if killed_only else set(pids)
-    parent = {p: p for p in claims_of}
-    members = {p: {p} for p in claims_of}
+    person_codes, person_names = pd.factorize(pids, sort=True)
+    keys = (_col(records, "claim") + ":" + _col(records, "record_id")).to_numpy()
+    position = pd.Series(np.arange(len(keys)), index=keys)
+    position = position[~position.index.duplicated()]
+    rank = pd.Series(keys).rank(method="dense").to_numpy()  # a record's place in key order
+    claim_codes, _ = pd.factorize(_col(records, "claim"), sort=True)
+    n = len(person_names)
+    claim_bits = [0] * n  # each person's claims as a bit set
+    for pc, cc in zip(person_codes.tolist(), claim_codes.tolist(), strict=True):
+        claim_bits[pc] |= 1 << cc
+    parent = list(range(n))
+    members: list[list[int]] = [[i] for i in range(n)]
     extra = 0
     if pairs is not None and len(pairs):
-        ka = pairs["claim_a"].astype(str) + ":" + pairs["record_a"].astype(str)
-        kb = pairs["claim_b"].astype(str) + ":" + pairs["record_b"].astype(str)
-        status = pairs["status"].astype(str)
-        different = {
-            frozenset((person_of.get(a, a), person_of.get(b, b)))
-            for a, b in zip(
-                ka[status == "decided-different"], kb[status == "decided-different"], strict=True
-            )
-        }
-        cand = pd.DataFrame(
-            {"a": ka, "b": kb, "w": pd.to_numeric(pairs["weight"], errors="coerce")}
+        ra, rb = (
+            (pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str))
+            .map(position)
+            .fillna(-1)
+            .astype(int)
+            .to_numpy()
+            for s in ("a", "b")
         )
-        cand = cand[status.isin(MERGEABLE).to_numpy()].fillna({"w": -math.inf})
-        cand = cand.sort_values(["w", "a", "b"], ascending=[False, True, True], kind="stable")
-        for a, b in zip(cand["a"], cand["b"], strict=True):
-            if a not in person_of or b not in person_of:
-                continue
-            ra, rb = _find(parent, person_of[a]), _find(parent, person_of[b])
-            if ra == rb or claims_of[ra] & claims_of[rb]:
+        ok = (ra >= 0) & (rb >= 0)
+        pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
+        pb = np.where(ok, person_codes[np.maximum(rb, 0)], -1)
+        status = pairs["status"].astype(str).to_numpy()
+        apart = ok & (status == "decided-different")
+        different = {frozenset(p) for p in zip(pa[apart].tolist(), pb[apart].tolist(), strict=True)}
+        weight = pd.to_numeric(pairs["weight"], errors="coerce").fillna(-np.inf).to_numpy()
+        take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb))
+        # strongest first; ties broken by the records' claim:id, so row order never matters
+        take = take[np.lexsort((rank[rb[take]], rank[ra[take]], -weight[take]))]
+        for a, b in zip(pa[take].tolist(), pb[take].tolist(), strict=True):
+            ra_, rb_ = _find(parent, a), _find(parent, b)
+            if ra_ == rb_ or claim_bits[ra_] & claim_bits[rb_]:
                 continue
             if different and any(
-                frozenset((x, y)) in different for x in members[ra] for y in members[rb]
+                frozenset((x, y)) in different for x in members[ra_] for y in members[rb_]
             ):
                 continue
-            parent[rb] = ra
-            claims_of[ra] |= claims_of.pop(rb)
-            members[ra] |= members.pop(rb)
+            parent[rb_] = ra_
+            claim_bits[ra_] |= claim_bits[rb_]
+            members[ra_] += members[rb_]
             extra += 1
+    counted = set(person_codes[dead(records).to_numpy()].tolist()) if killed_only else set(range(n))
     most = len(counted)
     merged = len({_find(parent, p) for p in counted})
     floor = None

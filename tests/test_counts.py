@@ -345,7 +345,8 @@ def test_distinct_people_deterministic(seed: int) -> None:
     )
     base = distinct_people_range(pairs, links_of(recs), recs)
     shuffled = pairs.sample(frac=1, random_state=seed).reset_index(drop=True)
-    assert distinct_people_range(shuffled, links_of(recs), recs) == base
+    recs2 = recs.sample(frac=1, random_state=seed + 10).reset_index(drop=True)
+    assert distinct_people_range(shuffled, links_of(recs2), recs2) == base
 
 
 # --------------------------------------------------------------------------- documentation
