@@ -333,6 +333,11 @@ _ALT_SEPARATORS = re.compile(r"(?<!\w)`|`(?!\w)|\.\.+|[;|…()\[\]{}]|\s/\s")
 _TRAILING_KUNYA = frozenset({"ام", "umm", "um", "oum", "omm"})
 
 
+def _wordy(part: str) -> bool:
+    """A part worth keeping as a name: two letters at least ("d.. X" is a stray letter)."""
+    return len(_LETTER.findall(part)) >= 2
+
+
 def alternates(text: Any) -> list[str]:
     """The main name (bracketed parts removed, text before a backtick) first, then its alternates.
 
@@ -347,10 +352,10 @@ def alternates(text: Any) -> list[str]:
     result: list[str] = []
     if _ALT_ANY.search(text):
         brackets = _BRACKETS.findall(text)
-        parts = [p for p in _ALT_SEPARATORS.split(_BRACKETS.sub(" ", text)) if _normalise(p)]
+        parts = [p for p in _ALT_SEPARATORS.split(_BRACKETS.sub(" ", text)) if _wordy(p)]
         for p in [*parts[:1], *brackets, *parts[1:]]:
             p = " ".join(p.split())
-            if p and p not in result and _normalise(p):
+            if p not in result and _wordy(p):
                 result.append(p)
     else:
         p = " ".join(text.split())
