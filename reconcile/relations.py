@@ -5,14 +5,14 @@ Pure functions over single strings (never raise):
 - ``parse_relation(text) -> (term, to)``: the canonical kinship or role term and whom it points
   to, as written. ``wife of Abu Ibrahim`` -> ("wife", "Abu Ibrahim"); ``Hisham's daughter`` ->
   ("daughter", "Hisham"); ``the target's sister`` -> ("sister", "the target"); ``his wife`` ->
-  ("wife", ""); ``بنت/سونا هاني عوده`` -> ("daughter", "سونا هاني عوده"). Unrecognised text gives
+  ("wife", ""); ``بنت/ريم سامي حداد`` -> ("daughter", "ريم سامي حداد"). Unrecognised text gives
   ("", ""); ``<words> of <X>`` with words that are no known term gives the words lower-cased as
   the term (``neighbour of X`` style roles are kept, not lost).
 - ``name_as_relation(name) -> (term, to) | None``: the same, for a *name* that is really a
   kinship description; stricter (known terms only) and the Arabic kunyas ``ابو X`` / ``ام X``
   (Abu X, Umm X) are names, never "father of" / "mother of".
-- ``relation_after_name(name)``: a relation written after a real name ("Umm Ali.. wife of
-  Karim", "Lina (daughter of Samir)", "زين علي ابنة علي"): it fills the relation, but the name
+- ``relation_after_name(name)``: a relation written after a real name ("Umm Salem.. wife of
+  Karim", "Lina (daughter of Samir)", "لينا كريم ابنة كريم"): it fills the relation, but the name
   is still a name.
 - ``analyse_name(name) -> NameFacts``: all of the name checks at once, fast (parse_records).
 - ``describe_unnamed(name) -> Unnamed | None``: a name that only describes an unnamed person
@@ -231,9 +231,9 @@ _AR_TERMS2: dict[tuple[str, str], str] = {
 _AR_CHILD = _split("طفل طفله طفلها طفلته طفلتها رضيع رضيعه اطفال")
 # Arabic terms that are also given names: never read as a relation in a name.
 _AR_NAMES = frozenset({"مساعد", "قريب", "نسيب"})
-# Arabic terms that may close a description after the name ("اياد الزوجة": Iyad's wife).
+# Arabic terms that may close a description after the name ("باسل الزوجة": Basil's wife).
 _AR_TRAILING = _split("زوجه زوجته زوج ابن ابنه ابنته بنت طفل طفله رضيع رضيعه حفيد حفيده")
-# Arabic terms written with an explicit ة, never part of a personal name: "زين ... ابنة علي".
+# Arabic terms written with an explicit ة, never part of a personal name: "لينا ... ابنة كريم".
 _AR_EXPLICIT = frozenset({"ابنة", "إبنة", "زوجة", "شقيقة", "حفيدة", "طفلة"})
 # Arabic words that open a kunya when they start a name (Abu X, Umm X): never a relation there.
 _KUNYA = frozenset({"ابو", "ام", "ابي", "ابا"})
@@ -338,7 +338,7 @@ def _arabic(text: str, as_name: bool) -> tuple[str, str, bool] | None:
         first, article = first[2:], True  # "الزوجه" the wife
     last = words[-1][2:] if words[-1].startswith("ال") else words[-1]
     if first not in _AR_TERMS and len(words) >= 2 and last in _AR_TRAILING:
-        # "اياد الزوجة", "جمال طفل": a name, then the term (Iyad's wife, Jamal's child)
+        # "باسل الزوجة", "نادر طفل": a name, then the term (Basil's wife, Nader's child)
         term = _AR_TERMS[last][0]
         return term, _clean_to(" ".join(raw[:-1])), last in _AR_CHILD
     if first not in _AR_TERMS or (as_name and (first == "ام" or first in _AR_NAMES)):
@@ -347,7 +347,7 @@ def _arabic(text: str, as_name: bool) -> tuple[str, str, bool] | None:
     to = " ".join(raw[1:])
     if not to:
         return alone, "", child
-    if article:  # "الابن زين": the son, Zein (a name in apposition, not "son of Zein")
+    if article:  # "الابن فادي": the son, Fadi (a name in apposition, not "son of Fadi")
         return None if as_name else (alone, "", child)
     return with_name, _clean_to(to), child
 
@@ -440,8 +440,8 @@ _NAME_SPLIT = re.compile(r"\.\.+|…|،|,|;|؛|\s[-–—]\s|[()]")
 
 
 def relation_after_name(name: str) -> tuple[str, str, bool]:
-    """(term, to, implies child) of a relation written after a real name: "Umm Ali.. wife of
-    Karim", "Samir (son of Nabil)", "زين علي ابنة علي مصطفى"; ("", "", False) when none."""
+    """(term, to, implies child) of a relation written after a real name: "Umm Salem.. wife of
+    Karim", "Samir (son of Nabil)", "لينا كريم ابنة كريم نصار"; ("", "", False) when none."""
     if not isinstance(name, str) or len(name) > 300 or not _might_relate(name):
         return "", "", False
     for segment in _NAME_SPLIT.split(name)[1:]:
