@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.agree import name_form, names_agree, norm_text
+from reconcile.agree import COMPARATORS, Stated, name_form, names_agree, norm_text, verdict
 from reconcile.case import Claim
 from reconcile.merge import LONG_FIELDS, PERSON_COLUMNS, merge_persons
 from reconcile.schema import (
@@ -202,8 +202,10 @@ def test_alias_reconciles_two_different_names() -> None:
 
 
 def test_arabic_and_latin_spellings_agree() -> None:
-    pytest.importorskip("reconcile.names", reason="cross-script keys come from reconcile.names")
     assert names_agree("محمد", "Mohammed")
+    assert names_agree("أحمد النجار", "Ahmad Al-Najjar")
+    assert names_agree("عبد الله قرداش", "Abdullah Qardash")
+    assert not names_agree("محمد", "Mahmoud")
     p = one_person(rec("a", "1", 2, name="محمد"), rec("b", "1", 2, name="Mohammed"))
     assert p["name_status"] == "agree"
 
@@ -523,3 +525,27 @@ def test_every_long_field_and_status_is_documented() -> None:
     assert [f for f in LONG_FIELDS if f"`{f}`" not in section] == []
     persons = doc_section("persons.csv")
     assert [s for s in ("agree", "conflict", "single", "unknown") if f"`{s}`" not in persons] == []
+
+
+AGES = st.lists(
+    st.tuples(st.integers(0, 90), st.integers(0, 5)).map(lambda t: (t[0], t[0] + t[1])),
+    min_size=0,
+    max_size=4,
+)
+
+
+@given(AGES, st.randoms(use_true_random=False))
+def test_age_status_does_not_depend_on_claim_order(ages: list[tuple[int, int]], rnd: Any) -> None:
+    values = [
+        Stated(f"c{i}", f"{lo}-{hi}", (float(lo), float(hi))) for i, (lo, hi) in enumerate(ages)
+    ]
+    shuffled = list(values)
+    rnd.shuffle(shuffled)
+    compatible, merge = COMPARATORS["age"]
+    status = verdict(values, compatible, merge)[1]
+    assert verdict(shuffled, compatible, merge)[1] == status
+    expected = {0: "unknown", 1: "single"}.get(len(values))
+    if expected is None:
+        gaps_ok = all(max(a[0], b[0]) - min(a[1], b[1]) <= 1 for a in ages for b in ages)
+        expected = "agree" if gaps_ok else "conflict"
+    assert status == expected
