@@ -95,9 +95,17 @@ def _split(words: str) -> list[str]:
 
 
 __all__ = [
+    "GROUP_RANGES",
     "MAX_AGE",
     "AgeRange",
+    "age_contradicts",
     "age_group_of",
+    "check_age_group",
+    "check_dob",
+    "check_identified",
+    "check_national_id",
+    "check_sex",
+    "check_status",
     "implied_age_group",
     "implied_sex",
     "is_placeholder",
@@ -105,12 +113,14 @@ __all__ = [
     "parse_age",
     "parse_age_group",
     "parse_dob",
+    "parse_group",
     "parse_identified",
     "parse_national_id",
     "parse_records",
     "parse_relation",
     "parse_sex",
     "parse_status",
+    "sex_implies_child",
 ]
 
 T = TypeVar("T")
