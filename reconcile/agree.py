@@ -182,6 +182,12 @@ def _text_compatible(a: str, b: str) -> bool:
     return a == b or fuzz.token_set_ratio(a, b) >= TEXT_THRESHOLD
 
 
+def _place_compatible(a: str, b: str) -> bool:
+    """Places and nationalities are names too: fuzzy text, or the words of one meet the words of
+    the other by cross-script key (Atmeh and أطمة, Iraqi and عراقي)."""
+    return _text_compatible(a, b) or names_agree(a, b)
+
+
 def relation_terms_compatible(a: str, b: str) -> bool:
     """Same term, or one term includes the other ("child" and "son"), or either is "relative"."""
     if a == b or "relative" in (a, b):
@@ -306,8 +312,8 @@ COMPARATORS: dict[str, tuple[Callable[[Any, Any], bool], Callable[[Sequence[Stat
     "status": (_eq, merged_first),
     "identified": (_eq, merged_first),
     "cause": (_text_compatible, merged_first),
-    "location": (_text_compatible, merged_first),
-    "nationality": (_text_compatible, merged_first),
+    "location": (_place_compatible, merged_first),
+    "nationality": (_place_compatible, merged_first),
     "affiliation": (_text_compatible, merged_first),
     "relation": (relations_compatible, merged_relation),
 }

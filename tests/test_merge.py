@@ -305,6 +305,10 @@ def test_same_target_name_for_two_different_people_conflicts() -> None:
 def test_free_text_compares_fuzzily_after_casefold() -> None:
     p = one_person(rec("a", "1", 2, location="Atmeh, Idlib"), rec("b", "1", 2, location="ATMEH"))
     assert (p["location"], p["location_status"]) == ("Atmeh, Idlib", "agree")
+    p = one_person(rec("a", "1", 2, location="Atmeh"), rec("b", "1", 2, location="أطمة، إدلب"))
+    assert (p["location"], p["location_status"]) == ("Atmeh", "agree")
+    p = one_person(rec("a", "1", 2, nationality="Iraqi"), rec("b", "1", 2, nationality="Syrian"))
+    assert p["nationality_status"] == "conflict"
     p = one_person(rec("a", "1", 2, cause="US fire"), rec("b", "1", 2, cause="suicide bomb"))
     assert (p["cause"], p["cause_status"]) == ("US fire | suicide bomb", "conflict")
 
