@@ -95,23 +95,20 @@ def _joined_records(
     lk = links.reindex(columns=link_cols).astype({"claim": str, "record_id": str})
     recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
     recs = recs.astype({"claim": str, "record_id": str})
-    merged = recs.merge(lk, on=["claim", "record_id"], how="left", validate="one_to_one")
+    for frame, what in ((recs, "records"), (lk, "links")):
+        twice = frame[frame.duplicated(["claim", "record_id"])]
+        if len(twice):
+            first = twice.iloc[0]
+            raise ValueError(f"{what} hold {first['claim']}:{first['record_id']} more than once")
+    merged = recs.merge(lk, on=["claim", "record_id"], how="left")
     unlinked = merged[merged["person_id"].isna()]
     if len(unlinked):
         first = unlinked.iloc[0]
         raise ValueError(
             f"{len(unlinked)} record(s) have no link, e.g. {first['claim']}:{first['record_id']}"
         )
-    merged = merged.reindex(
-        columns=[
-            *merged.columns,
-            *(
-                c
-                for c in (*_TEXT_COLS, *_FLAG_COLS, "age_min", "age_max")
-                if c not in merged.columns
-            ),
-        ]
-    )
+    wanted = (*_TEXT_COLS, *_FLAG_COLS, "age_min", "age_max")
+    merged = merged.reindex(columns=[*merged.columns, *(c for c in wanted if c not in merged)])
     cols: dict[str, list[Any]] = {
         "claim": merged["claim"].tolist(),
         "record_id": merged["record_id"].tolist(),

@@ -365,6 +365,20 @@ def test_ambiguous_person_flagged() -> None:
     assert bool(persons.iloc[0]["ambiguous"]) is True
 
 
+def test_duplicate_link_is_an_error() -> None:
+    records, links = frames([rec("a", "1", 2)], {})
+    with pytest.raises(ValueError, match="links hold a:1 more than once"):
+        merge_persons(records, pd.concat([links, links]), claims("a"))
+
+
+def test_missing_parsed_columns_read_as_not_stated() -> None:
+    records = pd.DataFrame([{"claim": "a", "record_id": "1", "file": "a.csv", "row": 2}])
+    _, links = frames([rec("a", "1", 2)], {})
+    persons, fields = merge_persons(records, links, claims("a"))
+    assert set(persons[[f"{f}_status" for f in MERGED_FIELDS]].iloc[0]) == {"unknown"}
+    assert fields.empty
+
+
 def test_unlinked_record_is_an_error() -> None:
     records, links = frames([rec("a", "1", 2), rec("a", "2", 3)], {})
     with pytest.raises(ValueError, match=r"1 record\(s\) have no link, e.g. a:2"):
