@@ -217,7 +217,7 @@ _LAT_SECOND = re.compile(
 )
 # compound given names whose second part is an ordinary word: joined only after this first part
 _PAIRS = re.compile(
-    r"^(?:نور الهدي|فاطمه الزهرا|(?:nour|noor|nur) (?:al|el)h(?:ou|u|o)da"
+    r"^(?:نور الهدي|فاطمه الزهراء?|(?:nour|noor|nur) (?:al|el)h(?:ou|u|o)da"
     r"|(?:fatima|fatimah|fatma) (?:al|el)zahraa?)$"
 )
 
@@ -417,12 +417,16 @@ _SEMI = frozenset("wy")
 _RUNS = re.compile(r"[\u0600-\u06ff]+|[a-z]+")
 
 
-_AR_JOINT_TA = re.compile(r"(?<=...)ه(?=ال...)")
-_LAT_JOINT_TA = re.compile(r"(?<=...[aeiou])h(?=[ae]l...)")
+# a ة where two words were joined: فاطمه|الزهرا, هبه|الله (Latin Fatimah al-, Hibat Allah)
+_AR_JOINT_TA = re.compile(r"(?<=..)ه(?=ال(?:...|له$))")
+_LAT_JOINT_TA = re.compile(
+    r"(?<=...[aeiou])h(?=[ae]l(?!d(?:i|ee|ie|ea|ei)ne?$|islam$|l?ah?$)...)"  # not Salah al-Din
+    r"|(?<=..[aeiou])t(?=[aeiu]ll?ah$)"
+)
 
 
 def _latin_run(s: str) -> str:
-    s = _LATIN_FINAL_H.sub("", _LAT_JOINT_TA.sub("", s))  # -ah, -eh: the ة ending
+    s = _LATIN_FINAL_H.sub("", s)  # -ah, -eh: the ة ending
     s = _LATIN_C.sub("s", s)
     if s.startswith("dh"):  # an initial dh is ذ or ظ (Dhaher, Dhiab); inside, often د+ه (Adham)
         s = "z" + s[2:]
@@ -433,7 +437,6 @@ def _latin_run(s: str) -> str:
 
 
 def _arabic_run(s: str) -> str:
-    s = _AR_JOINT_TA.sub("", s)  # فاطمه|الزهرا: a ة where two words were joined
     if len(s) >= 3 and s[-1] in "هح":  # the ة ending; a final ح Latin writes -ah, -eh, -ouh
         s = s[:-1]
     return "".join(_AR_TRANSLIT.get(ch, "") for ch in s)
@@ -477,10 +480,13 @@ def _strong(token: str) -> int:
     return len(c[:-1] if c.endswith("h") else c)
 
 
+_THEOPHORIC_END = re.compile(r"(?:دين|له|اسلام|d(?:i|ee|ie|ea|ei)ne?|ll?ah?|islam)$")
+
+
 def _article_strippable(rest: str) -> bool:
-    lat = _latinish(rest)
-    need = 3 if lat[:1] in _VOWELS else 2
-    return _strong(rest) >= need
+    """Whether what follows an initial al / ال can be a name on its own: two consonants, not
+    counting a theophoric ending (so the "al" of Alaa, Ali, Elias, Alaa al-Din stays)."""
+    return _strong(_THEOPHORIC_END.sub("", rest)) >= 2
 
 
 _LAT_SECOND_JOINT = re.compile(
@@ -490,7 +496,9 @@ _AR_SECOND_JOINT = re.compile(r"(?<=..)ال(?=(?:دين|له|اسلام)$)")
 
 
 def _strip_article(token: str) -> str:
-    """The token without its article: before a theophoric second part, then at the start."""
+    """The token without its article: before a theophoric second part, then at the start
+    (and without the ة ending a first part before an article: فاطمه|الزهرا, هبه|الله)."""
+    token = _LAT_JOINT_TA.sub("", _AR_JOINT_TA.sub("", token))
     token = _AR_SECOND_JOINT.sub("", token)
     token = _LAT_SECOND_JOINT.sub("", token)
     if token[:2] in ("ال", "al", "el") and len(token) > 3 and _article_strippable(token[2:]):
