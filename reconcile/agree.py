@@ -6,7 +6,6 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -195,8 +194,7 @@ def relation_terms_compatible(a: str, b: str) -> bool:
     return b in RELATION_GENERAL.get(a, frozenset()) or a in RELATION_GENERAL.get(b, frozenset())
 
 
-@dataclass(frozen=True)
-class RelationKey:
+class RelationKey(NamedTuple):
     """What a relation is compared on: the term, the target as written, the person the target
     names within the record's own claim ("" when it names no one there, or several), and the
     persons it names anywhere in the case."""

@@ -141,7 +141,7 @@ def _spellings(r: Record, ph: frozenset[str]) -> list[str]:
     return out
 
 
-def _stated(r: Record, ph: frozenset[str], targets: _Targets) -> tuple[Stated | None, ...]:
+def _stated(r: Record, ph: frozenset[str]) -> tuple[Stated | None, ...]:
     """A record's stated value of every field of MERGED_FIELDS, in that order: None where the
     record says nothing or says the value is unknown (neither counts for or against)."""
     claim = r["claim"]
@@ -157,7 +157,7 @@ def _stated(r: Record, ph: frozenset[str], targets: _Targets) -> tuple[Stated | 
     for field, col in PARSED_OF.items():
         v = r[col]
         out[field] = Stated(claim, v, v) if v and v != "unknown" else None
-    out["relation"] = _stated_relation(r, ph, targets)
+    out["relation"] = _stated_relation(r, ph)
     for field in FREE_TEXT:
         text = r[field].strip()
         ok = text and not is_placeholder(text, ph)
@@ -165,15 +165,15 @@ def _stated(r: Record, ph: frozenset[str], targets: _Targets) -> tuple[Stated | 
     return tuple(out[f] for f in MERGED_FIELDS)
 
 
-def _stated_relation(r: Record, ph: frozenset[str], targets: _Targets) -> Stated | None:
+def _stated_relation(r: Record, ph: frozenset[str]) -> Stated | None:
     text = r["relation"].strip()
     term, to = r["relation_term"].strip(), r["relation_to"].strip()
     if not text and r["name_is_relation"]:
         text = r["name"].strip()
-    if term:
-        shown = text or (f"{term} of {to}" if to else term)
-        key = RelationKey(term, to, targets.within(r, to), targets.anywhere(to))
-        return Stated(r["claim"], shown, key)
+    if term:  # the target is resolved to persons later, only where two relations meet
+        return Stated(
+            r["claim"], text or (f"{term} of {to}" if to else term), RelationKey(term, to)
+        )
     if not text or is_placeholder(text, ph):
         return None
     return Stated(r["claim"], text, RelationKey(norm_text(text), ""))  # a term nobody parsed
@@ -183,6 +183,9 @@ def _spelling_key(text: str) -> str:
     return " ".join(name_form(text)[0])
 
 
+# A relation's target that shares its words' keys with more persons than this names no one in
+# particular: it is left unresolved.
+TARGET_CANDIDATES = 50
 # Words in a relation's target that are not part of anyone's name ("the lieutenant").
 TARGET_FILLER: frozenset[str] = frozenset({"the", "of", "and", "his", "her", "their"})
 
@@ -220,18 +223,21 @@ class _Targets:
         for ks in words:
             hit: set[str] = set().union(*(self._index.get((scope, k), set()) for k in ks))
             found = hit if found is None else found & hit
+        if found and len(found) > TARGET_CANDIDATES:
+            return frozenset()  # a name too common to point at anyone ("Mohammed")
         return frozenset(
             p for p in found or () if any(names_agree(target, s) for s in self._spellings[p])
         )
 
-    def within(self, r: Record, target: str) -> str:
-        """The one person of the record's own claim (not its own person) the target names."""
-        hits = self._find(r["claim"], target) - {r["person_id"]} if target else frozenset()
-        return next(iter(hits)) if len(hits) == 1 else ""
-
-    def anywhere(self, target: str) -> frozenset[str]:
-        """Every person of the case the target names."""
-        return self._find("", target) if target else frozenset()
+    def resolve(self, claim: str, pid: str, key: RelationKey) -> RelationKey:
+        """The key with its target resolved: `person`, the one person of the relation's own
+        claim (other than its own person `pid`) the target names, and `persons`, every person of
+        the case it names."""
+        if not key.to:
+            return key
+        within = self._find(claim, key.to) - {pid}
+        person = next(iter(within)) if len(within) == 1 else ""
+        return key._replace(person=person, persons=self._find("", key.to))
 
 
 def _normalised(field: str, rows: list[Record], ph: frozenset[str]) -> list[str]:
@@ -318,11 +324,14 @@ def merge_persons(
             "denied_by": ";".join(c for c in silent if c in complete),
             "ambiguous": any(r["ambiguous"] for r in members),
         }
-        stated = [_stated(r, ph, targets) for r in members]
+        stated = [_stated(r, ph) for r in members]
         for k, (field, status, compatible, merge) in enumerate(comparators):
             values = [x for v in stated if (x := v[k]) is not None]
             if len(values) < 2:  # the common case, without a call: unknown or single
                 row[field], row[status] = (values[0].text, "single") if values else ("", "unknown")
+            elif field == "relation":
+                values = [v._replace(key=targets.resolve(v.claim, pid, v.key)) for v in values]
+                row[field], row[status] = verdict(values, compatible, merge)
             else:
                 row[field], row[status] = verdict(values, compatible, merge)
         row["names"] = " | ".join(dict.fromkeys(s for r in members for s in r["spellings"]))
