@@ -269,6 +269,10 @@ def _is_prefix(w: str) -> bool:
     return w in _AR_PREFIXES or w in _LAT_ABD or w in _LAT_ABU or w in _LAT_UMM
 
 
+_LAT_JOINED_ABD = re.compile(r"^abd(?:e|u|i|o|ou)l(?=[a-z]{2})")
+_LAT_JOINED_ABU = re.compile(r"^ab(?:ou|oo)(?=[a-z]{2})")
+
+
 def _canonical_prefix(w: str) -> str:
     """One spelling per Latin prefix, so Abdel Rahman and Abd al-Rahman give one token."""
     if w in _LAT_ABD:
@@ -321,7 +325,8 @@ def name_tokens(text: Any) -> list[str]:
         else:
             out.append(w)
     out.reverse()
-    return out
+    # the same spelling for a prefix the writer joined (Abdelrahman, Abourida)
+    return [_LAT_JOINED_ABD.sub("abdal", _LAT_JOINED_ABU.sub("abu", w)) for w in out]
 
 
 # ---------------------------------------------------------------------------------------------

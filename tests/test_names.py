@@ -103,6 +103,9 @@ SAME_TOKENS = [
     ("Abu Ali", "Abou Ali"),
     ("Abu Ali", "Abo Ali"),
     ("Umm Jihad", "Um Jihad"),
+    ("Abdel Rahman", "Abdelrahman"),
+    ("Abdul Rahman", "Abdulrahman"),
+    ("Abu Rida", "Abourida"),
 ]
 
 
