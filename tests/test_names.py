@@ -198,6 +198,25 @@ MEET = [
 ]
 
 
+# More common given and family names, one Latin spelling against the Arabic.
+PAIRS = """Ghada/غادة Hadeel/هديل Raghad/رغد Tasneem/تسنيم Shaimaa/شيماء Asmaa/أسماء Hiba/هبة
+Doaa/دعاء Rawan/روان Jana/جنى Lujain/لجين Nisreen/نسرين Eman/إيمان Sujood/سجود Amira/أميرة
+Maryam/مريم Zeinab/زينب Samah/سماح Abeer/عبير Bilal/بلال Anas/أنس Hamzeh/حمزة Ayman/أيمن
+Nidal/نضال Suhaib/صهيب Moataz/معتز Moamen/مؤمن Raed/رائد Tareq/طارق Tarek/طارق Bassel/باسل
+Aref/عارف Atef/عاطف Hazem/حازم Hatem/حاتم Iyad/إياد Saqr/صقر Abu_Shamala/أبو_شمالة
+Al-Masri/المصري Kuhail/كحيل Abu_Sitta/أبو_ستة Qudaih/قديح Radwan/رضوان Shurrab/شراب
+Zorob/زعرب Baroud/بارود Abu_Taha/أبو_طه Al-Farra/الفرا Ashour/عاشور Odeh/عودة Mousa/موسى
+Issa/عيسى Yahya/يحيى Huda/هدى Salwa/سلوى Lubna/لبنى Hala/هالة Aseel/أسيل Ghassan/غسان
+Refaat/رفعت Ibtisam/ابتسام Suad/سعاد Muhannad/مهند Qusai/قصي Louay/لؤي Uday/عدي Amr/عمرو
+Abdelfattah/عبدالفتاح Abdulsalam/عبد_السلام"""
+
+
+@pytest.mark.parametrize("pair", PAIRS.split())
+def test_common_names_meet_across_scripts(pair):
+    latin, arabic = pair.replace("_", " ").split("/")
+    assert name_keys(latin) == name_keys(arabic)
+
+
 @pytest.mark.parametrize("group", MEET, ids=lambda g: g[1])
 def test_variants_meet_on_the_same_keys(group):
     keys = {tuple(name_keys(v)) for v in group}
