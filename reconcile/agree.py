@@ -111,38 +111,78 @@ def _tokens_meet(ta: str, ka: frozenset[str], tb: str, kb: frozenset[str]) -> bo
     return bool(ka & kb) or fuzz.ratio(ta, tb) >= NAME_TOKEN_THRESHOLD
 
 
-def _forms_agree(a: NameForm, b: NameForm) -> bool:
-    """Every token of the shorter form meets its own token of the longer (a bipartite matching
-    that covers the shorter, found by augmenting paths; names have a handful of tokens)."""
+def _meets(a: NameForm, b: NameForm) -> list[list[bool]]:
     (ta, ka), (tb, kb) = a, b
-    if not ta or not tb:
-        return False
-    if len(ta) > len(tb):
-        ta, ka, tb, kb = tb, kb, ta, ka
-    meets = [
-        [j for j in range(len(tb)) if _tokens_meet(ta[i], ka[i], tb[j], kb[j])]
-        for i in range(len(ta))
+    return [
+        [_tokens_meet(ta[i], ka[i], tb[j], kb[j]) for j in range(len(tb))] for i in range(len(ta))
     ]
-    owner: dict[int, int] = {}  # token of the longer -> token of the shorter it is matched to
+
+
+def _contained(meets: list[list[bool]]) -> bool:
+    """Every token of A meets its own token of B (a bipartite matching covering A, found by
+    augmenting paths; names have a handful of tokens)."""
+    owner: dict[int, int] = {}  # token of B -> token of A it is matched to
 
     def place(i: int, seen: set[int]) -> bool:
-        for j in meets[i]:
-            if j not in seen:
+        for j, ok in enumerate(meets[i]):
+            if ok and j not in seen:
                 seen.add(j)
                 if j not in owner or place(owner[j], seen):
                     owner[j] = i
                     return True
         return False
 
-    return all(place(i, set()) for i in range(len(ta)))
+    return all(place(i, set()) for i in range(len(meets)))
+
+
+def _interleave(meets: list[list[bool]], n_b: int) -> bool:
+    """A and B read as two partial writings of one longer name: their tokens that meet, taken in
+    order (a longest common subsequence), leave the others in gaps, and no gap holds an unmatched
+    token of both (two different names in one place: a different father's name)."""
+    n_a = len(meets)
+    best = [[0] * (n_b + 1) for _ in range(n_a + 1)]
+    for i in range(n_a - 1, -1, -1):
+        for j in range(n_b - 1, -1, -1):
+            step = best[i + 1][j + 1] + 1 if meets[i][j] else 0
+            best[i][j] = max(step, best[i + 1][j], best[i][j + 1])
+    if best[0][0] == 0:
+        return False
+    gaps_a, gaps_b = set(), set()
+    i = j = matched = 0
+    while i < n_a and j < n_b:
+        if meets[i][j] and best[i][j] == best[i + 1][j + 1] + 1:
+            i, j, matched = i + 1, j + 1, matched + 1
+        elif best[i + 1][j] >= best[i][j + 1]:
+            gaps_a.add(matched)
+            i += 1
+        else:
+            gaps_b.add(matched)
+            j += 1
+    gaps_a |= {matched} if i < n_a else set()
+    gaps_b |= {matched} if j < n_b else set()
+    return not gaps_a & gaps_b
+
+
+def _forms_agree(a: NameForm, b: NameForm) -> bool:
+    if not a[0] or not b[0]:
+        return False
+    if len(a[0]) > len(b[0]):
+        a, b = b, a
+    meets = _meets(a, b)
+    if _contained(meets):
+        return True
+    flipped = [list(col) for col in zip(*meets, strict=True)]
+    return _interleave(meets, len(b[0])) or _interleave(flipped, len(a[0]))
 
 
 @lru_cache(maxsize=65536)
 def names_agree(a: str, b: str) -> bool:
-    """Two spellings are variants of one name: for some form of each (name_forms), every token
-    of the shorter meets a distinct token of the longer (a shared key, or rapidfuzz ratio >=
-    NAME_TOKEN_THRESHOLD). A partial name thus agrees with the fuller name that contains it;
-    "Mohammed Ali" and "Mohammed Hassan" do not agree."""
+    """Two spellings are variants of one name, for some form of each (name_forms). Tokens meet
+    when they share a key or their rapidfuzz ratio reaches NAME_TOKEN_THRESHOLD. The names agree
+    when every token of the shorter meets its own token of the longer (a partial name agrees
+    with the fuller name that contains it), or when both are partial writings of one longer name
+    (`_interleave`: "Asif Ali Abu Hamad Abu Daqqa" and "Asif Ali Fawzi Abu Hamad" each omit a
+    part). "Mohammed Ali" and "Mohammed Hassan" do not agree: two names in one place."""
     return any(_forms_agree(x, y) for x in name_forms(a) for y in name_forms(b))
 
 

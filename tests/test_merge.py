@@ -184,6 +184,21 @@ def test_same_script_spellings_of_a_name_agree_and_are_all_listed() -> None:
     )
 
 
+def test_two_partial_writings_of_one_long_name_agree() -> None:
+    # one source omits the grandfather's name, the other the second family name
+    p = one_person(
+        rec("a", "1", 2, name="Asif Ali Abu Hamad Abu Daqqa"),
+        rec("b", "1", 2, name="Asif Ali Fawzi Abu Hamad"),
+    )
+    assert p["name_status"] == "agree"
+    assert names_agree("عاصف علي ابو حمد أبو دقة", "عاصف علي فوزي ابوحمد")
+
+
+def test_a_different_name_in_the_same_place_conflicts() -> None:
+    assert not names_agree("Salma Hamouda Rasmi al-Najjar", "Salma Mohammed Rasmi al-Najjar")
+    assert not names_agree("سلمى حمودة رسمي النجار", "سلمى محمد رسمى النجار")
+
+
 def test_different_names_conflict() -> None:
     p = one_person(rec("a", "1", 2, name="Mohammed Ali"), rec("b", "1", 2, name="Mohammed Hassan"))
     assert (p["name"], p["name_status"]) == ("Mohammed Ali | Mohammed Hassan", "conflict")
