@@ -416,7 +416,7 @@ _LATIN_FOLDS = (
 )
 # fmt: on
 _LATIN_C = re.compile(r"c(?=[eiy])")
-_LATIN_FINAL_H = re.compile(r"(?<=[a-z]{2}[aeiou])h$")
+_LATIN_FINAL_H = re.compile(r"(?<=[a-z][aeiou])h$")
 _VOWELS = frozenset("aeiou")
 _ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz")
 _SEMI = frozenset("wy")

@@ -183,6 +183,7 @@ MEET = [
     ["الكحلوت", "Al-Kahlout", "Kahlout"],
     ["المدهون", "Al-Madhoun", "Madhoun"],
     ["طه", "Taha"],
+    ["نوح", "Nuh", "Nouh"],
     ["جهاد", "Jihad", "Jehad"],
     ["أم محمد", "Umm Mohammed", "Om Muhammad"],
     ["سيف الإسلام", "Saif al-Islam", "Seif al-Islam"],
