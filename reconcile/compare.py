@@ -315,7 +315,10 @@ def compare_fuzzy_text(a: np.ndarray, b: np.ndarray, threshold: float = 85.0) ->
 def compare_relation(
     term_a: np.ndarray, to_a: np.ndarray, term_b: np.ndarray, to_b: np.ndarray
 ) -> np.ndarray:
-    """same (term and whom it points to) / term (same term) / conflict / missing."""
+    """same (same term, to the same-looking person) / term (same term, one target not stated) /
+    unsure (same term, two targets that do not look alike: they may still be one person under
+    two names) / conflict (different terms) / missing. `reconcile.match` refines same, term and
+    unsure by the persons the targets belong to (same / differs)."""
     known = (term_a != "") & (term_b != "")
     level = np.full(len(term_a), "missing", dtype=object)
     level[known] = "conflict"
@@ -331,5 +334,5 @@ def compare_relation(
                 workers=-1,
             )
         )
-        level[idx[s >= 80]] = "same"
+        level[idx] = np.where(s >= 80, "same", "unsure")
     return level

@@ -170,7 +170,7 @@ def relation_by_person(
     of one person is `same`; to records of two different persons, `differs`."""
     out = level.copy()
     ta, tb = target[ra], target[rb]
-    both = np.isin(level, ["term", "same"]) & (ta >= 0) & (tb >= 0)
+    both = np.isin(level, ["term", "same", "unsure"]) & (ta >= 0) & (tb >= 0)
     same_person = both & (person[np.maximum(ta, 0)] == person[np.maximum(tb, 0)])
     out[same_person] = "same"
     out[both & ~same_person] = "differs"

@@ -35,6 +35,7 @@ DEFAULT_MU: dict[str, dict[str, tuple[float, float]]] = {
     "relation": {
         "same": (0.6, 0.01),
         "term": (0.3, 0.1),
+        "unsure": (0.1, 0.1),
         "differs": (0.03, 0.3),
         "conflict": (0.07, 0.59),
     },
