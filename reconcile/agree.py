@@ -101,6 +101,12 @@ def name_forms(text: str) -> tuple[NameForm, ...]:
     return tuple(_form(v, keys) for v in name_variants(text) if v)
 
 
+@lru_cache(maxsize=65536)
+def name_words(text: str) -> tuple[str, ...]:
+    """The normalised words of a name's main form (name_forms without the keys, for display)."""
+    return next((tuple(v) for v in name_variants(text) if v), ())
+
+
 def name_form(text: str) -> NameForm:
     """The main form of a name (see name_forms); no tokens when it has no letters."""
     forms = name_forms(text)

@@ -16,6 +16,7 @@ from reconcile.agree import (
     format_age,
     is_placeholder,
     name_form,
+    name_words,
     names_agree,
     norm_text,
     placeholder_set,
@@ -180,7 +181,7 @@ def _stated_relation(r: Record, ph: frozenset[str]) -> Stated | None:
 
 
 def _spelling_key(text: str) -> str:
-    return " ".join(name_form(text)[0])
+    return " ".join(name_words(text))
 
 
 # A relation's target that shares its words' keys with more persons than this names no one in
