@@ -28,9 +28,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 DECIDED = 1e6  # weight given to an analyst's `same` decision
 MAX_DENSE = 4_000_000  # largest component solved exactly (cells); larger ones fall back to greedy
@@ -60,6 +57,8 @@ def _assign_component(
             used_b.add(int(b[e]))
             chosen.append(e)
         return np.asarray(chosen, dtype=np.int64)
+    from scipy.optimize import linear_sum_assignment  # imported here: slow to import
+
     cost = np.zeros((len(ua), len(ub)))
     edge = np.full((len(ua), len(ub)), -1, dtype=np.int64)
     # keep the best edge per cell (duplicates cannot occur, but be safe)
@@ -79,6 +78,9 @@ def assign(
     ok = np.flatnonzero(weight >= threshold)
     if len(ok) == 0:
         return chosen
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     ea, eb = a[ok], b[ok]
     nodes, inv = np.unique(np.concatenate([ea, eb]), return_inverse=True)
     ia, ib = inv[: len(ok)], inv[len(ok) :]

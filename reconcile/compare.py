@@ -227,7 +227,7 @@ def best_name_comparison(
 
 def table_compare_chunked(
     table: NameTable, rows_a: np.ndarray, rows_b: np.ndarray, u_a: np.ndarray, u_b: np.ndarray,
-    chunk: int = 200_000,
+    chunk: int = 50_000,
 ) -> NameComparison:
     """compare_names in chunks of pairs, to bound memory."""
     if len(rows_a) <= chunk:
