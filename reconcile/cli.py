@@ -127,10 +127,24 @@ def _settings(case: Case, threshold: float | None, jobs: int | None) -> Any:
         raise click.ClickException(f"case.toml: {e}") from None
 
 
-def _progress(quiet: bool) -> Callable[[str], None]:
-    from reconcile.progress import stage_printer
+LARGE_RUN = 100_000  # records from which a run first prints its estimated pairs
 
-    return stage_printer(enabled=not quiet)
+
+def _progress(quiet: bool, case: Case | None = None) -> Any:
+    """A progress reporter on stderr (bars on a terminal only), after the pair estimate of a
+    large case."""
+    from reconcile.progress import reporter
+
+    if case is not None and not quiet and len(case.records) >= LARGE_RUN:
+        from reconcile.match import estimate_case_pairs
+        from reconcile.pipeline import claim_ids
+
+        n = estimate_case_pairs(case.records, claim_ids(case))
+        click.echo(
+            f"{len(case.records):,} records: about {n:,} pairs to compare across claims",
+            err=True,
+        )
+    return reporter(enabled=not quiet)
 
 
 def _default_out(paths: tuple[str, ...]) -> str:
@@ -189,9 +203,9 @@ def run(
         raise click.BadParameter(str(e), param_hint="--format") from None
     case = _loaded_or_exit(paths, encoding, delimiter)
     settings = _settings(case, threshold, jobs)
-    say = _progress(quiet)
-    result = reconcile_case(case, settings, progress=say)
-    say("writing reports")
+    rep = _progress(quiet, case)
+    result = reconcile_case(case, settings, progress=rep)
+    rep.message("writing reports")
     report = build_report(
         case,
         result.records,
@@ -210,6 +224,8 @@ def run(
         written = write_outputs(report, result.frames(), out_dir, chosen)
     except OutputError as e:
         raise click.ClickException(str(e)) from None
+    finally:
+        rep.close()
     click.echo(render_text(report), nl=False)
     click.echo(f"Wrote {len(written)} files to {out_dir}")
     if fail_on == "conflict" and report.has_contradictions:
@@ -238,7 +254,11 @@ def match_cmd(
     from reconcile.write import OutputError, write_frames_csv
 
     case = _loaded_or_exit(paths, encoding, delimiter)
-    result = match_case(case, _settings(case, threshold, jobs), progress=_progress(quiet))
+    rep = _progress(quiet, case)
+    try:
+        result = match_case(case, _settings(case, threshold, jobs), progress=rep)
+    finally:
+        rep.close()
     out_dir = out or _default_out(paths)
     try:
         written = write_frames_csv({"links": result.links, "pairs": result.pairs}, out_dir)
@@ -296,7 +316,7 @@ def explain(
         claim_ids(case),
         case.decisions,
         _settings(case, threshold, jobs),
-        progress=_progress(quiet),
+        progress=_progress(True),
         probe=[(a, b)],
     )
     probe = result.probes.iloc[0] if len(result.probes) else None

@@ -27,7 +27,9 @@ MAX_TOKEN_WEIGHT = 14.0
 NAME_LEVELS = ("missing", "different", "partial", "swapped", "fuzzy", "contained", "exact")
 
 
-def token_similarity(table: NameTable, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+def token_similarity(
+    table: NameTable, ta: np.ndarray, tb: np.ndarray, workers: int = -1
+) -> np.ndarray:
     """Similarity in [0, 1] of token id pairs: 1 when equal; same script: Levenshtein similarity
     of the texts (also without a leading Abu); across scripts: of the cross-script keys."""
     out = np.zeros(len(ta), np.float64)
@@ -48,7 +50,7 @@ def token_similarity(table: NameTable, ta: np.ndarray, tb: np.ndarray) -> np.nda
     if len(same_idx):
         a_txt = [table.vocab[i] for i in ua[same_idx]]
         b_txt = [table.vocab[i] for i in ub[same_idx]]
-        s = process.cpdist(a_txt, b_txt, scorer=Levenshtein.normalized_similarity, workers=-1)
+        s = process.cpdist(a_txt, b_txt, scorer=Levenshtein.normalized_similarity, workers=workers)
         sims[same_idx] = s
     kx = table.tok_key[ua] == table.tok_key[ub]
     sims[kx & cross] = 0.95
@@ -56,7 +58,7 @@ def token_similarity(table: NameTable, ta: np.ndarray, tb: np.ndarray) -> np.nda
     if len(cross_idx):
         a_key = [table.keys[table.tok_key[i]] for i in ua[cross_idx]]
         b_key = [table.keys[table.tok_key[i]] for i in ub[cross_idx]]
-        s = process.cpdist(a_key, b_key, scorer=Levenshtein.normalized_similarity, workers=-1)
+        s = process.cpdist(a_key, b_key, scorer=Levenshtein.normalized_similarity, workers=workers)
         sims[cross_idx] = np.where(np.asarray(s) >= 0.75, np.asarray(s) * 0.9, 0.0)
     # a family name written with and without Abu, a compound given name with and without its
     # second part (نور / نورالدين): the shortened key agrees
@@ -87,6 +89,7 @@ def compare_names(
     rows_b: np.ndarray,
     u_a: np.ndarray,
     u_b: np.ndarray,
+    workers: int = -1,
 ) -> NameComparison:
     """Compare name variant rows pairwise (rows into the NameTable).
 
@@ -108,7 +111,7 @@ def compare_names(
     vb = tb[:, jj]
     valid = (va >= 0) & (vb >= 0)
     sim = np.zeros(valid.shape)
-    sim[valid] = token_similarity(table, va[valid], vb[valid])
+    sim[valid] = token_similarity(table, va[valid], vb[valid], workers)
     # rarity of each token in its position (given / middle / family) in the two claims
     kb = np.maximum(table.key[rb], 0)
     ka = np.maximum(table.key[ra], 0)
@@ -187,6 +190,7 @@ def best_name_comparison(
     pair_b: np.ndarray,
     u_of_claim: dict[int, np.ndarray],
     claim_code: np.ndarray,
+    workers: int = -1,
 ) -> NameComparison:
     """Best comparison over every name variant of each record pair (name, name_alt, alias)."""
     n = len(pair_a)
@@ -214,6 +218,7 @@ def best_name_comparison(
             x["row_b"].to_numpy()[idx],
             u_of_claim[int(ca[i0])],
             u_of_claim[int(cb[i0])],
+            workers=workers,
         )
         res_w[idx], res_l[idx], res_s[idx] = c.weight, c.level, c.sim
     x["w"], x["l"], x["s"] = res_w, res_l, res_s
@@ -226,14 +231,19 @@ def best_name_comparison(
 
 
 def table_compare_chunked(
-    table: NameTable, rows_a: np.ndarray, rows_b: np.ndarray, u_a: np.ndarray, u_b: np.ndarray,
+    table: NameTable,
+    rows_a: np.ndarray,
+    rows_b: np.ndarray,
+    u_a: np.ndarray,
+    u_b: np.ndarray,
     chunk: int = 50_000,
+    workers: int = -1,
 ) -> NameComparison:
-    """compare_names in chunks of pairs, to bound memory."""
+    """compare_names in chunks of pairs, to bound memory (the same result as one call)."""
     if len(rows_a) <= chunk:
-        return compare_names(table, rows_a, rows_b, u_a, u_b)
+        return compare_names(table, rows_a, rows_b, u_a, u_b, workers)
     parts = [
-        compare_names(table, rows_a[s : s + chunk], rows_b[s : s + chunk], u_a, u_b)
+        compare_names(table, rows_a[s : s + chunk], rows_b[s : s + chunk], u_a, u_b, workers)
         for s in range(0, len(rows_a), chunk)
     ]
     return NameComparison(
@@ -289,17 +299,19 @@ def compare_dob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return level
 
 
-def compare_id(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def compare_id(a: np.ndarray, b: np.ndarray, workers: int = -1) -> np.ndarray:
     """national_id: exact / typo (one edit or transposition) / conflict / missing."""
     level = compare_exact_text(a, b)
     conf = np.flatnonzero(level == "conflict")
     if len(conf):
-        d = process.cpdist(list(a[conf]), list(b[conf]), scorer=OSA.distance, workers=-1)
+        d = process.cpdist(list(a[conf]), list(b[conf]), scorer=OSA.distance, workers=workers)
         level[conf[np.asarray(d) <= 1]] = "typo"
     return level
 
 
-def compare_fuzzy_text(a: np.ndarray, b: np.ndarray, threshold: float = 85.0) -> np.ndarray:
+def compare_fuzzy_text(
+    a: np.ndarray, b: np.ndarray, threshold: float = 85.0, workers: int = -1
+) -> np.ndarray:
     """Free text (location, nationality): agree when token_set_ratio >= threshold."""
     known = (a != "") & (b != "")
     level = np.full(len(a), "missing", dtype=object)
@@ -307,13 +319,17 @@ def compare_fuzzy_text(a: np.ndarray, b: np.ndarray, threshold: float = 85.0) ->
     if len(idx):
         la = [str(s).casefold() for s in a[idx]]
         lb = [str(s).casefold() for s in b[idx]]
-        s = np.asarray(process.cpdist(la, lb, scorer=fuzz.token_set_ratio, workers=-1))
+        s = np.asarray(process.cpdist(la, lb, scorer=fuzz.token_set_ratio, workers=workers))
         level[idx] = np.where(s >= threshold, "agree", "conflict")
     return level
 
 
 def compare_relation(
-    term_a: np.ndarray, to_a: np.ndarray, term_b: np.ndarray, to_b: np.ndarray
+    term_a: np.ndarray,
+    to_a: np.ndarray,
+    term_b: np.ndarray,
+    to_b: np.ndarray,
+    workers: int = -1,
 ) -> np.ndarray:
     """same (same term, to the same-looking person) / term (same term, one target not stated) /
     unsure (same term, two targets that do not look alike: they may still be one person under
@@ -331,7 +347,7 @@ def compare_relation(
                 [str(x).casefold() for x in to_a[idx]],
                 [str(x).casefold() for x in to_b[idx]],
                 scorer=fuzz.token_set_ratio,
-                workers=-1,
+                workers=workers,
             )
         )
         level[idx] = np.where(s >= 80, "same", "unsure")

@@ -6,7 +6,7 @@ docs/matching.md for how a match is decided.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from reconcile import cluster, compare, names
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
+from reconcile.progress import Reporter
 from reconcile.prepare import FILLER_TOKENS, NameTable, key_frequency, name_table
 from reconcile.schema import LINK_COLUMNS, PAIR_COLUMNS
 from reconcile.score import (
@@ -177,7 +178,9 @@ def relation_by_person(
     return out
 
 
-def field_levels(p: Prepared, ra: np.ndarray, rb: np.ndarray) -> dict[str, np.ndarray]:
+def field_levels(
+    p: Prepared, ra: np.ndarray, rb: np.ndarray, workers: int = -1
+) -> dict[str, np.ndarray]:
     """The level of every compared field (not the name) for record pairs (ra[i], rb[i])."""
     c = p.cols
     return {
@@ -187,15 +190,52 @@ def field_levels(p: Prepared, ra: np.ndarray, rb: np.ndarray) -> dict[str, np.nd
             c["age_group"][ra], c["age_group"][rb],
         ),
         "dob": compare.compare_dob(c["dob"][ra], c["dob"][rb]),
-        "national_id": compare.compare_id(c["national_id"][ra], c["national_id"][rb]),
+        "national_id": compare.compare_id(c["national_id"][ra], c["national_id"][rb], workers),
         "relation": compare.compare_relation(
             c["relation_term"][ra], c["relation_to"][ra], c["relation_term"][rb],
-            c["relation_to"][rb],
+            c["relation_to"][rb], workers,
         ),
         "status": compare.compare_exact_text(c["status"][ra], c["status"][rb]),
-        "location": compare.compare_fuzzy_text(c["location"][ra], c["location"][rb]),
-        "nationality": compare.compare_fuzzy_text(c["nationality"][ra], c["nationality"][rb]),
+        "location": compare.compare_fuzzy_text(
+            c["location"][ra], c["location"][rb], workers=workers
+        ),
+        "nationality": compare.compare_fuzzy_text(
+            c["nationality"][ra], c["nationality"][rb], workers=workers
+        ),
     }
+
+
+COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
+
+
+def compare_pairs(
+    p: Prepared,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    workers: int = -1,
+    chunk: int = COMPARE_CHUNK,
+    progress: Reporter | None = None,
+) -> tuple[compare.NameComparison, dict[str, np.ndarray]]:
+    """Names and every other field compared for record pairs, `chunk` pairs at a time."""
+    rep = progress or Reporter()
+    rep.start("comparing pairs", len(ra))
+    names_parts: list[compare.NameComparison] = []
+    level_parts: list[dict[str, np.ndarray]] = []
+    for s in range(0, max(len(ra), 1), chunk):
+        xa, xb = ra[s : s + chunk], rb[s : s + chunk]
+        names_parts.append(
+            compare.best_name_comparison(p.table, xa, xb, p.u_of_claim, p.claim_code, workers)
+        )
+        level_parts.append(field_levels(p, xa, xb, workers))
+        rep.advance(len(xa))
+    rep.finish()
+    names_cmp = compare.NameComparison(
+        np.concatenate([n.weight for n in names_parts]),
+        np.concatenate([n.level for n in names_parts]),
+        np.concatenate([n.sim for n in names_parts]),
+    )
+    levels = {f: np.concatenate([lv[f] for lv in level_parts]) for f in level_parts[0]}
+    return names_cmp, levels
 
 
 def _context_bonus(
@@ -250,7 +290,7 @@ def match_records(
     claim_ids: Sequence[str],
     decisions: pd.DataFrame | None = None,
     settings: Settings | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Reporter | None = None,
     probe: Sequence[tuple[int, int]] = (),
 ) -> MatchResult:
     """Match the records of a case (records frame with parsed columns; claim_ids in case order).
@@ -259,7 +299,9 @@ def match_records(
     weight) are returned in MatchResult.probes, with `candidate` telling whether blocking had
     proposed them."""
     settings = settings or Settings()
-    say = progress or (lambda _msg: None)
+    rep = progress or Reporter()
+    say = rep.message
+    workers = settings.jobs if settings.jobs else -1
     p = prepare(records, claim_ids)
     recs = p.records
     n = len(recs)
@@ -274,13 +316,15 @@ def match_records(
         pair_specs += [(c, c) for c in codes]
     prior = np.zeros(0)
     priors: list[np.ndarray] = []
+    rep.start("finding candidate pairs", len(pair_specs))
     for ca, cb in pair_specs:
+        rep.advance()
         ia = np.flatnonzero(p.claim_code == ca)
         ib = np.flatnonzero(p.claim_code == cb)
         if len(ia) == 0 or len(ib) == 0:
             continue
         ra, rb, st = candidate_pairs(p.table, p.named, sex, agegroup, ia, ib)
-        say(f"candidates {claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} pairs")
+        say(f"{claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} candidate pairs")
         cand_stats.append(st)
         all_a.append(ra)
         all_b.append(rb)
@@ -304,10 +348,8 @@ def match_records(
     stats["pairs_compared"] = len(ra)
     stats["compared_all_pairs"] = all(s.full for s in cand_stats) if cand_stats else True
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
-    say(f"comparing {len(ra):,} pairs")
-
-    names_cmp = compare.best_name_comparison(p.table, ra, rb, p.u_of_claim, p.claim_code)
-    levels = field_levels(p, ra, rb)
+    rep.finish()
+    names_cmp, levels = compare_pairs(p, ra, rb, workers, progress=rep)
     model = Model(prior=0.0)
     cross = p.claim_code[ra] != p.claim_code[rb]
     if settings.em and cross.sum() >= 5_000:
@@ -315,7 +357,7 @@ def match_records(
         big = max(pair_specs, key=lambda s: (s[0] != s[1]) * int((p.claim_code == s[0]).sum() * (p.claim_code == s[1]).sum()))
         measure_u(
             model,
-            lambda xa, xb: field_levels(p, xa, xb),
+            lambda xa, xb: field_levels(p, xa, xb, workers),
             np.flatnonzero(p.claim_code == big[0]),
             np.flatnonzero(p.claim_code == big[1]),
         )

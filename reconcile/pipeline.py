@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -10,9 +10,8 @@ import pandas as pd
 
 from reconcile.case import Case
 from reconcile.match import MatchResult, Settings, match_records
+from reconcile.progress import Reporter
 from reconcile.schema import DEFAULT_PLACEHOLDERS
-
-Progress = Callable[[str], None]
 
 
 class SettingsError(ValueError):
@@ -65,7 +64,7 @@ def claim_ids(case: Case) -> list[str]:
 
 
 def match_case(
-    case: Case, settings: Settings | None = None, progress: Progress | None = None
+    case: Case, settings: Settings | None = None, progress: Reporter | None = None
 ) -> MatchResult:
     """Match the records of a loaded case, honouring its decisions."""
     return match_records(
@@ -74,13 +73,13 @@ def match_case(
 
 
 def reconcile_case(
-    case: Case, settings: Settings | None = None, progress: Progress | None = None
+    case: Case, settings: Settings | None = None, progress: Reporter | None = None
 ) -> RunResult:
     """Match, merge into persons, reconcile the counts. Pure: reads and writes no file."""
     from reconcile.counts import distinct_people_range, reconcile_counts
     from reconcile.merge import merge_persons
 
-    say = progress or (lambda _m: None)
+    say = (progress or Reporter()).message
     settings = settings or Settings()
     records = case.records
     result = match_case(case, settings, progress)

@@ -1,0 +1,69 @@
+"""Progress appears on a terminal only; chunked comparison gives what one pass gives."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from reconcile.match import compare_pairs, match_records, prepare
+from reconcile.progress import Reporter, RichReporter, reporter
+from tests.test_match import FAMILY_A, FAMILY_B, case, claim
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_progress_when_stderr_is_not_a_terminal() -> None:
+    stream = io.StringIO()
+    rep = reporter(stream=stream)
+    assert type(rep) is Reporter
+    rep.start("comparing pairs", 10)
+    rep.advance(5)
+    rep.message("hello")
+    rep.close()
+    assert stream.getvalue() == ""
+
+
+def test_progress_bar_on_a_terminal() -> None:
+    stream = FakeTerminal()
+    rep = reporter(stream=stream)
+    assert isinstance(rep, RichReporter)
+    rep.start("comparing pairs", 10)
+    rep.advance(10)
+    rep.message("a x b: 10 candidate pairs")
+    rep.close()
+    out = stream.getvalue()
+    assert "comparing pairs" in out
+    assert "10/10" in out
+    assert "a x b: 10 candidate pairs" in out
+
+
+def test_quiet_means_silent_even_on_a_terminal() -> None:
+    stream = FakeTerminal()
+    rep = reporter(enabled=False, stream=stream)
+    rep.start("x", 1)
+    rep.close()
+    assert stream.getvalue() == ""
+
+
+def test_chunked_comparison_equals_one_pass() -> None:
+    recs = case(claim("a", FAMILY_A * 3), claim("b", FAMILY_B * 3))
+    p = prepare(recs, ["a", "b"])
+    ra, rb = np.meshgrid(np.arange(12), np.arange(12, 24), indexing="ij")
+    ra, rb = ra.ravel(), rb.ravel()
+    one_n, one_l = compare_pairs(p, ra, rb, chunk=10_000)
+    many_n, many_l = compare_pairs(p, ra, rb, chunk=7)
+    assert np.array_equal(one_n.weight, many_n.weight)
+    assert np.array_equal(one_n.level, many_n.level)
+    for f in one_l:
+        assert np.array_equal(one_l[f], many_l[f])
+
+
+def test_match_with_a_terminal_reporter_gives_the_same_links() -> None:
+    recs = case(claim("a", FAMILY_A), claim("b", FAMILY_B))
+    quiet = match_records(recs, ["a", "b"])
+    shown = match_records(recs, ["a", "b"], progress=reporter(stream=FakeTerminal()))
+    assert quiet.links.equals(shown.links)
