@@ -8,7 +8,7 @@ import numpy as np
 
 from reconcile.match import compare_pairs, match_records, prepare
 from reconcile.progress import Reporter, RichReporter, reporter
-from tests.test_match import FAMILY_A, FAMILY_B, case, claim
+from test_match import FAMILY_A, FAMILY_B, case, claim
 
 
 class FakeTerminal(io.StringIO):
