@@ -17,17 +17,16 @@ tool computes (counts, scores, rows) are written as numbers.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import re
 import sqlite3
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
 from reconcile.report.model import Report
@@ -44,10 +43,6 @@ REPORT_FILES: dict[str, str] = {
     "xlsx": "report.xlsx",
     "sqlite": "reconcile.sqlite",
 }
-EXCEL_MAX_ROWS = 1_048_576
-# report.xlsx carries no run time: zip entries and document properties get this fixed date.
-FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-FIXED_DOC_TIME = "1980-01-01T00:00:00Z"
 
 _TRIGGER = re.compile(r"^[ ]*[=+\-@\t\r]")
 _SAFE = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|-")
@@ -133,14 +128,20 @@ def _text_columns(df: pd.DataFrame) -> list[str]:
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of `df` with every text cell neutralised (numeric and boolean columns untouched)."""
-    out = df.copy()
+    out = df
     for col in _text_columns(df):
-        s = out[col]
-        is_str = s.map(lambda v: isinstance(v, str))
-        text = s.where(is_str, "").astype(str)
-        hit = is_str & text.str.match(_TRIGGER) & ~text.str.fullmatch(_SAFE)
-        if hit.any():
-            out[col] = s.astype(object).where(~hit, "'" + text)
+        s = df[col]
+        text = s.astype("string")  # vectorised matching; missing stays missing
+        hit = (text.str.match(_TRIGGER.pattern) & ~text.str.fullmatch(_SAFE.pattern)).fillna(False)
+        if not hit.any():
+            continue
+        if out is df:
+            out = df.copy()
+        values = s.to_numpy(dtype=object, copy=True)
+        for i in np.flatnonzero(hit.to_numpy(dtype=bool)):
+            if isinstance(values[i], str):
+                values[i] = "'" + values[i]
+        out[col] = pd.Series(values, index=df.index, dtype=object)
     return out
 
 
@@ -176,7 +177,7 @@ def write_csv(path: Path, df: pd.DataFrame) -> Path:
 
 
 def _cell(v: Any) -> Any:
-    """A pandas/numpy value as a plain Python value for openpyxl and sqlite3 (NaN/NA: None)."""
+    """A pandas/numpy value as a plain Python value for sqlite3 (NaN/NA: None)."""
     if v is None:
         return None
     try:
@@ -194,55 +195,17 @@ def _cell(v: Any) -> Any:
 # ---------------------------------------------------------------- XLSX
 
 
+def _quoted(text: pd.Series) -> pd.Series:
+    """Which cells of a text column get Excel's quote prefix (those that start like a formula)."""
+    return text.str.match(_TRIGGER.pattern) & ~text.str.fullmatch(_SAFE.pattern)
+
+
 def _xlsx_bytes(frames: Mapping[str, pd.DataFrame], about: list[tuple[str, str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """report.xlsx: one sheet per table, then `about` (reconcile.report.xlsx builds the bytes)."""
+    from reconcile.report.xlsx import xlsx_bytes
 
-    wb = Workbook(write_only=True)
-    sheets = [*frames.items(), ("about", pd.DataFrame(about, columns=["key", "value"]))]
-    for name, df in sheets:
-        ws = wb.create_sheet(title=name[:31])
-        ws.freeze_panes = "A2"
-        ws.append([str(c) for c in df.columns])
-        n = min(len(df), EXCEL_MAX_ROWS - 2)
-        for row in df.head(n).itertuples(index=False, name=None):
-            out: list[Any] = []
-            for v in map(_cell, row):
-                # openpyxl would store any text starting with "=" as a formula
-                if isinstance(v, str) and (v.startswith("=") or needs_neutralising(v)):
-                    cell = WriteOnlyCell(ws, value=v)
-                    cell.data_type = "s"  # a string, never a formula
-                    cell.quotePrefix = True  # Excel's "'" flag: stays text when edited
-                    out.append(cell)
-                else:
-                    out.append(v)
-            ws.append(out)
-        if len(df) > n:
-            ws.append([f"{len(df) - n} more rows than Excel can hold: see reconcile.sqlite"])
-    wb.properties.creator = "reconcile"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _fix_zip(buf.getvalue())
-
-
-def _fix_zip(data: bytes) -> bytes:
-    """Rewrite an xlsx zip with fixed entry dates and fixed document dates (byte-identical runs)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rb"\g<1>" + FIXED_DOC_TIME.encode() + rb"\g<2>",
-                    body,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o644 << 16
-            dst.writestr(zi, body)
-    return out.getvalue()
+    tables = [*frames.items(), ("about", pd.DataFrame(about, columns=["key", "value"]))]
+    return xlsx_bytes(tables, _quoted, "more rows than Excel can hold: see reconcile.sqlite")
 
 
 # ---------------------------------------------------------------- SQLite
@@ -260,14 +223,27 @@ def _quote_ident(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
 
 
+def _column_values(s: pd.Series) -> list[Any]:
+    """A column as plain Python values for sqlite3 (missing: None, booleans: 0/1)."""
+    if pd.api.types.is_bool_dtype(s) and not s.isna().any():
+        return s.astype(int).tolist()
+    values = s.astype(object).where(s.notna(), None).tolist()
+    plain = (str, int, float, type(None))
+    if all(type(v) in plain for v in values):
+        return values
+    return [_cell(v) if not isinstance(v, bool) else int(v) for v in values]
+
+
 def _sqlite_fill(con: sqlite3.Connection, frames: Mapping[str, pd.DataFrame]) -> None:
     for name, df in frames.items():
+        if not len(df.columns):
+            continue  # SQLite has no table without columns: an empty, unknown table is left out
         cols = ", ".join(f"{_quote_ident(c)} {_sql_type(df[c])}" for c in df.columns)
         con.execute(f"CREATE TABLE {_quote_ident(name)} ({cols})")
         marks = ", ".join("?" for _ in df.columns)
+        columns = [_column_values(df[c]) for c in df.columns]
         con.executemany(
-            f"INSERT INTO {_quote_ident(name)} VALUES ({marks})",
-            ([_cell(v) for v in row] for row in df.itertuples(index=False, name=None)),
+            f"INSERT INTO {_quote_ident(name)} VALUES ({marks})", zip(*columns, strict=True)
         )
         for key in ("person_id", "claim"):
             if key in df.columns:
@@ -399,6 +375,8 @@ def write_outputs(
             job(path)
         except OSError as e:
             raise OutputError(f"cannot write {path}: {e.strerror or e}") from e
+        except sqlite3.Error as e:  # e.g. the disk filled while copying the database out
+            raise OutputError(f"cannot write {path}: {e}") from e
         written.append(path)
     return written
 

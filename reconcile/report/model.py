@@ -313,9 +313,14 @@ def _split(v: object) -> list[str]:
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
     """A column as text ("" where missing), or a column of "" when the frame lacks it."""
-    if name in df.columns:
-        return df[name].map(_s)
-    return pd.Series([""] * len(df), index=df.index, dtype=object)
+    if name not in df.columns:
+        return pd.Series([""] * len(df), index=df.index, dtype=object)
+    col = df[name]
+    missing = col.isna()
+    if pd.api.types.is_float_dtype(col):
+        col = col.map(_s)  # whole numbers without ".0" would need more care; rare for text
+    text = col.astype(object).where(~missing, "").astype(str)
+    return text.astype(object)
 
 
 def _frame(df: pd.DataFrame | None) -> pd.DataFrame:
@@ -527,7 +532,7 @@ def _field_sections(
     fields = [f for f in FIELD_ORDER if f"{f}_status" in persons.columns]
     summary = []
     for f in fields:
-        vc = persons[f"{f}_status"].map(_s).value_counts()
+        vc = _col(persons, f"{f}_status").value_counts()
         summary.append(
             FieldSummary(
                 f, *(int(vc.get(k, 0)) for k in ("agree", "conflict", "single", "unknown"))
@@ -538,7 +543,7 @@ def _field_sections(
     status = persons[["person_id", *[f"{f}_status" for f in fields]]].melt(
         id_vars="person_id", var_name="field", value_name="st"
     )
-    hits = status[status["st"].map(_s) == "conflict"].copy()
+    hits = status[status["st"].astype(str) == "conflict"].copy()
     hits["field"] = hits["field"].str.removesuffix("_status")
     total = len(hits)
     if not total:
@@ -546,17 +551,17 @@ def _field_sections(
     hits["field_rank"] = hits["field"].map({f: i for i, f in enumerate(FIELD_ORDER)})
     n_claims = persons.set_index("person_id")["n_claims"] if "n_claims" in persons.columns else None
     hits["n"] = hits["person_id"].map(n_claims).fillna(0) if n_claims is not None else 0
-    hits["pid"] = hits["person_id"].map(_s)
+    hits["pid"] = _col(hits, "person_id")
     hits = hits.sort_values(
         ["field_rank", "n", "pid"], ascending=[True, False, True], kind="stable"
     )
     top = hits.head(limit)
-    names = dict(zip(persons["person_id"].map(_s), _col(persons, "name"), strict=True))
+    names = dict(zip(_col(persons, "person_id"), _col(persons, "name"), strict=True))
     pf = person_fields
     if len(pf):
-        pf = pf[pf["person_id"].map(_s).isin(set(top["pid"])) & pf["field"].isin(set(top["field"]))]
+        pf = pf[_col(pf, "person_id").isin(set(top["pid"])) & pf["field"].isin(set(top["field"]))]
     grouped = (
-        {k: g for k, g in pf.groupby([pf["person_id"].map(_s), "field"], sort=False)}
+        {k: g for k, g in pf.groupby([_col(pf, "person_id"), "field"], sort=False)}
         if len(pf)
         else {}
     )
@@ -584,9 +589,9 @@ def _person_cites(links: pd.DataFrame, pids: set[str], look: _Lookup) -> dict[st
     out: dict[str, list[Cite]] = {}
     if not len(links) or not pids:
         return out
-    sub = links[links["person_id"].map(_s).isin(pids)]
+    sub = links[_col(links, "person_id").isin(pids)]
     for pid, c, rid in zip(
-        sub["person_id"].map(_s), _col(sub, "claim"), _col(sub, "record_id"), strict=True
+        _col(sub, "person_id"), _col(sub, "claim"), _col(sub, "record_id"), strict=True
     ):
         out.setdefault(pid, []).append(look.cite(c, rid))
     return out
@@ -598,7 +603,7 @@ def _presence_sections(
     if not len(persons):
         return Section([], 0, "persons.csv"), Section([], 0, "persons.csv")
     files = {c.id: c.file for c in case.claims}
-    pid = persons["person_id"].map(_s)
+    pid = _col(persons, "person_id")
     names = _col(persons, "name")
     denied = _col(persons, "denied_by")
     n_claims = (
@@ -617,7 +622,7 @@ def _presence_sections(
         # each single-source person's record, ordered by claim (case order) then file row
         lk = pd.DataFrame(
             {
-                "pid": links["person_id"].map(_s),
+                "pid": _col(links, "person_id"),
                 "claim": _col(links, "claim"),
                 "record_id": _col(links, "record_id"),
                 "_row": pd.to_numeric(links["row"], errors="coerce") if "row" in links else 0,
@@ -702,9 +707,7 @@ def _unidentified_section(
     if not len(records):
         return Section([], 0, "reconcile.sqlite")
     ident = _col(records, "identified_n")
-    unknown_name = (
-        records["name_unknown"].map(_bool) if "name_unknown" in records.columns else ident == "x"
-    )
+    unknown_name = _col(records, "name_unknown").str.strip().str.lower().isin(["true", "1", "yes"])
     mask = (ident == "no") | unknown_name
     recs = records[mask]
     total = len(recs)
