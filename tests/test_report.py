@@ -288,3 +288,41 @@ def test_large_case_is_summarised():
     assert r.field_conflicts.total == n // 2
     assert len(render_md(r)) < 60_000
     assert f"{n - 50} more in persons.csv" in render_md(r)
+
+
+def test_stated_unknown_is_not_a_side_of_a_conflict():
+    kw = build_kwargs()
+    extra = pd.DataFrame(
+        [("P3", "age", "beta", "bx", "?", "unknown", "claims/beta.csv", 9)],
+        columns=kw["person_fields"].columns,
+    )
+    kw["person_fields"] = pd.concat([kw["person_fields"], extra], ignore_index=True)
+    r = build_report(**kw)
+    age = r.field_conflicts.items[1]
+    assert [v.value for v in age.values] == ["9", "8"]
+
+
+def test_unidentified_description_leaves_out_placeholders():
+    kw = build_kwargs()
+    recs = kw["records"]
+    recs.loc[recs["record_id"] == "b3", ["sex", "age", "notes"]] = ["?", "unknown", "burned"]
+    (u,) = build_report(**kw).unidentified.items
+    assert u.description == "unidentified remains; notes: burned"
+
+
+def test_text_shows_three_candidates_and_counts_the_rest():
+    text = render_text(build_report(**build_kwargs()))
+    block = text.split("UNIDENTIFIED REMAINS")[1].split("AMBIGUOUS")[0]
+    assert block.count("could be") == 3
+    kw = build_kwargs()
+    kw["pairs"] = pd.concat(
+        [
+            kw["pairs"],
+            pd.DataFrame(
+                [("beta", "b3", "gamma", "g3", 0.1, 0.3, "possible")], columns=kw["pairs"].columns
+            ),
+        ],
+        ignore_index=True,
+    )
+    block = render_text(build_report(**kw)).split("UNIDENTIFIED REMAINS")[1]
+    assert block.count("could be") == 3 and "1 more candidate in pairs.csv" in block

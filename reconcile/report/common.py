@@ -76,6 +76,10 @@ def more_line(section: Section[Any]) -> str:
     return f"{section.more} more in {section.more_in}." if section.more > 0 else ""
 
 
+def more_candidates(n: int) -> str:
+    return f"{n} more candidate{'' if n == 1 else 's'} in pairs.csv"
+
+
 def title(report: Report) -> str:
     return report.event.get("title") or "Discrepancy report"
 

@@ -14,6 +14,7 @@ import pandas as pd
 from reconcile import __version__
 from reconcile.case import Case
 from reconcile.problems import CODES, Problem
+from reconcile.schema import DEFAULT_PLACEHOLDERS
 
 REPORT_SCHEMA = "reconcile-report/1"
 DEFAULT_LIMIT = 50  # items shown per section; full lists are in the CSV, XLSX and SQLite outputs
@@ -571,6 +572,8 @@ def _field_sections(
         values: list[ClaimValue] = []
         if g is not None:
             for r in g.to_dict("records"):
+                if _s(r.get("normalised")) == "unknown":
+                    continue  # "the source does not know" is neither side of a conflict
                 c, rid = _s(r.get("claim")), _s(r.get("record_id"))
                 cite = Cite(c, rid, _s(r.get("file")), _int(r.get("row")))
                 values.append(ClaimValue(cite, _s(r.get("value")), look.quote(c, rid)))
@@ -664,7 +667,7 @@ def _describe(r: Mapping[Any, object]) -> str:
     parts = []
     for f in DESCRIBE_FIELDS:
         v = _s(r.get(f)).strip()
-        if v:
+        if v and (f == "name" or v.lower() not in DEFAULT_PLACEHOLDERS):
             parts.append(v if f == "name" else f"{f}: {v}")
     return "; ".join(parts) or "(no details)"
 

@@ -266,8 +266,6 @@ def _contradictions(r: Report) -> str:
             + "</tr>"
             for s in k.statements
         ]
-        if k.why:
-            out.append(f'<p class="meta">Cannot all be true: {escape(k.why)}.</p>')
         head = ["claim", "states", "lists", "conflicts with", "against itself", "quote", "cited"]
         out.append(_table(head, rows))
     out.append(_more(r.count_conflicts))
@@ -349,7 +347,7 @@ def _unidentified(r: Report) -> str:
                     f"{escape(c.prob(cand.probability))}</li>"
                 )
             if u.more_candidates:
-                out.append(f"<li>{u.more_candidates} more candidates in pairs.csv</li>")
+                out.append(f"<li>{escape(c.more_candidates(u.more_candidates))}</li>")
             out.append("</ul></li>")
         out.append("</ul>")
     out += [_more(r.unidentified), "</section>"]

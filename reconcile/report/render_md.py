@@ -91,8 +91,6 @@ def _contradictions(r: Report) -> list[str]:
         out.append("None.")
     for cc in r.count_conflicts.items:
         out += [f"**{md(cc.label)}**: {c.rng(cc.range_min, cc.range_max)}", ""]
-        if cc.why:
-            out += [f"Cannot all be true: {md(cc.why)}.", ""]
         rows = [
             [
                 md(s.claim),
@@ -178,7 +176,7 @@ def _unidentified(r: Report) -> list[str]:
                 f"probability {c.prob(cand.probability)}"
             )
         if u.more_candidates:
-            out.append(f"  - {u.more_candidates} more candidates in pairs.csv")
+            out.append(f"  - {md(c.more_candidates(u.more_candidates))}")
     return out + _more(r.unidentified)
 
 

@@ -9,6 +9,7 @@ from reconcile.report import common as c
 from reconcile.report.model import Report
 
 TEXT_LIMIT = 10  # items per section on the terminal; the files hold more
+TEXT_CANDIDATES = 3  # candidate persons per unidentified record on the terminal
 
 
 def _width(s: str) -> int:
@@ -121,15 +122,16 @@ def render_text(report: Report, width: int = 100, limit: int = TEXT_LIMIT) -> st
     out += _heading("unidentified", w)
     for u in report.unidentified.items[:limit]:
         out += _para(f"{c.record(u.cite)} [{c.where(u.cite)}]: {u.description}", w, "- ")
-        for cand in u.candidates:
+        for cand in u.candidates[:TEXT_CANDIDATES]:
             out += _para(
                 f"could be {cand.person_id or '?'} {cand.name} [{c.record(cand.cite)}, "
                 f"{c.where(cand.cite)}] {cand.status} {c.prob(cand.probability)}",
                 w,
                 "    ",
             )
-        if u.more_candidates:
-            out += _para(f"{u.more_candidates} more candidates in pairs.csv", w, "    ")
+        more = u.more_candidates + max(0, len(u.candidates) - TEXT_CANDIDATES)
+        if more:
+            out += _para(c.more_candidates(more), w, "    ")
     out += _more(report.unidentified, w, min(limit, len(report.unidentified.items)))
     if not report.unidentified.total:
         out.append("None.")
