@@ -442,3 +442,94 @@ def add_claim(
         raise click.ClickException(str(e)) from None
     copied = f" (copied to {Path(case_dir) / rel})" if copy_file else ""
     click.echo(f"Added claim '{claim_id}' to {Path(case_dir) / 'case.toml'}{copied}.")
+
+
+def _review_answer(prompt: str) -> Any:
+    """One answer line from the terminal or piped input; end of input means quit."""
+    from reconcile.review import KEYS_HELP, Answer, parse_answer
+
+    while True:
+        try:
+            line = click.prompt(prompt, default="", show_default=False)
+        except click.Abort:
+            return Answer("quit")
+        answer = parse_answer(line)
+        if answer is not None:
+            return answer
+        click.echo(KEYS_HELP)
+
+
+@main.command()
+@click.argument("case_dir", metavar="CASE", type=click.Path(file_okay=False))
+@click.option("--by", default=None, help="Who decides (default: your login name).")
+@click.option("--blind", is_flag=True, help="Hide levels, weights and scores: judge the records.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Ask at most N pairs this session."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+def review(case_dir: str, by: str | None, blind: bool, limit: int | None, quiet: bool) -> None:
+    """Review the pairs that need a person, most consequential first: ambiguous matches, pairs
+    near the threshold, links conflicting on sex or age group, unnamed records' best candidates.
+
+    Answer each with s (same), d (different), k (skip), u (undo the last decision), q (quit),
+    optionally followed by a note: `s the ground-floor wife`. Each decision is added to the
+    case's decisions.csv at once; pairs already decided there are never asked again.
+    """
+    from pathlib import Path
+
+    from reconcile import review as rv
+    from reconcile.decisions_io import DecisionsFileError, append_decision, remove_decision
+    from reconcile.load import CASE_FILE, DECISIONS_FILE
+    from reconcile.pipeline import match_case
+
+    if not (Path(case_dir) / CASE_FILE).is_file():
+        raise click.ClickException(
+            f"{case_dir} is not a case folder (no {CASE_FILE}): review keeps its decisions in "
+            f"the case's {DECISIONS_FILE}"
+        )
+    case = _loaded_or_exit((case_dir,), None, None)
+    settings = _settings(case, None, None)
+    result = match_case(case, settings, progress=_progress(quiet))
+    queue = rv.build_queue(result.pairs, case.records, case.decisions, settings.threshold)
+    session = rv.Session(queue, limit, rv.same_refs(case.decisions))
+    records = rv.record_index(case.records)
+    path = Path(case_dir) / DECISIONS_FILE
+    who, lines = by or rv.default_by(), []
+    click.echo(f"{session.summary()[2]} pairs to review. Keys: {rv.KEYS_HELP}.")
+    while (item := session.current()) is not None:
+        click.echo("")
+        click.echo(rv.render_item(item, records, session.number(), blind), nl=False)
+        answer = _review_answer("same person? [s/d/k/u/q]")
+        try:
+            if answer.action in ("same", "different"):
+                row = session.decide(answer.action, who, rv.today(), answer.note)
+                lines.append(append_decision(path, row))
+                click.echo(f"recorded in {path}: {lines[-1].decode('utf-8').rstrip()}")
+            elif answer.action == "undo":
+                if not lines:
+                    click.echo("nothing to undo in this session")
+                    continue
+                removed = remove_decision(path, lines.pop())
+                row = session.undo() or {}
+                pair = f"{row.get('claim_a')}:{row.get('record_a')} ~ " \
+                    f"{row.get('claim_b')}:{row.get('record_b')}"
+                click.echo(
+                    f"undone: {pair} removed from {path}"
+                    if removed
+                    else f"undone: {pair} was no longer in {path}; nothing removed"
+                )
+            elif answer.action == "skip":
+                session.skip()
+            else:
+                break
+        except DecisionsFileError as e:
+            if answer.action in ("same", "different"):
+                session.undo()
+            raise click.ClickException(str(e)) from None
+    decided, skipped, left = session.summary()
+    click.echo("")
+    click.echo(f"{decided} decided, {skipped} skipped, {left} left.")
+    click.echo(
+        f"Run `reconcile run {case_dir}` to apply the decisions; "
+        f"`reconcile review {case_dir}` asks the rest."
+    )
