@@ -122,18 +122,33 @@ def test_chart_bars_per_claim_and_category():
         ChartBar("killed", "b<x>", 15, None, 3),
         ChartBar("killed", "gamma", None, None, 2),
         ChartBar("children", "alpha", 1, 4, 1),
+        ChartBar("children", "gamma", None, None, None),  # says nothing: no bar
     ]
     svg = chart_svg(bars, ["alpha", "b<x>", "gamma"])
     p = _parse(svg)
     assert p.errors == []
     rects = [a for t, a in p.tags if t == "rect"]
-    assert len(rects) == 4 + 3  # four bars, three legend keys
-    assert [r["fill"] for r in rects[:3]] == ["#0072B2", "#E69F00", "none"]  # gamma only lists
+    assert len(rects) == 4
+    assert [r["fill"] for r in rects] == ["#0072B2", "#E69F00", "none", "#0072B2"]  # gamma lists
     assert "b&lt;x&gt;" in svg and "<x>" not in svg
-    assert "alpha: children states 1-4, lists 1" in svg
-    heights = [float(r["height"]) for r in rects[:2]]
-    assert heights[1] > heights[0]  # 15 is drawn taller than 12
+    text = "".join(p.text)
+    assert "alpha: children states 1-4, lists 1" in text
+    assert "b<x>: killed states at least 15, lists 3" in text
+    assert "15+" in text and "lists 2" in text and "1-4" in text
+    widths = [float(r["width"]) for r in rects]
+    assert widths[1] > widths[0] > widths[2] > 0  # 15 drawn longer than 12, longer than 2
+    assert widths[1] == pytest.approx(widths[0] * 15 / 12)
     assert chart_svg([], ["alpha"]) == ""
+
+
+def test_chart_grows_down_not_across():
+    claims = [f"claim_{i}" for i in range(12)]
+    bars = [
+        ChartBar(cat, cl, 5, 5, None) for cat in ("killed", "children", "women") for cl in claims
+    ]
+    p = _parse(chart_svg(bars, claims))
+    svg = [a for t, a in p.tags if t == "svg"][0]
+    assert int(svg["width"]) < 800 and int(svg["height"]) > 36 * 18
 
 
 def test_html_is_deterministic(page: str):

@@ -8,11 +8,25 @@ from html import escape
 from typing import Any
 
 from reconcile.report import common as c
-from reconcile.report.model import ChartBar, Cite, Report, Section
+from reconcile.report.model import ChartBar, Cite, Report, Section, category_label
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe-Ito first, then Paul Tol's muted colours for cases with many claims.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+)
 # No script, no external fetch: styles inline only, images only as data: URIs.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -104,7 +118,9 @@ def _nice_step(top: int) -> int:
 
 
 def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
-    """A grouped bar chart of the counts each claim states (outlined: only listed, none stated)."""
+    """Counts by claim as horizontal bars, a block per category: filled where the claim states
+    the count (`n+` for at least n, a whisker over a stated range), outlined where it only lists
+    people in its rows. Grows downwards, so any number of claims and categories stays legible."""
     cats: list[str] = []
     for b in bars:
         if b.category not in cats:
@@ -112,83 +128,84 @@ def chart_svg(bars: list[ChartBar], claims: list[str]) -> str:
     if not cats or not claims:
         return ""
     colour = {cl: PALETTE[i % len(PALETTE)] for i, cl in enumerate(claims)}
+    order = {cl: i for i, cl in enumerate(claims)}
     vals = [v for b in bars for v in (b.stated_max, b.stated_min, b.listed) if v is not None]
     step = _nice_step(max([*vals, 1]))
     top = step * -(-max([*vals, 1]) // step)  # the axis ends on a whole step
-    bw, gap, left, h, base = 26, 30, 44, 200, 230
-    label_w = 7 * max(len(cat) for cat in cats) + 12
-    group = max(bw * len(claims) + gap, label_w)
-    # legend: as many keys a row as fit the chart's width
-    key_w = 7 * max(len(cl) for cl in claims) + 34
-    width = max(left + group * len(cats) + 10, min(4, len(claims)) * key_w + left, 360)
-    per_row = max(1, (width - left) // key_w)
-    legend_y = base + 44
-    height = legend_y + 20 * (-(-len(claims) // per_row)) + 6
-    parts = [
+    left = 7 * max(len(cl) for cl in claims) + 16
+    plot, bh, gap = 520, 14, 4
+    width = left + plot + 60
+    y = 22
+    body: list[str] = []
+    for cat in cats:
+        rows = sorted((b for b in bars if b.category == cat), key=lambda b: order.get(b.claim, 0))
+        rows = [b for b in rows if _bar_value(b) is not None]
+        if not rows:
+            continue
+        body.append(
+            f'<text x="4" y="{y + 11}" font-weight="bold">{escape(category_label(cat))}</text>'
+        )
+        y += bh + gap + 2
+        for b in rows:
+            body.append(_bar(b, left, y, bh, plot / top, colour.get(b.claim, PALETTE[0])))
+            y += bh + gap
+        y += 8
+    height = y + 4
+    grid = []
+    for v in range(0, top + 1, step):
+        x = left + plot * v / top
+        grid.append(
+            f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 4}" stroke="#e4e4e4"/>'
+            f'<text x="{x:.1f}" y="12" text-anchor="middle">{v}</text>'
+        )
+    return (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="Counts stated by each claim">',
-    ]
-    for v in range(0, top + 1, step):  # y grid
-        y = base - h * v / top
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - 5}" y2="{y:.1f}" stroke="#e4e4e4"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{v}</text>'
+        f'viewBox="0 0 {width} {height}" aria-label="Counts stated by each claim">'
+        + "".join(grid)
+        + "".join(body)
+        + "</svg>"
+    )
+
+
+def _bar_value(b: ChartBar) -> int | None:
+    stated = b.stated_max if b.stated_max is not None else b.stated_min
+    return stated if stated is not None else b.listed
+
+
+def _bar(b: ChartBar, left: int, y: float, bh: int, scale: float, colour: str) -> str:
+    """One claim's bar in a category block, labelled with the claim and what it says."""
+    stated = b.stated_max if b.stated_max is not None else b.stated_min
+    value = _bar_value(b) or 0
+    if stated is None:
+        label = f"lists {b.listed}"
+        what = f"{b.claim}: {b.category} lists {b.listed} (states none)"
+    else:
+        label = f"{value}+" if b.stated_max is None else c.rng(b.stated_min, b.stated_max)
+        if b.stated_min == 0 and (b.stated_max or 0) > 0:
+            label = f"≤{b.stated_max}"  # at most
+        what = f"{b.claim}: {b.category} states {c.rng(b.stated_min, b.stated_max)}"
+        if b.stated_max is None:
+            what = f"{b.claim}: {b.category} states at least {b.stated_min}"
+        if b.listed is not None:
+            what += f", lists {b.listed}"
+    w = value * scale
+    fill = colour if stated is not None else "none"
+    out = (
+        f'<text x="{left - 6}" y="{y + bh - 3}" text-anchor="end">{escape(b.claim)}</text>'
+        f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bh}" fill="{fill}" '
+        f'stroke="{colour}" stroke-width="1.5"><title>{escape(what)}</title></rect>'
+        f'<text x="{left + w + 4:.1f}" y="{y + bh - 3}">{escape(label)}</text>'
+    )
+    if b.stated_min is not None and b.stated_max is not None and b.stated_min < b.stated_max:
+        x1 = left + b.stated_min * scale
+        ym = y + bh / 2
+        out += (
+            f'<line x1="{x1:.1f}" y1="{ym:.1f}" x2="{left + w:.1f}" y2="{ym:.1f}" '
+            'stroke="#111" stroke-width="2"/>'
+            f'<line x1="{x1:.1f}" y1="{y + 2:.1f}" x2="{x1:.1f}" y2="{y + bh - 2:.1f}" '
+            'stroke="#111" stroke-width="2"/>'
         )
-    parts.append(f'<line x1="{left}" y1="{base}" x2="{width - 5}" y2="{base}" stroke="#333"/>')
-    by = {(b.category, b.claim): b for b in bars}
-    for gi, cat in enumerate(cats):
-        x0 = left + gi * group + (group - bw * len(claims)) / 2
-        for ci, cl in enumerate(claims):
-            found = by.get((cat, cl))
-            if found is None:
-                continue
-            b = found
-            stated = b.stated_max if b.stated_max is not None else b.stated_min
-            value = stated if stated is not None else b.listed
-            if value is None:
-                continue
-            x = x0 + ci * bw
-            y = base - h * value / top
-            fill = colour[cl] if stated is not None else "none"
-            label = f"{value}+" if b.stated_max is None and b.stated_min is not None else value
-            what = f"{cl}: {cat} states {c.rng(b.stated_min, b.stated_max)}"
-            if stated is None:
-                what = f"{cl}: {cat} lists {b.listed} (states none)"
-            elif b.listed is not None:
-                what += f", lists {b.listed}"
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw - 3}" height="{base - y:.1f}" '
-                f'fill="{fill}" stroke="{colour[cl]}" stroke-width="1.5">'
-                f"<title>{escape(what)}</title></rect>"
-                f'<text x="{x + (bw - 3) / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
-                f"{label}</text>"
-            )
-            if (
-                b.stated_min is not None
-                and b.stated_max is not None
-                and b.stated_min < b.stated_max
-            ):
-                y2 = base - h * b.stated_min / top
-                xm = x + (bw - 3) / 2
-                parts.append(
-                    f'<line x1="{xm:.1f}" y1="{y:.1f}" x2="{xm:.1f}" y2="{y2:.1f}" '
-                    'stroke="#111" stroke-width="2"/>'
-                    f'<line x1="{x + 3:.1f}" y1="{y2:.1f}" x2="{x + bw - 6:.1f}" y2="{y2:.1f}" '
-                    'stroke="#111" stroke-width="2"/>'
-                )
-        parts.append(
-            f'<text x="{x0 + bw * len(claims) / 2:.1f}" y="{base + 16}" text-anchor="middle">'
-            f"{escape(cat)}</text>"
-        )
-    for i, cl in enumerate(claims):
-        lx = left + (i % per_row) * key_w
-        ly = legend_y + 20 * (i // per_row)
-        parts.append(
-            f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{colour[cl]}"/>'
-            f'<text x="{lx + 16}" y="{ly}">{escape(cl)}</text>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return out
 
 
 def _event(r: Report) -> str:
@@ -217,7 +234,8 @@ def _headline(r: Report) -> str:
     if svg:
         out.append(
             "<figure>" + svg + '<figcaption class="meta">Counts stated by each claim (filled; '
-            "n+ is at least n; a line marks a stated range), or only listed in its rows "
+            "n+ is at least n, ≤n at most n; a whisker marks a stated range), or only listed in "
+            "its rows "
             "(outlined).</figcaption>"
             "</figure>"
         )
