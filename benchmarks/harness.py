@@ -200,7 +200,6 @@ class SplinkLog:
 
     scored: int | None = None  # pairs predicted above the floor probability
     blocked: int | None = None  # pairs its blocking rules generate (exact count)
-    counting: float = 0.0  # seconds spent counting them, not part of the pipeline
     stages: str = ""
 
 
@@ -209,6 +208,6 @@ def parse_splink_log(stderr: str) -> SplinkLog:
     for line in stderr.splitlines():
         if m := re.search(r"pairs scored: (\d+)\s*(.*)", line):
             log.scored, log.stages = int(m.group(1)), m.group(2).strip()
-        if m := re.search(r"pairs blocked: (\d+) counting=([\d.]+)", line):
-            log.blocked, log.counting = int(m.group(1)), float(m.group(2))
+        if m := re.search(r"pairs blocked: (\d+)", line):
+            log.blocked = int(m.group(1))
     return log
