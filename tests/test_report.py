@@ -326,3 +326,36 @@ def test_text_shows_three_candidates_and_counts_the_rest():
     )
     block = render_text(build_report(**kw)).split("UNIDENTIFIED REMAINS")[1]
     assert block.count("could be") == 3 and "1 more candidate in pairs.csv" in block
+
+
+def test_text_cannot_drive_the_terminal():
+    kw = build_kwargs()
+    p = kw["persons"]
+    p.loc[p["person_id"] == "P2", "name"] = "\x1b[2J\x1b[31mRed\x9b0m \u202eevil\u202c Ali\u200f"
+    text = render_text(build_report(**kw))
+    assert "\x1b" not in text and "\x9b" not in text and "\u202e" not in text
+    assert "?[2J?[31mRed?0m evil Ali\u200f" in text
+
+
+def _keys(obj, out):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out.add(k)
+            _keys(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _keys(v, out)
+    return out
+
+
+def test_every_report_json_key_is_documented(report):
+    from pathlib import Path
+
+    docs = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    section = docs.split("## report.json", 1)[1].split("\n## ", 1)[0]
+    data = json.loads(render_json(report))
+    keys = _keys({k: v for k, v in data.items() if k not in ("settings", "event")}, set())
+    for cl in ("alpha", "beta", "gamma"):  # by_claim is keyed by claim
+        keys.discard(cl)
+    missing = sorted(k for k in keys if not re.search(rf"\b{re.escape(k)}\b", section))
+    assert missing == []

@@ -6,7 +6,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
@@ -257,7 +257,6 @@ class Report:
     unidentified: Section[Unidentified]
     ambiguous: Section[Ambiguous]
     problems: Section[ProblemLine]
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_contradictions(self) -> bool:

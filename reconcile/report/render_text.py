@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 import unicodedata
 
@@ -10,6 +11,17 @@ from reconcile.report.model import Report
 
 TEXT_LIMIT = 10  # items per section on the terminal; the files hold more
 TEXT_CANDIDATES = 3  # candidate persons per unidentified record on the terminal
+
+
+# Control characters (an ESC starts a terminal escape sequence) shown as "?"; bidi overrides and
+# isolates, which could reorder what the terminal shows, dropped (RLM/LRM marks are kept).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BIDI_OVERRIDE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _safe(line: str) -> str:
+    """A line of claim text that cannot drive the terminal."""
+    return _BIDI_OVERRIDE.sub("", _CONTROL.sub("?", line))
 
 
 def _width(s: str) -> int:
@@ -155,4 +167,5 @@ def render_text(report: Report, width: int = 100, limit: int = TEXT_LIMIT) -> st
     out += _more(report.problems, w, min(limit, len(report.problems.items)))
     if not report.problems.total:
         out.append("None.")
-    return "\n".join(_clip(line, w) if _width(line) > w else line for line in out) + "\n"
+    lines = [_safe(line) for line in out]
+    return "\n".join(_clip(line, w) if _width(line) > w else line for line in lines) + "\n"
