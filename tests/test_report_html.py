@@ -147,7 +147,7 @@ def test_chart_grows_down_not_across():
         ChartBar(cat, cl, 5, 5, None) for cat in ("killed", "children", "women") for cl in claims
     ]
     p = _parse(chart_svg(bars, claims))
-    svg = [a for t, a in p.tags if t == "svg"][0]
+    svg = next(a for t, a in p.tags if t == "svg")
     assert int(svg["width"]) < 800 and int(svg["height"]) > 36 * 18
 
 
