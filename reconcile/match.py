@@ -24,6 +24,7 @@ from reconcile.score import (
     CONTEXT_BITS,
     CONTEXT_MAX,
     Model,
+    encode_levels,
     estimate_m,
     measure_u,
     prior_weight,
@@ -366,22 +367,26 @@ def match_records(
             (prior + names_cmp.weight)[cross],
             {f: lv[cross] for f, lv in levels.items()},
         )
-    base = score(model, prior + names_cmp.weight, levels)
-    ctx = _context_bonus(p, ra, rb, base, settings.threshold)
-    weight = base + ctx
+    base = score(model, prior + names_cmp.weight, encode_levels(levels))
 
     # decisions override the weight
-    pair_key = pd.Series(np.arange(len(ra)), index=pd.MultiIndex.from_arrays([np.minimum(ra, rb), np.maximum(ra, rb)]))
-    pair_key = pair_key[~pair_key.index.duplicated()]
+    n_rec = len(recs)
+    pair_code = np.minimum(ra, rb).astype(np.int64) * n_rec + np.maximum(ra, rb)
+    decided_same = np.isin(pair_code, [a * n_rec + b for a, b in same_pairs])
+    decided_diff = np.isin(pair_code, [a * n_rec + b for a, b in diff_pairs])
+    probed = np.isin(pair_code, [min(a, b) * n_rec + max(a, b) for a, b in probe])
+    # pairs too weak to matter even with the most context go no further
+    keep = (base >= settings.possible - CONTEXT_MAX) | decided_same | decided_diff | probed
+    is_candidate = (np.arange(len(ra)) < n_candidates)[keep]
+    ra, rb, base, prior = ra[keep], rb[keep], base[keep], prior[keep]
+    names_cmp = compare.NameComparison(
+        names_cmp.weight[keep], names_cmp.level[keep], names_cmp.sim[keep]
+    )
+    levels = {f: lv[keep] for f, lv in levels.items()}
+    decided_same, decided_diff, probed = decided_same[keep], decided_diff[keep], probed[keep]
+    ctx = _context_bonus(p, ra, rb, base, settings.threshold)
+    weight = base + ctx
     status = np.full(len(ra), "rejected", dtype=object)
-    decided_same = np.zeros(len(ra), bool)
-    decided_diff = np.zeros(len(ra), bool)
-    for (a, b), mask in ((s, decided_same) for s in same_pairs):
-        if (a, b) in pair_key.index:
-            mask[pair_key[(a, b)]] = True
-    for a, b in diff_pairs:
-        if (a, b) in pair_key.index:
-            decided_diff[pair_key[(a, b)]] = True
 
     say("clustering")
     initial = status
@@ -419,15 +424,8 @@ def match_records(
         pairs["w_" + f] = np.round(model.weights(f, levels[f]), 4)
     pairs["w_context"] = np.round(ctx, 4)
     pairs["w_prior"] = np.round(prior + model.prior, 4)
-    pairs["candidate"] = np.arange(len(ra)) < n_candidates
-    probes = pd.DataFrame()
-    if probe:
-        pk = {(min(a, b), max(a, b)) for a, b in probe}
-        hit = np.array(
-            [(min(x, y), max(x, y)) in pk for x, y in zip(ra.tolist(), rb.tolist(), strict=True)],
-            bool,
-        )
-        probes = pairs[hit].reset_index(drop=True)
+    pairs["candidate"] = is_candidate
+    probes = pairs[probed].reset_index(drop=True) if probe else pd.DataFrame()
     keep = (pairs["status"] != "rejected") | (weight >= settings.possible)
     pairs = pairs[keep].sort_values(["claim_a", "record_a", "claim_b", "record_b"], kind="stable")
     pairs = pairs.reset_index(drop=True)[list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]]

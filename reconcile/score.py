@@ -120,44 +120,69 @@ def measure_u(
     model.u_measured = True
 
 
-def score(model: Model, fixed: np.ndarray, levels: dict[str, np.ndarray]) -> np.ndarray:
-    """Total weight: prior + fixed part (name, context) + each field level's weight."""
-    w = model.prior + fixed
+Encoded = dict[str, tuple[np.ndarray, np.ndarray]]  # field -> (codes, level names)
+
+
+def encode_levels(levels: dict[str, np.ndarray]) -> Encoded:
+    """Each field's levels as integer codes and the level names (hashing once, so that scoring
+    and EM iterations never compare strings again)."""
+    out: Encoded = {}
     for fld, lv in levels.items():
-        w = w + model.weights(fld, lv)
+        codes, names = pd.factorize(lv)
+        out[fld] = (codes.astype(np.int64), np.asarray(names, dtype=object))
+    return out
+
+
+def score(model: Model, fixed: np.ndarray, levels: dict[str, np.ndarray] | Encoded) -> np.ndarray:
+    """Total weight: prior + fixed part (name, context) + each field level's weight."""
+    enc = levels if _is_encoded(levels) else encode_levels(levels)  # type: ignore[arg-type]
+    w = model.prior + fixed
+    for fld, (codes, names) in enc.items():  # type: ignore[union-attr]
+        table = np.array([model.weight(fld, str(n)) for n in names] + [0.0])
+        w = w + table[codes]  # code -1 (none) takes the last entry, 0
     return w
+
+
+def _is_encoded(levels: object) -> bool:
+    return isinstance(levels, dict) and all(isinstance(v, tuple) for v in levels.values())
 
 
 def estimate_m(
     model: Model,
     fixed: np.ndarray,
-    levels: dict[str, np.ndarray],
+    levels: dict[str, np.ndarray] | Encoded,
     iterations: int = 10,
     min_pairs: int = 5_000,
 ) -> None:
-    """Re-estimate m (and the prior) by expectation-maximisation over the candidate pairs.
+    """Re-estimate m by expectation-maximisation over the candidate pairs.
 
-    u stays as measured. Runs only on large lists (min_pairs), where it is reliable."""
+    u stays as measured, and so does the prior. Runs only on large lists (min_pairs), where it
+    is reliable."""
     if len(fixed) < min_pairs:
         return
+    enc: Encoded = levels if _is_encoded(levels) else encode_levels(levels)  # type: ignore[assignment]
     for it in range(iterations):
-        w = score(model, fixed, levels)
+        w = score(model, fixed, enc)
         p = 1.0 / (1.0 + np.exp2(-np.clip(w, -60, 60)))
-        total = p.sum()
-        if total <= 1.0:
+        if p.sum() <= 1.0:
             break
         changed = 0.0
-        for fld, lv in levels.items():
+        for fld, (codes, names) in enc.items():
             if fld not in model.mu:
                 continue
-            known = lv != "missing"
-            pk = p[known].sum()
+            mass = np.bincount(codes[codes >= 0], weights=p[codes >= 0], minlength=len(names))
+            known = np.array([n != "missing" for n in names], bool)
+            pk = mass[known].sum()
             if pk < 10:
                 continue
-            for level, (m_old, u) in list(model.mu[fld].items()):
-                m_new = (p[known & (lv == level)].sum() + 0.1) / (pk + 0.1 * len(model.mu[fld]))
+            n_levels = len(model.mu[fld])
+            for k, name in enumerate(names):
+                if name not in model.mu[fld]:
+                    continue
+                m_old, u = model.mu[fld][name]
+                m_new = (mass[k] + 0.1) / (pk + 0.1 * n_levels)
                 changed = max(changed, abs(m_new - m_old))
-                model.mu[fld][level] = (float(m_new), u)
+                model.mu[fld][name] = (float(m_new), u)
         model.em_iterations = it + 1
         if changed < 1e-3:
             break
