@@ -206,6 +206,8 @@ def run(
     rep = _progress(quiet, case)
     result = reconcile_case(case, settings, progress=rep)
     rep.message("writing reports")
+    out_dir = out or _default_out(paths)
+    changes = _changes_since(out_dir, result.persons, result.match.links)  # before overwriting
     report = build_report(
         case,
         result.records,
@@ -218,8 +220,8 @@ def run(
         case.problems,
         {"matching": settings.to_dict(), "model": result.match.model.to_dict(),
          "stats": result.match.stats},
+        changes=changes,
     )
-    out_dir = out or _default_out(paths)
     try:
         written = write_outputs(report, result.frames(), out_dir, chosen)
     except OutputError as e:
@@ -230,6 +232,21 @@ def run(
     click.echo(f"Wrote {len(written)} files to {out_dir}")
     if fail_on == "conflict" and report.has_contradictions:
         raise SystemExit(1)
+
+
+def _changes_since(out_dir: str, persons: Any, links: Any) -> Any:
+    """What changed since the outputs already in out_dir (read before they are overwritten)."""
+    from reconcile.changes import compare_runs, first_run
+    from reconcile.previous import PreviousRunError, load_previous_outputs
+
+    try:
+        previous = load_previous_outputs(out_dir)
+    except PreviousRunError as e:
+        click.echo(f"warning: {e}; not compared with the last run", err=True)
+        return first_run(f"not compared with the last run: {e}")
+    if previous is None:
+        return first_run()
+    return compare_runs(previous.persons, previous.links, persons, links)
 
 
 @main.command("match")
@@ -489,7 +506,11 @@ def review(case_dir: str, by: str | None, blind: bool, limit: int | None, quiet:
         )
     case = _loaded_or_exit((case_dir,), None, None)
     settings = _settings(case, None, None)
-    result = match_case(case, settings, progress=_progress(quiet))
+    rep = _progress(quiet, case)
+    try:
+        result = match_case(case, settings, progress=rep)
+    finally:
+        rep.close()
     queue = rv.build_queue(result.pairs, case.records, case.decisions, settings.threshold)
     session = rv.Session(queue, limit, rv.same_refs(case.decisions))
     records = rv.record_index(case.records)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from reconcile import __version__
 from reconcile.case import Case
+from reconcile.changes import Changes, capped
 from reconcile.problems import CODES, Problem
 from reconcile.schema import DEFAULT_PLACEHOLDERS
 
@@ -257,6 +258,7 @@ class Report:
     unidentified: Section[Unidentified]
     ambiguous: Section[Ambiguous]
     problems: Section[ProblemLine]
+    changes: Changes | None = None  # since the previous run (reconcile.changes); None: not asked
 
     @property
     def has_contradictions(self) -> bool:
@@ -834,12 +836,14 @@ def build_report(
     settings: Mapping[str, Any] | None = None,
     *,
     limit: int = DEFAULT_LIMIT,
+    changes: Changes | None = None,
 ) -> Report:
     """The discrepancy report of a reconciled case: every section capped at `limit` items.
 
     Frames follow reconcile.schema (records, LINK_COLUMNS, PAIR_COLUMNS, persons with
     PERSON_HEAD_COLUMNS and F/F_status, PERSON_FIELD_COLUMNS, COUNT_RESULT_COLUMNS); a missing
-    frame is treated as empty. `problems` defaults to the case's own.
+    frame is treated as empty. `problems` defaults to the case's own. `changes`: what changed
+    since the previous run (reconcile.changes), shown in its own section when given.
     """
     records = _frame(records) if records is not None else case.records
     links, pairs = _frame(links), _frame(pairs)
@@ -889,4 +893,5 @@ def build_report(
         unidentified=unidentified,
         ambiguous=ambiguous,
         problems=problem_lines,
+        changes=capped(changes, limit) if changes is not None else None,
     )

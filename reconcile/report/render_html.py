@@ -7,6 +7,7 @@ import re
 from html import escape
 from typing import Any
 
+from reconcile import changes as ch
 from reconcile.report import common as c
 from reconcile.report.model import ChartBar, Cite, Report, Section, category_label
 
@@ -399,6 +400,19 @@ def _problems(r: Report) -> str:
     return _open("problems") + _none(r.problems) + ul + _more(r.problems) + "</section>"
 
 
+def _changes(r: Report) -> str:
+    """Changed since the last run (only when the run compared with a previous one)."""
+    if r.changes is None:
+        return ""
+    items = "".join(f"<li>{t(line)}</li>" for line in ch.detail_lines(r.changes))
+    return (
+        f'<section id="changes"><h2>{escape(ch.TITLE)}</h2>'
+        f'<p class="intro">{escape(ch.INTRO)}</p><p>{escape(ch.summary_line(r.changes))}</p>'
+        + (f"<ul>{items}</ul>" if items else "")
+        + "</section>"
+    )
+
+
 def _run(r: Report) -> str:
     settings = json.dumps(r.settings, sort_keys=True, ensure_ascii=False, indent=2, default=str)
     rows = [
@@ -424,6 +438,7 @@ def render_html(report: Report) -> str:
         for part in (
             _event,
             _headline,
+            _changes,
             _contradictions,
             _single,
             _unidentified,

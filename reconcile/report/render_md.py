@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from reconcile import changes as ch
 from reconcile.report import common as c
 from reconcile.report.model import Report
 
@@ -200,6 +201,15 @@ def _ambiguous(r: Report) -> list[str]:
     return out + _more(r.ambiguous)
 
 
+def _changes(r: Report) -> list[str]:
+    """Changed since the last run (only when the run compared with a previous one)."""
+    if r.changes is None:
+        return []
+    out = ["", f"## {ch.TITLE}", "", md(ch.INTRO), "", md(ch.summary_line(r.changes))]
+    lines = ch.detail_lines(r.changes)
+    return out + ([""] + [f"- {md(line)}" for line in lines] if lines else [])
+
+
 def _problems(r: Report) -> list[str]:
     out = _section("problems")
     if not r.problems.items:
@@ -230,6 +240,7 @@ def render_md(report: Report) -> str:
     for part in (
         _event,
         _headline,
+        _changes,
         _contradictions,
         _single,
         _unidentified,

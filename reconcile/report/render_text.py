@@ -6,6 +6,7 @@ import re
 import textwrap
 import unicodedata
 
+from reconcile import changes as changes_mod
 from reconcile.report import common as c
 from reconcile.report.model import Report
 
@@ -92,6 +93,12 @@ def render_text(report: Report, width: int = 100, limit: int = TEXT_LIMIT) -> st
     out += _heading("headline", w)
     for line in c.summary_lines(report):
         out += _para(line, w, "- ")
+
+    if report.changes is not None:  # changed since the last run
+        out += ["", changes_mod.TITLE.upper(), "=" * min(w, _width(changes_mod.TITLE))]
+        out += _para(changes_mod.summary_line(report.changes), w)
+        for line in changes_mod.detail_lines(changes_mod.capped(report.changes, limit)):
+            out += _para(line, w, "- ")
 
     out += _heading("contradictions", w)
     cc = report.count_conflicts

@@ -1,0 +1,229 @@
+"""What changed since the last run: persons added, removed, merged, split; field statuses (pure).
+
+Compares the previous run's persons.csv and links.csv (read by reconcile.previous) with this
+run's frames. A person_id is derived from the person's members, so a person whose records did
+not change keeps its id; every other person is described by what happened to its records:
+
+- ``merged``: one new person holds the records of several old persons (a `same` decision,
+  a new link);
+- ``split``: the records of one old person went to several new persons (a `different`
+  decision, an edit that broke a link);
+- ``changed``: one old person became one new person with records gained or lost (a record
+  added to or deleted from a claim, or a link moved);
+- ``added``: a new person with none of the old records (new records);
+- ``removed``: an old person none of whose records is still there.
+
+A field change is a person whose F_status column of persons.csv (agree / conflict / single /
+unknown) differs from the run before: for a person with the same members, its own status then;
+for a merged, split or changed person, the statuses of the old persons its records were in
+(" | "-joined when they differed: `single | unknown -> agree`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from reconcile.schema import MERGED_FIELDS
+
+TITLE = "Changed since the last run"
+INTRO = (
+    "Compared with the outputs of the previous run in the same folder: persons added, removed, "
+    "merged or split, and fields whose status changed. Unchanged persons keep their person_id."
+)
+FIRST_RUN = "first run: nothing to compare"
+
+
+@dataclass(frozen=True)
+class PersonChange:
+    """One change to the persons: old person ids -> new person ids, and the records involved."""
+
+    kind: str  # merged | split | changed | added | removed
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    records: tuple[str, ...]  # claim:record_id of every record involved, sorted
+    gained: tuple[str, ...] = ()  # `changed`: records the person gained
+    lost: tuple[str, ...] = ()  # `changed`: records the person lost
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    person_id: str  # the new person_id
+    field: str
+    old: str  # the status in the previous run
+    new: str
+
+
+@dataclass
+class Changes:
+    """The changes since the previous run; `note` says why nothing was compared, if so."""
+
+    note: str = ""
+    persons_before: int = 0
+    persons_after: int = 0
+    kept: int = 0  # persons with the same members, so the same person_id
+    persons: list[PersonChange] = field(default_factory=list)
+    fields: list[FieldChange] = field(default_factory=list)
+    records_added: list[str] = field(default_factory=list)
+    records_removed: list[str] = field(default_factory=list)
+    limit: int = 0  # items shown per list in the reports (0: all)
+
+    @property
+    def compared(self) -> bool:
+        return not self.note
+
+    def count(self, kind: str) -> int:
+        return sum(1 for p in self.persons if p.kind == kind)
+
+
+def first_run(note: str = FIRST_RUN) -> Changes:
+    """Nothing to compare (no previous outputs, or they could not be read: `note` says which)."""
+    return Changes(note=note)
+
+
+def _members(links: pd.DataFrame) -> dict[str, set[str]]:
+    refs = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
+    out: dict[str, set[str]] = {}
+    for pid, ref in zip(links["person_id"].astype(str), refs, strict=True):
+        out.setdefault(pid, set()).add(ref)
+    return out
+
+
+def _statuses(persons: pd.DataFrame) -> dict[str, dict[str, str]]:
+    cols = [f for f in MERGED_FIELDS if f"{f}_status" in persons.columns]
+    out: dict[str, dict[str, str]] = {}
+    for rec in persons.to_dict("records"):
+        out[str(rec["person_id"])] = {f: str(rec[f"{f}_status"]) for f in cols}
+    return out
+
+
+def compare_runs(
+    old_persons: pd.DataFrame,
+    old_links: pd.DataFrame,
+    new_persons: pd.DataFrame,
+    new_links: pd.DataFrame,
+) -> Changes:
+    """The changes from the previous run to this one.
+
+    links: LINK_COLUMNS (claim, record_id, person_id at least); persons: person_id and the
+    F_status columns (reconcile.schema). Every list is sorted, so the result is deterministic.
+    """
+    old, new = _members(old_links), _members(new_links)
+    kept = set(old) & set(new)
+    old_of = {r: p for p, rs in old.items() if p not in kept for r in rs}
+    new_of = {r: p for p, rs in new.items() if p not in kept for r in rs}
+    gone = {p: rs for p, rs in old.items() if p not in kept}
+    came = {p: rs for p, rs in new.items() if p not in kept}
+    to_new = {p: sorted({new_of[r] for r in rs if r in new_of}) for p, rs in gone.items()}
+    from_old = {p: sorted({old_of[r] for r in rs if r in old_of}) for p, rs in came.items()}
+    changes: list[PersonChange] = []
+    for p, olds in sorted(from_old.items()):
+        if not olds:
+            changes.append(PersonChange("added", (), (p,), tuple(sorted(came[p]))))
+        elif len(olds) > 1:
+            recs = set(came[p]).union(*(gone[o] for o in olds))
+            changes.append(PersonChange("merged", tuple(olds), (p,), tuple(sorted(recs))))
+        elif len(to_new[olds[0]]) == 1:
+            o = olds[0]
+            changes.append(
+                PersonChange(
+                    "changed",
+                    (o,),
+                    (p,),
+                    tuple(sorted(gone[o] | came[p])),
+                    tuple(sorted(came[p] - gone[o])),
+                    tuple(sorted(gone[o] - came[p])),
+                )
+            )
+    for o, news in sorted(to_new.items()):
+        if not news:
+            changes.append(PersonChange("removed", (o,), (), tuple(sorted(gone[o]))))
+        elif len(news) > 1:
+            recs = set(gone[o]).union(*(came[n] for n in news))
+            changes.append(PersonChange("split", (o,), tuple(news), tuple(sorted(recs))))
+    order = {"merged": 0, "split": 1, "changed": 2, "added": 3, "removed": 4}
+    changes.sort(key=lambda c: (order[c.kind], c.records))
+    was, now = _statuses(old_persons), _statuses(new_persons)
+    fields: list[FieldChange] = []
+    before_of = {p: [p] for p in kept} | {p: olds for p, olds in from_old.items() if olds}
+    for new_id in sorted(before_of):
+        after = now.get(new_id, {})
+        for f in MERGED_FIELDS:
+            old_status = " | ".join(sorted({was[o][f] for o in before_of[new_id]
+                                            if f in was.get(o, {})}))
+            if old_status and f in after and old_status != after[f]:
+                fields.append(FieldChange(new_id, f, old_status, after[f]))
+    old_refs, new_refs = set().union(*old.values()), set().union(*new.values())
+    return Changes(
+        persons_before=len(old),
+        persons_after=len(new),
+        kept=len(kept),
+        persons=changes,
+        fields=fields,
+        records_added=sorted(new_refs - old_refs),
+        records_removed=sorted(old_refs - new_refs),
+    )
+
+
+def capped(changes: Changes, limit: int) -> Changes:
+    """The same changes with a note of how many items the reports show per list."""
+    return replace(changes, limit=limit)
+
+
+def _refs(refs: tuple[str, ...] | list[str], limit: int) -> str:
+    shown = list(refs) if not limit or len(refs) <= limit else list(refs[:limit])
+    more = len(refs) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more else "")
+
+
+def summary_line(changes: Changes) -> str:
+    """One sentence: what changed in numbers (or why nothing was compared)."""
+    if not changes.compared:
+        return changes.note[:1].upper() + changes.note[1:] + "."
+    if not (changes.persons or changes.fields or changes.persons_before != changes.kept):
+        return f"Nothing changed: the same {changes.kept} persons, every field status as before."
+    parts = [
+        f"{changes.persons_before} persons before, {changes.persons_after} now, "
+        f"{changes.kept} unchanged"
+    ]
+    for kind in ("merged", "split", "changed", "added", "removed"):
+        n = changes.count(kind)
+        if n:
+            parts.append(f"{n} {kind}")
+    parts.append(f"{len(changes.fields)} field status{'es' if len(changes.fields) != 1 else ''} "
+                 "changed")
+    if changes.records_added or changes.records_removed:
+        parts.append(
+            f"records: {len(changes.records_added)} added, {len(changes.records_removed)} removed"
+        )
+    return "; ".join(parts) + "."
+
+
+def detail_lines(changes: Changes) -> list[str]:
+    """One plain sentence per change (the same wording in every report), capped at `limit`."""
+    lim = changes.limit
+    out: list[str] = []
+    for c in changes.persons[: lim or None]:
+        if c.kind == "merged":
+            out.append(f"merged: {', '.join(c.old)} -> {c.new[0]} ({_refs(c.records, lim)})")
+        elif c.kind == "split":
+            out.append(f"split: {c.old[0]} -> {', '.join(c.new)} ({_refs(c.records, lim)})")
+        elif c.kind == "changed":
+            what = []
+            if c.gained:
+                what.append(f"gained {_refs(c.gained, lim)}")
+            if c.lost:
+                what.append(f"lost {_refs(c.lost, lim)}")
+            out.append(f"changed: {c.old[0]} -> {c.new[0]} ({'; '.join(what)})")
+        elif c.kind == "added":
+            out.append(f"added: {c.new[0]} ({_refs(c.records, lim)})")
+        else:
+            out.append(f"removed: {c.old[0]} (was {_refs(c.records, lim)})")
+    if lim and len(changes.persons) > lim:
+        out.append(f"{len(changes.persons) - lim} more person changes: compare persons.csv.")
+    for fc in changes.fields[: lim or None]:
+        out.append(f"{fc.person_id} {fc.field}: {fc.old} -> {fc.new}")
+    if lim and len(changes.fields) > lim:
+        out.append(f"{len(changes.fields) - lim} more field changes: compare persons.csv.")
+    return out

@@ -1,0 +1,185 @@
+"""Changes since the last run: persons added, removed, merged, split, changed; field statuses."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from reconcile.changes import (
+    FIRST_RUN,
+    Changes,
+    FieldChange,
+    PersonChange,
+    capped,
+    compare_runs,
+    detail_lines,
+    first_run,
+    summary_line,
+)
+from reconcile.cli import main
+from reconcile.previous import PreviousRunError, load_previous_outputs
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "atmeh-2022"
+
+
+def _links(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["claim", "record_id", "person_id"])
+
+
+def _persons(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["person_id", "sex_status", "age_status"])
+
+
+OLD_LINKS = _links([
+    ("a", "1", "P1"), ("b", "1", "P1"),  # kept
+    ("a", "2", "P2"), ("b", "2", "P3"),  # merged into N1
+    ("a", "3", "P4"), ("b", "3", "P4"),  # split into N2, N3
+    ("a", "4", "P5"),                    # gains b:4 -> N4
+    ("a", "5", "P6"),                    # record deleted: removed
+])
+NEW_LINKS = _links([
+    ("a", "1", "P1"), ("b", "1", "P1"),
+    ("a", "2", "N1"), ("b", "2", "N1"),
+    ("a", "3", "N2"), ("b", "3", "N3"),
+    ("a", "4", "N4"), ("b", "4", "N4"),
+    ("c", "1", "N5"),                    # new record: added
+])
+OLD_PERSONS = _persons([
+    ("P1", "agree", "single"), ("P2", "single", "unknown"), ("P3", "single", "single"),
+    ("P4", "agree", "conflict"), ("P5", "single", "unknown"), ("P6", "single", "single"),
+])
+NEW_PERSONS = _persons([
+    ("P1", "agree", "conflict"), ("N1", "agree", "single"), ("N2", "single", "single"),
+    ("N3", "single", "single"), ("N4", "single", "unknown"), ("N5", "single", "unknown"),
+])
+
+
+def test_compare_runs_names_every_kind_of_change():
+    ch = compare_runs(OLD_PERSONS, OLD_LINKS, NEW_PERSONS, NEW_LINKS)
+    assert (ch.persons_before, ch.persons_after, ch.kept) == (6, 6, 1)
+    assert ch.persons == [
+        PersonChange("merged", ("P2", "P3"), ("N1",), ("a:2", "b:2")),
+        PersonChange("split", ("P4",), ("N2", "N3"), ("a:3", "b:3")),
+        PersonChange("changed", ("P5",), ("N4",), ("a:4", "b:4"), ("b:4",), ()),
+        PersonChange("added", (), ("N5",), ("c:1",)),
+        PersonChange("removed", ("P6",), (), ("a:5",)),
+    ]
+    assert ch.fields == [
+        FieldChange("N1", "sex", "single", "agree"),
+        FieldChange("N1", "age", "single | unknown", "single"),
+        FieldChange("N2", "sex", "agree", "single"),
+        FieldChange("N2", "age", "conflict", "single"),
+        FieldChange("N3", "sex", "agree", "single"),
+        FieldChange("N3", "age", "conflict", "single"),
+        FieldChange("P1", "age", "single", "conflict"),
+    ]
+    assert (ch.records_added, ch.records_removed) == (["b:4", "c:1"], ["a:5"])
+    assert summary_line(ch) == (
+        "6 persons before, 6 now, 1 unchanged; 1 merged; 1 split; 1 changed; 1 added; "
+        "1 removed; 7 field statuses changed; records: 2 added, 1 removed."
+    )
+    assert detail_lines(ch)[:5] == [
+        "merged: P2, P3 -> N1 (a:2, b:2)",
+        "split: P4 -> N2, N3 (a:3, b:3)",
+        "changed: P5 -> N4 (gained b:4)",
+        "added: N5 (c:1)",
+        "removed: P6 (was a:5)",
+    ]
+    assert detail_lines(ch)[-1] == "P1 age: single -> conflict"
+
+
+def test_same_runs_change_nothing_and_row_order_does_not_matter():
+    shuffled = NEW_LINKS.iloc[::-1].reset_index(drop=True)
+    ch = compare_runs(NEW_PERSONS, NEW_LINKS, NEW_PERSONS.iloc[::-1], shuffled)
+    assert ch.persons == [] and ch.fields == [] and ch.kept == 6
+    assert summary_line(ch) == "Nothing changed: the same 6 persons, every field status as before."
+    assert detail_lines(ch) == []
+
+
+def test_capped_lists_say_how_many_more():
+    ch = capped(compare_runs(OLD_PERSONS, OLD_LINKS, NEW_PERSONS, NEW_LINKS), 2)
+    lines = detail_lines(ch)
+    assert lines == [
+        "merged: P2, P3 -> N1 (a:2, b:2)",
+        "split: P4 -> N2, N3 (a:3, b:3)",
+        "3 more person changes: compare persons.csv.",
+        "N1 sex: single -> agree",
+        "N1 age: single | unknown -> single",
+        "5 more field changes: compare persons.csv.",
+    ]
+
+
+def test_first_run():
+    assert first_run() == Changes(note=FIRST_RUN)
+    assert summary_line(first_run()) == "First run: nothing to compare."
+    assert detail_lines(first_run()) == []
+
+
+# ---------------------------------------------------------------- reading the previous outputs
+
+
+def test_load_previous_outputs(tmp_path):
+    assert load_previous_outputs(tmp_path / "nowhere") is None
+    (tmp_path / "persons.csv").write_text("\ufeffperson_id,sex_status\nP1,agree\n", "utf-8")
+    assert load_previous_outputs(tmp_path) is None  # links.csv missing: nothing to compare
+    (tmp_path / "links.csv").write_text(
+        "\ufeffclaim,record_id,person_id\na,'=1,P1\na,NA,P1\n", "utf-8"
+    )
+    prev = load_previous_outputs(tmp_path)
+    assert prev is not None
+    assert prev.links["record_id"].tolist() == ["=1", "NA"]  # neutralised cell restored; NA text
+    (tmp_path / "links.csv").write_text("claim,person\na,P1\n", "utf-8")
+    with pytest.raises(PreviousRunError, match="has no column record_id, person_id: not an output"):
+        load_previous_outputs(tmp_path)
+
+
+# ---------------------------------------------------------------- `reconcile run` reports them
+
+
+def test_run_reports_changes_since_the_last_run(tmp_path):
+    case = tmp_path / "atmeh"
+    shutil.copytree(EXAMPLE, case, ignore=shutil.ignore_patterns("out"))
+    runner = CliRunner()
+    args = ["run", str(case), "-q"]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    heading = "CHANGED SINCE THE LAST RUN\n==========================\n"
+    assert heading + "First run: nothing to compare." in first.output
+    assert "First run: nothing to compare." in (case / "out" / "report.md").read_text("utf-8")
+    again = runner.invoke(main, args)
+    assert "Nothing changed: the same 32 persons" in again.output
+    with (case / "decisions.csv").open("a", encoding="utf-8") as f:
+        f.write("sohr_wives,sw-02,local_reports,lr-02,same,test,2026-11-25,\n")
+    links = pd.read_csv(case / "out" / "links.csv", dtype=str).set_index("record_id")["person_id"]
+    third = runner.invoke(main, args)
+    assert third.exit_code == 0, third.output
+    new = pd.read_csv(case / "out" / "links.csv", dtype=str).set_index("record_id")["person_id"]
+    line = f"- merged: {links['lr-02']}, {links['sw-02']} -> {new['sw-02']} " \
+        "(local_reports:lr-02, sohr_wives:sw-02)"
+    assert line in third.output
+    assert f"- {new['sw-02']} relation: single -> agree" in third.output
+    md = (case / "out" / "report.md").read_text("utf-8")
+    assert "## Changed since the last run" in md and "32 persons before, 31 now, 30 unchanged" in md
+    html = (case / "out" / "report.html").read_text("utf-8")
+    assert '<section id="changes"><h2>Changed since the last run</h2>' in html
+    json_text = (case / "out" / "report.json").read_text("utf-8")
+    assert '"kind": "merged"' in json_text
+
+
+def test_run_warns_when_the_previous_outputs_cannot_be_read(tmp_path):
+    case = tmp_path / "atmeh"
+    shutil.copytree(EXAMPLE, case, ignore=shutil.ignore_patterns("out"))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "persons.csv").write_text("person_id\n", "utf-8")
+    (out / "links.csv").write_text("something else\n", "utf-8")
+    result = CliRunner().invoke(main, ["run", str(case), "-q", "--out", str(out)])
+    assert result.exit_code == 0
+    msg = f"{out / 'links.csv'} has no column claim, record_id, person_id: not an output of " \
+        "reconcile run"
+    assert f"warning: {msg}; not compared with the last run" in result.output
+    assert "\nNot compared with the last run:" in result.output
