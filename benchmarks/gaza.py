@@ -36,6 +36,7 @@ from harness import (
     csv_rows,
     fmt_ratio,
     parse_pairs_compared,
+    parse_pairs_estimate,
     parse_splink_log,
     reconcile_cmd,
     run_measured,
@@ -268,6 +269,8 @@ def run_reconcile(case: Path, out: Path, timeout: float | None, formats: str) ->
     save_log(res, out.parent / f"{out.name}.log")
     pc = parse_pairs_compared(res.stderr, res.stdout, out / "report.json")
     res.extra["pairs_note"] = ""
+    if pc is None and (estimate := parse_pairs_estimate(res.stderr)) is not None:
+        pc, res.extra["pairs_note"] = estimate, " (reconcile's estimate)"
     if pc is None and (rows := csv_rows(out / "pairs.csv")) is not None:
         pc, res.extra["pairs_note"] = rows, " (pairs.csv rows)"
     res.extra["pairs_compared"] = pc

@@ -211,3 +211,11 @@ def parse_splink_log(stderr: str) -> SplinkLog:
         if m := re.search(r"pairs blocked: (\d+)", line):
             log.blocked = int(m.group(1))
     return log
+
+
+def parse_pairs_estimate(stderr: str) -> int | None:
+    """reconcile's estimate before a large run: "about N pairs to compare"."""
+    found = None
+    for m in re.finditer(r"about\s+(\d[\d,_]*)\s+pairs\s+to\s+compare", stderr, re.I):
+        found = int(re.sub(r"[,_]", "", m.group(1)))
+    return found

@@ -33,6 +33,7 @@ from harness import (
     RunResult,
     csv_rows,
     parse_pairs_compared,
+    parse_pairs_estimate,
     parse_splink_log,
     reconcile_cmd,
     run_measured,
@@ -159,6 +160,8 @@ def run_reconcile(
     row = Row(0, 0, "reconcile", res.seconds, res.peak_rss_mb)
     row.pairs = parse_pairs_compared(res.stderr, res.stdout, rec_out / "report.json")
     pairs_note = ""
+    if row.pairs is None and (estimate := parse_pairs_estimate(res.stderr)) is not None:
+        row.pairs, pairs_note = estimate, "pairs = reconcile's estimate; "
     if row.pairs is None and (n_rows := csv_rows(rec_out / "pairs.csv")) is not None:
         row.pairs, pairs_note = n_rows, "pairs = pairs.csv rows; "
     links_path = rec_out / "links.csv"
