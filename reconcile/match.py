@@ -137,9 +137,16 @@ def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
     )
 
 
+TARGET_SEARCH_CAP = 5_000  # name rows searched for one relation target outside its group
+
+
 def resolve_targets(p: Prepared) -> np.ndarray:
     """For each record with a relation ("wife of Qardash"), the record of the same claim that the
-    relation points to (the best name match for "Qardash", token set similarity >= 90), or -1."""
+    relation points to (the best name match for "Qardash", token set similarity >= 90), or -1.
+
+    The record's own group (household) is searched first, then the whole claim through the
+    rarest word of the target's name; a target whose every word is too common to search
+    (more than TARGET_SEARCH_CAP names) stays unresolved."""
     target = np.full(len(p.records), -1, dtype=np.int64)
     rel_to = p.cols["relation_to"]
     t = p.table
@@ -151,18 +158,56 @@ def resolve_targets(p: Prepared) -> np.ndarray:
         rows = np.flatnonzero(in_claim[t.rec])
         if len(rows) == 0:
             continue
-        choices = [" ".join(t.vocab[i] for i in t.tok[r] if i >= 0) for r in rows]
-        for text in sorted(set(rel_to[ask])):
-            query = " ".join(w for w in names.name_tokens(text) if w not in FILLER_TOKENS)
-            if not query:
-                continue
-            hit = process.extractOne(
-                query, choices, scorer=fuzz.token_set_ratio, score_cutoff=90
-            )
-            if hit is not None:
-                target[ask[rel_to[ask] == text]] = t.rec[rows[hit[2]]]
+        text_of = {int(r): " ".join(t.vocab[i] for i in t.tok[r] if i >= 0) for r in rows}
+        by_token: dict[int, list[int]] = {}
+        by_group: dict[str, list[int]] = {}
+        for r in rows:
+            for tok in t.tok[r]:
+                if tok >= 0:
+                    by_token.setdefault(int(tok), []).append(int(r))
+            g = p.group[t.rec[r]]
+            if g:
+                by_group.setdefault(g, []).append(int(r))
+        vocab_id = {w: i for i, w in enumerate(t.vocab)}
+        cache: dict[tuple[str, str], int] = {}
+        for rec in ask:
+            text, group = str(rel_to[rec]), str(p.group[rec])
+            key = (group, text)
+            if key not in cache:
+                cache[key] = _find_target(text, by_group.get(group, []), by_token, vocab_id,
+                                          text_of, t.rec)
+            target[rec] = cache[key]
     target[target == np.arange(len(target))] = -1
     return target
+
+
+def _find_target(
+    text: str,
+    group_rows: list[int],
+    by_token: dict[int, list[int]],
+    vocab_id: dict[str, int],
+    text_of: dict[int, str],
+    rec_of_row: np.ndarray,
+) -> int:
+    words = [w for w in names.name_tokens(text) if w not in FILLER_TOKENS]
+    if not words:
+        return -1
+    query = " ".join(words)
+    pools = [group_rows]
+    postings = [by_token[vocab_id[w]] for w in words if w in vocab_id and vocab_id[w] in by_token]
+    if postings:
+        rarest = min(postings, key=len)
+        if len(rarest) <= TARGET_SEARCH_CAP:
+            pools.append(rarest)
+    for pool in pools:
+        if not pool:
+            continue
+        hit = process.extractOne(
+            query, [text_of[r] for r in pool], scorer=fuzz.token_set_ratio, score_cutoff=90
+        )
+        if hit is not None:
+            return int(rec_of_row[pool[hit[2]]])
+    return -1
 
 
 def relation_by_person(
