@@ -265,7 +265,7 @@ def misses(
 
 def run_reconcile(case: Path, out: Path, timeout: float | None, formats: str) -> RunResult:
     cmd = [*reconcile_cmd(), "run", str(case), "--out", str(out), "--format", formats]
-    res = run_measured(cmd, timeout=timeout)
+    res = run_measured(cmd, timeout=timeout, max_rss_mb=14000)
     save_log(res, out.parent / f"{out.name}.log")
     pc = parse_pairs_compared(res.stderr, res.stdout, out / "report.json")
     res.extra["pairs_note"] = ""
@@ -286,7 +286,7 @@ def run_splink(case: Path, out: Path, timeout: float | None) -> RunResult:
         "--right", str(case / "claims" / "moh.csv"), "--right-cols", "id,name,sex,age",
         "--profile", "gaza", "--out", str(pairs),
     ]  # fmt: skip
-    res = run_measured(cmd, timeout=timeout)
+    res = run_measured(cmd, timeout=timeout, max_rss_mb=14000)
     save_log(res, out / "gaza-splink.log")
     log = parse_splink_log(res.stderr)
     if res.ok:  # the exact blocked-pair count, in a separate unmeasured process

@@ -28,11 +28,12 @@ class RunResult:
     stdout: str
     stderr: str
     timed_out: bool = False
+    over_memory: bool = False  # killed because its tree's RSS passed max_rss_mb
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return self.returncode == 0 and not self.timed_out
+        return self.returncode == 0 and not self.timed_out and not self.over_memory
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -67,8 +68,10 @@ def run_measured(
     cwd: Path | None = None,
     sample_every: float = 0.25,
     echo_stderr: bool = False,
+    max_rss_mb: float | None = None,
 ) -> RunResult:
-    """Run `cmd`, wait for it (killing its process group after `timeout` s), measure it.
+    """Run `cmd`, wait for it (killing its process group after `timeout` s, or as soon as its
+    process tree holds more than `max_rss_mb` resident: the machine is shared), measure it.
 
     Peak memory is the maximum of the kernel's ru_maxrss for this child (largest single process
     of its tree) and the sampled sum of RSS over the child's process tree (covers worker pools).
@@ -87,15 +90,16 @@ def run_measured(
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        timed_out = False
+        timed_out = over_memory = False
         deadline = None if timeout is None else start + timeout
         status, usage = 0, None
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid == proc.pid:
                 break
-            if deadline is not None and time.perf_counter() > deadline:
-                timed_out = True
+            over_memory = max_rss_mb is not None and peak_tree_kb > max_rss_mb * 1024
+            timed_out = deadline is not None and time.perf_counter() > deadline
+            if timed_out or over_memory:
                 os.killpg(proc.pid, signal.SIGKILL)
                 _pid, status, usage = os.wait4(proc.pid, 0)
                 break
@@ -119,6 +123,7 @@ def run_measured(
         stdout=stdout,
         stderr=stderr,
         timed_out=timed_out,
+        over_memory=over_memory,
     )
 
 
@@ -180,7 +185,8 @@ def save_log(res: RunResult, path: Path) -> None:
     """Keep a child's command, exit, time, memory, stdout and stderr beside its outputs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     head = (
-        f"$ {' '.join(res.cmd)}\nexit {res.returncode}{' (timed out)' if res.timed_out else ''}; "
+        f"$ {' '.join(res.cmd)}\nexit {res.returncode}{' (timed out)' if res.timed_out else ''}"
+        f"{' (killed: memory limit)' if res.over_memory else ''}; "
         f"{res.seconds:.1f} s; peak {res.peak_rss_mb:.0f} MB\n"
     )
     path.write_text(head + "--- stdout\n" + res.stdout + "--- stderr\n" + res.stderr, "utf-8")

@@ -151,11 +151,11 @@ def ensure_case(n: int, seed: int, out: Path) -> Path:
 
 
 def run_reconcile(
-    case: Path, out: Path, truth_pairs: pd.DataFrame, timeout: float, formats: str
+    case: Path, out: Path, truth_pairs: pd.DataFrame, timeout: float, formats: str, max_mb: float
 ) -> Row:
     rec_out = out / "reconcile"
     cmd = [*reconcile_cmd(), "run", str(case), "--out", str(rec_out), "--format", formats]
-    res = run_measured(cmd, timeout=timeout)
+    res = run_measured(cmd, timeout=timeout, max_rss_mb=max_mb)
     save_log(res, out / "reconcile.log")
     row = Row(0, 0, "reconcile", res.seconds, res.peak_rss_mb)
     row.pairs = parse_pairs_compared(res.stderr, res.stdout, rec_out / "report.json")
@@ -193,7 +193,7 @@ def run_splink(
         "--profile", "synth", "--out", str(pairs_path),
         "--u-pairs", str(args.splink_u_pairs), "--em-pairs", str(args.splink_em_pairs),
     ]  # fmt: skip
-    res = run_measured(cmd, timeout=args.timeout)
+    res = run_measured(cmd, timeout=args.timeout, max_rss_mb=args.max_memory_mb)
     save_log(res, out / "splink.log")
     log = parse_splink_log(res.stderr)
     if res.ok:  # the exact blocked-pair count, in a separate unmeasured process
@@ -232,6 +232,8 @@ def run_splink(
 
 
 def _failure(res: RunResult) -> str:
+    if res.over_memory:
+        return f"killed at {res.peak_rss_mb:.0f} MB (memory limit) after {res.seconds:.0f} s"
     if res.timed_out:
         return f"timed out after {res.seconds:.0f} s"
     tail = (res.stderr or res.stdout).strip().splitlines()[-1:] or [""]
@@ -284,6 +286,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-reconcile", action="store_true")
     ap.add_argument("--timeout", type=float, default=1800.0, help="seconds per run (default 1800)")
     ap.add_argument("--format", default="csv", help="reconcile run --format (default csv)")
+    ap.add_argument(
+        "--max-memory-mb",
+        type=float,
+        default=14000.0,
+        help="kill a run whose processes hold more than this (default 14000: a shared machine)",
+    )
     ap.add_argument("--splink-u-pairs", type=float, default=1e7)
     ap.add_argument("--splink-em-pairs", type=float, default=2e6)
     args = ap.parse_args(argv)
@@ -306,7 +314,11 @@ def main(argv: list[str] | None = None) -> int:
         run_dir.mkdir(parents=True, exist_ok=True)
         got: list[Row] = []
         if not args.no_reconcile:
-            got.append(run_reconcile(case, run_dir, truth_pairs, args.timeout, args.format))
+            got.append(
+                run_reconcile(
+                    case, run_dir, truth_pairs, args.timeout, args.format, args.max_memory_mb
+                )
+            )
         if not args.no_splink:
             got += run_splink(case, run_dir, truth_pairs, args)
         for r in got:
