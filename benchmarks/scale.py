@@ -7,11 +7,12 @@ For each size, generates (once: cached by size and seed in OUT/synth-SIZE-sSEED)
 claims with ground truth (benchmarks/synth.py), runs `reconcile run CASE --out ... --format csv`
 as a child process (wall time, peak RSS, pairs compared from report.json `stats.pairs_compared`
 or a "pairs compared: N" line) and scores links.csv pairwise against truth.csv. When reconcile
-also writes scored pairs (a CSV with claim_a, record_a, claim_b, record_b), the share of true
-pairs among them is reported too. splink 5 runs on the same claims in its
-own child process (benchmarks/splink_baseline.py); its threshold is chosen with the truth (best
-recall at precision >= 0.97, and best F1). Prints a markdown table for docs/performance.md and
-appends every result to OUT/scale_results.jsonl.
+also writes scored pairs (a CSV with claim_a, record_a, claim_b, record_b, weight), the stages
+before clustering are scored too: recall of all its pairs, P/R/F1 of those at >= 0 bits.
+splink 5 runs on the same claims in its own child process (benchmarks/splink_baseline.py); its
+threshold is chosen with the truth (best recall at precision >= 0.97, and best F1). Prints a
+markdown table for docs/performance.md and appends every result to OUT/scale_results.jsonl.
+A run whose processes pass --max-memory-mb is killed and reported as such.
 """
 
 from __future__ import annotations
@@ -109,21 +110,29 @@ def oriented(a: pd.Series, b: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"a": np.where(swap, b, a), "b": np.where(swap, a, b)})
 
 
-def blocking_recall(out_dir: Path, truth_pairs: pd.DataFrame) -> tuple[float | None, str]:
-    """Share of true pairs among reconcile's compared pairs, when it writes them."""
+def pair_stages(out_dir: Path, truth_pairs: pd.DataFrame) -> str:
+    """Scores of the stages before clustering, from reconcile's scored pairs when it writes them:
+    recall of every pair it kept, and P/R/F1 of the pairs at or above 0 bits."""
     for path in sorted(out_dir.glob("*.csv")):
         try:
             head = pd.read_csv(path, nrows=0)
         except (OSError, ValueError, pd.errors.EmptyDataError):
             continue
         need = {"claim_a", "record_a", "claim_b", "record_b"}
-        if need <= set(head.columns):
-            p = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=sorted(need))
-            p = p[p["claim_a"] != p["claim_b"]]
-            pairs = oriented(p["claim_a"] + ":" + p["record_a"], p["claim_b"] + ":" + p["record_b"])
-            s = score_pairs(pairs, truth_pairs)
-            return s.recall, path.name
-    return None, ""
+        if not need <= set(head.columns):
+            continue
+        cols = sorted(need | ({"weight"} & set(head.columns)))
+        p = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=cols)
+        p = p[p["claim_a"] != p["claim_b"]]
+        pairs = oriented(p["claim_a"] + ":" + p["record_a"], p["claim_b"] + ":" + p["record_b"])
+        kept = score_pairs(pairs, truth_pairs)
+        text = f"{path.name}: recall of its {kept.predicted:,} pairs {kept.recall:.4f}"
+        if "weight" in p.columns:
+            w = pd.to_numeric(p["weight"], errors="coerce").to_numpy()
+            s = score_pairs(pairs[w >= 0], truth_pairs)
+            text += f"; pairs >= 0 bits P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f}"
+        return text
+    return ""
 
 
 # ---------------------------------------------------------------- runs
@@ -172,12 +181,8 @@ def run_reconcile(
     s = score_pairs(cross_pairs(links, "person_id"), truth_pairs)
     row.precision, row.recall, row.f1 = s.precision, s.recall, s.f1
     amb = links.get("ambiguous", pd.Series(dtype=str)).str.lower().isin(["true", "1"]).sum()
-    br, br_file = blocking_recall(rec_out, truth_pairs)
-    row.note = (
-        pairs_note
-        + f"{int(amb)} ambiguous links"
-        + (f"; recall of the pairs in {br_file} {br:.4f}" if br is not None else "")
-    )
+    stages = pair_stages(rec_out, truth_pairs)
+    row.note = pairs_note + f"{int(amb)} ambiguous links" + (f"; {stages}" if stages else "")
     return row
 
 
