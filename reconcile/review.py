@@ -102,10 +102,10 @@ class Pair:
     levels: tuple[tuple[str, str, float], ...]  # (field, level, weight) for COMPARED fields
     context: float
     prior: float
+    key: PairKey = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> PairKey:
-        return pair_key(*self.a, *self.b)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", pair_key(*self.a, *self.b))
 
 
 @dataclass(frozen=True)
@@ -132,35 +132,48 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def _num(v: object) -> float:
-    try:
-        f = float(v)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-    return f
+def _texts(df: pd.DataFrame, col: str) -> list[str]:
+    if col not in df.columns:
+        return [""] * len(df)
+    return [_text(v) for v in df[col].tolist()]
+
+
+def _nums(df: pd.DataFrame, col: str) -> list[float]:
+    if col not in df.columns:
+        return [0.0] * len(df)
+    return pd.to_numeric(df[col], errors="coerce").astype(float).tolist()
 
 
 def _pairs(pairs: pd.DataFrame) -> list[Pair]:
-    out = []
-    for r in pairs.to_dict("records"):
-        levels = tuple(
-            (f, _text(r.get("lvl_" + f, "")), _num(r.get("w_" + f, 0.0)))
-            for f in COMPARED
-            if "lvl_" + f in r
+    """pairs.csv's rows as Pair objects (column by column: fast on long lists)."""
+    fields = [f for f in COMPARED if "lvl_" + f in pairs.columns]
+    lvls = [_texts(pairs, "lvl_" + f) for f in fields]
+    ws = [_nums(pairs, "w_" + f) for f in fields]
+    cols = zip(
+        _texts(pairs, "claim_a"),
+        _texts(pairs, "record_a"),
+        _texts(pairs, "claim_b"),
+        _texts(pairs, "record_b"),
+        _nums(pairs, "weight"),
+        _nums(pairs, "probability"),
+        _texts(pairs, "status"),
+        _nums(pairs, "w_context"),
+        _nums(pairs, "w_prior"),
+        strict=True,
+    )
+    return [
+        Pair(
+            (ca, ra),
+            (cb, rb),
+            w,
+            pr,
+            st,
+            tuple((f, lvls[j][i], ws[j][i]) for j, f in enumerate(fields)),
+            ctx,
+            prior,
         )
-        out.append(
-            Pair(
-                (_text(r["claim_a"]), _text(r["record_a"])),
-                (_text(r["claim_b"]), _text(r["record_b"])),
-                _num(r["weight"]),
-                _num(r["probability"]),
-                _text(r["status"]),
-                levels,
-                _num(r.get("w_context", 0.0)),
-                _num(r.get("w_prior", 0.0)),
-            )
-        )
-    return out
+        for i, (ca, ra, cb, rb, w, pr, st, ctx, prior) in enumerate(cols)
+    ]
 
 
 def decided_keys(decisions: pd.DataFrame) -> set[PairKey]:
@@ -259,19 +272,18 @@ def build_queue(
     done = decided_keys(decisions)
     recs = record_index(records)
     by_ref: dict[Ref, list[Pair]] = {}
-    for p in all_pairs:
+    for p in sorted(all_pairs, key=lambda p: (-p.weight, p.key)):  # strongest first
         by_ref.setdefault(p.a, []).append(p)
         by_ref.setdefault(p.b, []).append(p)
 
     def others(p: Pair) -> tuple[Pair, ...]:
-        mine = [
-            q
+        mine = {
+            q.key: q
             for ref, other_claim in ((p.a, p.b[0]), (p.b, p.a[0]))
-            for q in by_ref.get(ref, [])
+            for q in by_ref.get(ref, ())
             if q.key != p.key and (q.a[0] == other_claim or q.b[0] == other_claim)
-        ]
-        unique = {q.key: q for q in mine}
-        return tuple(sorted(unique.values(), key=lambda q: (-q.weight, q.key)))
+        }
+        return tuple(sorted(mine.values(), key=lambda q: (-q.weight, q.key)))
 
     open_pairs = [p for p in all_pairs if p.key not in done and not p.status.startswith("decided")]
     queue: list[Item] = []
@@ -363,16 +375,21 @@ class Session:
     pos: int = 0
     decided: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     skipped: set[int] = field(default_factory=set)
+    _cache: tuple[tuple[tuple[Ref, Ref], ...], dict[Ref, frozenset[Ref]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
-    def _settled(self, item: Item) -> bool:
-        """True when this session's or the file's `same` decisions already settle the pair."""
-        if not self.same:
-            return False
+    def _groups(self) -> dict[Ref, frozenset[Ref]]:
+        """Each record joined by `same` decisions -> every record of its group (cached)."""
+        key = tuple(self.same)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
         parent: dict[Ref, Ref] = {}
 
         def find(x: Ref) -> Ref:
             parent.setdefault(x, x)
             while parent[x] != x:
+                parent[x] = parent[parent[x]]
                 x = parent[x]
             return x
 
@@ -380,17 +397,23 @@ class Session:
             ra, rb = find(a), find(b)
             if ra != rb:
                 parent[ra] = rb
-        a, b = item.pair.a, item.pair.b
-        if find(a) == find(b):
-            return True
         members: dict[Ref, set[Ref]] = {}
         for r in list(parent):
             members.setdefault(find(r), set()).add(r)
-        with_a = members.get(find(a), {a})
-        with_b = members.get(find(b), {b})
-        return any(r[0] == b[0] and r != b for r in with_a) or any(
-            r[0] == a[0] and r != a for r in with_b
-        )
+        groups = {r: frozenset(members[find(r)]) for r in parent}
+        self._cache = (key, groups)
+        return groups
+
+    def _settled(self, item: Item) -> bool:
+        """True when this session's or the file's `same` decisions already settle the pair."""
+        if not self.same:
+            return False
+        groups = self._groups()
+        a, b = item.pair.a, item.pair.b
+        with_a, with_b = groups.get(a, frozenset({a})), groups.get(b, frozenset({b}))
+        if b in with_a:
+            return True
+        return any(r[0] == b[0] for r in with_a) or any(r[0] == a[0] for r in with_b)
 
     def _answered(self) -> set[int]:
         return {i for i, _ in self.decided} | self.skipped
