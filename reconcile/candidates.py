@@ -26,7 +26,7 @@ import pandas as pd
 from reconcile.prepare import MAX_TOKENS, NameTable
 
 FULL_COMPARISON_LIMIT = 250_000  # compare all pairs when n_a * n_b is at most this
-MAX_BLOCK = 4_000  # pairs one blocking key may produce
+MAX_BLOCK = 1_000  # pairs one blocking key may produce
 UNNAMED_CAP = 200_000  # pairs for records without a usable name
 
 
