@@ -166,6 +166,8 @@ def test_run_reports_changes_since_the_last_run(tmp_path):
     assert "## Changed since the last run" in md and "32 persons before, 31 now, 30 unchanged" in md
     html = (case / "out" / "report.html").read_text("utf-8")
     assert '<section id="changes"><h2>Changed since the last run</h2>' in html
+    assert '<a href="#headline">Headline ranges</a><a href="#changes">Changed since the last ' \
+        'run</a><a href="#contradictions">' in html
     json_text = (case / "out" / "report.json").read_text("utf-8")
     assert '"kind": "merged"' in json_text
 

@@ -431,7 +431,10 @@ def _run(r: Report) -> str:
 def render_html(report: Report) -> str:
     """report.html: self-contained (inline CSS, SVG), offline, no script, Arabic right-to-left."""
     title = c.title(report)
-    nav = "".join(f'<a href="#{sid}">{escape(name)}</a>' for sid, name, _ in c.SECTIONS)
+    entries = [(sid, name) for sid, name, _ in c.SECTIONS]
+    if report.changes is not None:  # its section follows the headline
+        entries.insert([sid for sid, _ in entries].index("headline") + 1, ("changes", ch.TITLE))
+    nav = "".join(f'<a href="#{sid}">{escape(name)}</a>' for sid, name in entries)
     ev = c.event_line(report)
     body = "".join(
         part(report)
