@@ -33,6 +33,15 @@ INTRO = (
     "merged or split, and fields whose status changed. Unchanged persons keep their person_id."
 )
 FIRST_RUN = "first run: nothing to compare"
+KINDS: tuple[str, ...] = ("merged", "split", "changed", "added", "removed")
+MORE_IN = "see the changes table of report.xlsx or reconcile.sqlite"
+# changes table (report.xlsx, reconcile.sqlite), one row per change: kind (a KIND, or `field`),
+# old_person_ids, new_person_ids (";"-joined), records (claim:record_id, ";"-joined), gained,
+# lost (`changed` only), field, old_status, new_status (`field` rows only)
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "kind", "old_person_ids", "new_person_ids", "records", "gained", "lost", "field",
+    "old_status", "new_status",
+)
 
 
 @dataclass(frozen=True)
@@ -67,14 +76,17 @@ class Changes:
     fields: list[FieldChange] = field(default_factory=list)
     records_added: list[str] = field(default_factory=list)
     records_removed: list[str] = field(default_factory=list)
-    limit: int = 0  # items shown per list in the reports (0: all)
+    # how many of each: merged, split, changed, added, removed, fields, records_added,
+    # records_removed (the lists above may be cut to `limit` for the reports; these are not)
+    totals: dict[str, int] = field(default_factory=dict)
+    limit: int = 0  # the lists are cut to this many items (0: whole)
 
     @property
     def compared(self) -> bool:
         return not self.note
 
     def count(self, kind: str) -> int:
-        return sum(1 for p in self.persons if p.kind == kind)
+        return self.totals.get(kind, 0)
 
 
 def first_run(note: str = FIRST_RUN) -> Changes:
@@ -155,20 +167,42 @@ def compare_runs(
             if old_status and f in after and old_status != after[f]:
                 fields.append(FieldChange(new_id, f, old_status, after[f]))
     old_refs, new_refs = set().union(*old.values()), set().union(*new.values())
+    added, removed = sorted(new_refs - old_refs), sorted(old_refs - new_refs)
+    totals = {k: sum(1 for c in changes if c.kind == k) for k in KINDS}
+    totals |= {"fields": len(fields), "records_added": len(added), "records_removed": len(removed)}
     return Changes(
         persons_before=len(old),
         persons_after=len(new),
         kept=len(kept),
         persons=changes,
         fields=fields,
-        records_added=sorted(new_refs - old_refs),
-        records_removed=sorted(old_refs - new_refs),
+        records_added=added,
+        records_removed=removed,
+        totals=totals,
     )
 
 
 def capped(changes: Changes, limit: int) -> Changes:
-    """The same changes with a note of how many items the reports show per list."""
-    return replace(changes, limit=limit)
+    """The changes with each list cut to `limit` items (the totals stay whole), for reports."""
+    return replace(
+        changes,
+        persons=changes.persons[:limit],
+        fields=changes.fields[:limit],
+        records_added=changes.records_added[:limit],
+        records_removed=changes.records_removed[:limit],
+        limit=limit,
+    )
+
+
+def changes_frame(changes: Changes) -> pd.DataFrame:
+    """Every change as a table (CHANGE_COLUMNS), persons first, then fields, in order."""
+    rows = [
+        (c.kind, ";".join(c.old), ";".join(c.new), ";".join(c.records), ";".join(c.gained),
+         ";".join(c.lost), "", "", "")
+        for c in changes.persons
+    ]
+    rows += [("field", "", f.person_id, "", "", "", f.field, f.old, f.new) for f in changes.fields]
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS), dtype=object)
 
 
 def _refs(refs: tuple[str, ...] | list[str], limit: int) -> str:
@@ -181,22 +215,21 @@ def summary_line(changes: Changes) -> str:
     """One sentence: what changed in numbers (or why nothing was compared)."""
     if not changes.compared:
         return changes.note[:1].upper() + changes.note[1:] + "."
-    if not (changes.persons or changes.fields or changes.persons_before != changes.kept):
+    if not any(changes.totals.values()) and changes.persons_before == changes.kept:
         return f"Nothing changed: the same {changes.kept} persons, every field status as before."
     parts = [
         f"{changes.persons_before} persons before, {changes.persons_after} now, "
         f"{changes.kept} unchanged"
     ]
-    for kind in ("merged", "split", "changed", "added", "removed"):
+    for kind in KINDS:
         n = changes.count(kind)
         if n:
             parts.append(f"{n} {kind}")
-    parts.append(f"{len(changes.fields)} field status{'es' if len(changes.fields) != 1 else ''} "
-                 "changed")
-    if changes.records_added or changes.records_removed:
-        parts.append(
-            f"records: {len(changes.records_added)} added, {len(changes.records_removed)} removed"
-        )
+    n = changes.count("fields")
+    parts.append(f"{n} field status{'es' if n != 1 else ''} changed")
+    n_added, n_removed = changes.count("records_added"), changes.count("records_removed")
+    if n_added or n_removed:
+        parts.append(f"records: {n_added} added, {n_removed} removed")
     return "; ".join(parts) + "."
 
 
@@ -220,10 +253,12 @@ def detail_lines(changes: Changes) -> list[str]:
             out.append(f"added: {c.new[0]} ({_refs(c.records, lim)})")
         else:
             out.append(f"removed: {c.old[0]} (was {_refs(c.records, lim)})")
-    if lim and len(changes.persons) > lim:
-        out.append(f"{len(changes.persons) - lim} more person changes: compare persons.csv.")
+    more = sum(changes.count(k) for k in KINDS) - len(changes.persons[: lim or None])
+    if more > 0:
+        out.append(f"{more} more person changes: {MORE_IN}.")
     for fc in changes.fields[: lim or None]:
         out.append(f"{fc.person_id} {fc.field}: {fc.old} -> {fc.new}")
-    if lim and len(changes.fields) > lim:
-        out.append(f"{len(changes.fields) - lim} more field changes: compare persons.csv.")
+    more = changes.count("fields") - len(changes.fields[: lim or None])
+    if more > 0:
+        out.append(f"{more} more field changes: {MORE_IN}.")
     return out

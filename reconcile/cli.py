@@ -192,6 +192,7 @@ def run(
 
     Problems are printed as by `reconcile check`; any error stops the run with exit code 1.
     """
+    from reconcile.changes import changes_frame
     from reconcile.pipeline import reconcile_case
     from reconcile.report.model import build_report
     from reconcile.report.render_text import render_text
@@ -223,7 +224,8 @@ def run(
         changes=changes,
     )
     try:
-        written = write_outputs(report, result.frames(), out_dir, chosen)
+        frames = {**result.frames(), "changes": changes_frame(changes)}  # xlsx, sqlite
+        written = write_outputs(report, frames, out_dir, chosen)
     except OutputError as e:
         raise click.ClickException(str(e)) from None
     finally:

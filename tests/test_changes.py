@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -10,11 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 from reconcile.changes import (
+    CHANGE_COLUMNS,
     FIRST_RUN,
     Changes,
     FieldChange,
     PersonChange,
     capped,
+    changes_frame,
     compare_runs,
     detail_lines,
     first_run,
@@ -106,11 +109,23 @@ def test_capped_lists_say_how_many_more():
     assert lines == [
         "merged: P2, P3 -> N1 (a:2, b:2)",
         "split: P4 -> N2, N3 (a:3, b:3)",
-        "3 more person changes: compare persons.csv.",
+        "3 more person changes: see the changes table of report.xlsx or reconcile.sqlite.",
         "N1 sex: single -> agree",
         "N1 age: single | unknown -> single",
-        "5 more field changes: compare persons.csv.",
+        "5 more field changes: see the changes table of report.xlsx or reconcile.sqlite.",
     ]
+
+
+def test_changes_frame_holds_every_change_whatever_the_reports_show():
+    ch = compare_runs(OLD_PERSONS, OLD_LINKS, NEW_PERSONS, NEW_LINKS)
+    df = changes_frame(ch)
+    assert tuple(df.columns) == CHANGE_COLUMNS and len(df) == 5 + 7
+    assert df.iloc[0].tolist() == ["merged", "P2;P3", "N1", "a:2;b:2", "", "", "", "", ""]
+    assert df.iloc[2].tolist() == ["changed", "P5", "N4", "a:4;b:4", "b:4", "", "", "", ""]
+    assert df.iloc[-1].tolist() == ["field", "", "P1", "", "", "", "age", "single", "conflict"]
+    short = capped(ch, 1)
+    assert len(short.persons) == 1 and summary_line(short) == summary_line(ch)
+    assert changes_frame(first_run()).columns.tolist() == list(CHANGE_COLUMNS)
 
 
 def test_first_run():
@@ -170,6 +185,12 @@ def test_run_reports_changes_since_the_last_run(tmp_path):
         'run</a><a href="#contradictions">' in html
     json_text = (case / "out" / "report.json").read_text("utf-8")
     assert '"kind": "merged"' in json_text
+    con = sqlite3.connect(case / "out" / "reconcile.sqlite")
+    try:
+        kinds = con.execute("select kind, records from changes order by kind").fetchall()
+    finally:
+        con.close()
+    assert ("merged", "local_reports:lr-02;sohr_wives:sw-02") in kinds
 
 
 def test_run_warns_when_the_previous_outputs_cannot_be_read(tmp_path):
