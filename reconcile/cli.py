@@ -485,8 +485,16 @@ def _review_answer(prompt: str) -> Any:
 @click.option(
     "--limit", type=click.IntRange(min=1), default=None, help="Ask at most N pairs this session."
 )
-@click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
-def review(case_dir: str, by: str | None, blind: bool, limit: int | None, quiet: bool) -> None:
+@_matching_options
+def review(
+    case_dir: str,
+    by: str | None,
+    blind: bool,
+    limit: int | None,
+    threshold: float | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
     """Review the pairs that need a person, most consequential first: ambiguous matches, pairs
     near the threshold, links conflicting on sex or age group, unnamed records' best candidates.
 
@@ -507,7 +515,7 @@ def review(case_dir: str, by: str | None, blind: bool, limit: int | None, quiet:
             f"the case's {DECISIONS_FILE}"
         )
     case = _loaded_or_exit((case_dir,), None, None)
-    settings = _settings(case, None, None)
+    settings = _settings(case, threshold, jobs)
     rep = _progress(quiet, case)
     try:
         result = match_case(case, settings, progress=rep)

@@ -305,6 +305,15 @@ def test_review_blind_unknown_key_end_of_input_and_login_name(case, monkeypatch)
     assert "\n1 decided, 0 skipped, " in result.output  # end of input is quit
 
 
+def test_review_uses_the_threshold_given(case):
+    result = _review(case, "q\n", "--threshold", "6")
+    assert result.exit_code == 0, result.output
+    # at 6 bits the wives' pairs (+5.00) are no longer a near-tie but just below the threshold
+    assert "] ambiguous:" not in result.output
+    assert "] near the threshold: is local_reports:lr-01 the same person as us_officials:us-01?" \
+        in result.output
+
+
 def test_review_needs_a_case_folder(tmp_path):
     result = CliRunner().invoke(main, ["review", str(tmp_path)])
     assert result.exit_code == 1
