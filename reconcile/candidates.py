@@ -6,8 +6,9 @@ that one spelling difference never hides a pair:
 - every unordered pair of cross-script token keys of a name variant (given + family,
   given + father, father + family, ...), with the family name also keyed without its Abu;
 - a record whose name keys all fall in oversized blocks gets triples of its keys instead;
-- records with no usable name (unnamed, kinship-only) are compared with every such record and
-  with every record of the same sex and age group in the other claim, up to a cap;
+- records with no usable name (unnamed, kinship-only) are compared with every such record of
+  the other claim, and, while the other claim holds at most UNNAMED_FULL records, with its
+  records of the same sex and age group too, up to a cap;
 - within one large claim (looking for possible duplicates), only records sharing their given
   name and two more name parts are compared.
 
@@ -28,6 +29,8 @@ from reconcile.prepare import MAX_TOKENS, NameTable
 FULL_COMPARISON_LIMIT = 250_000  # compare all pairs when n_a * n_b is at most this
 MAX_BLOCK = 1_000  # pairs one blocking key may produce
 UNNAMED_CAP = 200_000  # pairs for records without a usable name
+UNNAMED_FULL = 20_000  # a claim longer than this is compared with unnamed records only through
+# its own unnamed records
 
 
 @dataclass
@@ -158,17 +161,28 @@ def candidate_pairs(
             )
             found.append(p3)
             skipped += s
-    # records without a usable name: compare by attributes
+    # records without a usable name: compare by attributes, with the other claim's unnamed
+    # records, and with its named records too while that claim is not long
     unnamed_a = idx_a[~named[idx_a]]
     unnamed_b = idx_b[~named[idx_b]]
+    attr = pd.factorize(pd.Series(sex, dtype=object) + "\x1f" + pd.Series(age_group, dtype=object))[0]
     for ua, other in ((unnamed_a, idx_b), (idx_a, unnamed_b)):
         if len(ua) == 0 or len(other) == 0:
             continue
-        fa = pd.DataFrame({"rec": ua, "s": sex[ua], "g": age_group[ua]})
-        fb = pd.DataFrame({"rec": other, "s": sex[other], "g": age_group[other]})
-        merged = fa.merge(fb, how="cross", suffixes=("_a", "_b")) if len(fa) * len(fb) <= (
-            UNNAMED_CAP
-        ) else fa.merge(fb, on=["s", "g"], suffixes=("_a", "_b"))
+        if len(other) > UNNAMED_FULL and len(ua) > UNNAMED_FULL:
+            continue  # both sides long: only unnamed x unnamed, done by the other direction
+        if len(ua) > UNNAMED_FULL:  # the named side is ua: swap so that `ua` is the unnamed one
+            ua, other = other, ua
+        if len(other) > UNNAMED_FULL:
+            other = other[~named[other]]
+            if len(other) == 0:
+                continue
+        fa = pd.DataFrame({"rec_a": ua, "k": attr[ua]})
+        fb = pd.DataFrame({"rec_b": other, "k": attr[other]})
+        if len(fa) * len(fb) <= UNNAMED_CAP:
+            merged = fa.merge(fb, how="cross")
+        else:
+            merged = fa.merge(fb, on="k")
         if len(merged) > UNNAMED_CAP:
             merged = merged.iloc[:UNNAMED_CAP]
             skipped += 1
