@@ -308,7 +308,8 @@ def test_review_blind_unknown_key_end_of_input_and_login_name(case, monkeypatch)
 def test_review_uses_the_threshold_given(case):
     result = _review(case, "q\n", "--threshold", "6")
     assert result.exit_code == 0, result.output
-    # at 6 bits the wives' pairs (+5.00) are no longer a near-tie but just below the threshold
+    # at 6 bits the target's records are not all linked, so `wife of Abu Ibrahim` and `wife of
+    # Qardash` no longer point at one person: the wives are no near-tie any more
     assert "] ambiguous:" not in result.output
     assert "] near the threshold: is local_reports:lr-01 the same person as us_officials:us-01?" \
         in result.output
