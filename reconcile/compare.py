@@ -47,18 +47,21 @@ def token_similarity(
     cross = table.tok_latin[ua] != table.tok_latin[ub]
     sims = np.zeros(len(uniq))
     same_idx = np.flatnonzero(~cross)
+    vocab, keys = _text_arrays(table)
     if len(same_idx):
-        a_txt = [table.vocab[i] for i in ua[same_idx]]
-        b_txt = [table.vocab[i] for i in ub[same_idx]]
-        s = process.cpdist(a_txt, b_txt, scorer=Levenshtein.normalized_similarity, workers=workers)
+        s = process.cpdist(
+            vocab[ua[same_idx]], vocab[ub[same_idx]],
+            scorer=Levenshtein.normalized_similarity, workers=workers,
+        )
         sims[same_idx] = s
     kx = table.tok_key[ua] == table.tok_key[ub]
     sims[kx & cross] = 0.95
     cross_idx = np.flatnonzero(cross & ~kx)
     if len(cross_idx):
-        a_key = [table.keys[table.tok_key[i]] for i in ua[cross_idx]]
-        b_key = [table.keys[table.tok_key[i]] for i in ub[cross_idx]]
-        s = process.cpdist(a_key, b_key, scorer=Levenshtein.normalized_similarity, workers=workers)
+        s = process.cpdist(
+            keys[table.tok_key[ua[cross_idx]]], keys[table.tok_key[ub[cross_idx]]],
+            scorer=Levenshtein.normalized_similarity, workers=workers,
+        )
         sims[cross_idx] = np.where(np.asarray(s) >= 0.75, np.asarray(s) * 0.9, 0.0)
     # a family name written with and without Abu, a compound given name with and without its
     # second part (نور / نورالدين): the shortened key agrees
@@ -68,6 +71,15 @@ def token_similarity(
     sims = np.where(particle, np.maximum(sims, 0.88), sims)
     out[todo] = sims[inv]
     return out
+
+
+def _text_arrays(table: NameTable) -> tuple[np.ndarray, np.ndarray]:
+    """The table's token texts and key texts as object arrays (made once per table)."""
+    cached = table.__dict__.get("_text_arrays")
+    if cached is None:
+        cached = (np.asarray(table.vocab, dtype=object), np.asarray(table.keys, dtype=object))
+        table.__dict__["_text_arrays"] = cached
+    return cached  # type: ignore[no-any-return]
 
 
 def _gain(sim: np.ndarray, weight: np.ndarray) -> np.ndarray:
