@@ -9,6 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reconcile.changes import (
     CHANGE_COLUMNS,
@@ -24,6 +26,7 @@ from reconcile.changes import (
     summary_line,
 )
 from reconcile.cli import main
+from reconcile.cluster import person_id
 from reconcile.previous import PreviousRunError, load_previous_outputs
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "atmeh-2022"
@@ -206,3 +209,39 @@ def test_run_warns_when_the_previous_outputs_cannot_be_read(tmp_path):
         "reconcile run"
     assert f"warning: {msg}; not compared with the last run" in result.output
     assert "\nNot compared with the last run:" in result.output
+
+
+# ---------------------------------------------------------------- every person is accounted for
+
+_refs = [("a", "1"), ("a", "2"), ("b", "1"), ("b", "2"), ("c", "1"), ("c", "2")]
+_runs = st.lists(st.one_of(st.none(), st.sampled_from(["X", "Y", "Z", "W"])), min_size=6,
+                 max_size=6)
+
+
+def _run(labels: list[str | None]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Records grouped into persons by label (None: the record is not in this run); each person's
+    id derives from its members, as in reconcile.cluster."""
+    groups: dict[str, list[str]] = {}
+    for (claim, rid), label in zip(_refs, labels, strict=True):
+        if label is not None:
+            groups.setdefault(label, []).append(f"{claim}:{rid}")
+    rows = [(m.split(":")[0], m.split(":")[1], person_id(ms)) for ms in groups.values() for m in ms]
+    links = _links(rows)
+    persons = _persons([(pid, "single", "unknown") for pid in sorted(set(links["person_id"]))])
+    return persons, links
+
+
+@given(_runs, _runs)
+def test_every_old_and_new_person_is_kept_or_in_one_change(old_labels, new_labels):
+    (op, ol), (np_, nl) = _run(old_labels), _run(new_labels)
+    ch = compare_runs(op, ol, np_, nl)
+    old_ids, new_ids = set(ol["person_id"]), set(nl["person_id"])
+    kept = old_ids & new_ids
+    assert ch.kept == len(kept)
+    assert {p for c in ch.persons for p in c.new} == new_ids - kept
+    assert {p for c in ch.persons for p in c.old} == old_ids - kept
+    for c in ch.persons:
+        assert (c.kind == "merged") == (len(c.old) > 1)
+        assert (c.kind == "split") == (len(c.new) > 1)
+    if (op.equals(np_) and ol.equals(nl)) or kept == old_ids == new_ids:
+        assert ch.persons == [] and summary_line(ch).startswith("Nothing changed")
