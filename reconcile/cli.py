@@ -312,8 +312,8 @@ def explain(
     """Explain how two records compare: each field's level and its weight, the total, and
     whether blocking ever proposed the pair ("never compared")."""
     from reconcile.explain import explain_text
-    from reconcile.pipeline import claim_ids
     from reconcile.match import match_records
+    from reconcile.pipeline import claim_ids
 
     case = _loaded_or_exit((case_path,), encoding, delimiter)
     records = case.records
@@ -505,7 +505,12 @@ def review(
     from pathlib import Path
 
     from reconcile import review as rv
-    from reconcile.decisions_io import DecisionsFileError, append_decision, remove_decision
+    from reconcile.decisions_io import (
+        DecisionsFileError,
+        append_decision,
+        missing_columns,
+        remove_decision,
+    )
     from reconcile.load import CASE_FILE, DECISIONS_FILE
     from reconcile.pipeline import match_case
 
@@ -525,6 +530,16 @@ def review(
     session = rv.Session(queue, limit, rv.same_refs(case.decisions))
     records = rv.record_index(case.records)
     path = Path(case_dir) / DECISIONS_FILE
+    try:
+        lacking = missing_columns(path)
+    except DecisionsFileError as e:
+        raise click.ClickException(str(e)) from None
+    if lacking:
+        click.echo(
+            f"warning: {path} has no column {', '.join(lacking)}: add them to its first line to "
+            "record who decided, when and why",
+            err=True,
+        )
     who, lines = by or rv.default_by(), []
     click.echo(f"{session.summary()[2]} pairs to review. Keys: {rv.KEYS_HELP}.")
     while (item := session.current()) is not None:

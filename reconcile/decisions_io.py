@@ -69,6 +69,17 @@ def _replace(path: Path, data: bytes) -> None:
         raise DecisionsFileError(f"cannot write {path}: {e.strerror or e}") from e
 
 
+def missing_columns(path: str | os.PathLike[str]) -> list[str]:
+    """Columns of DECISION_COLUMNS that decisions.csv's header lacks (a missing file lacks none:
+    it will be created whole). Rows appended leave these out, since the header is kept as is."""
+    path = Path(path)
+    data = _read(path)
+    if not data.strip(codecs.BOM_UTF8 + b" \r\n\t"):
+        return []
+    header, _, _ = _layout(path, data)
+    return [c for c in DECISION_COLUMNS if c not in header]
+
+
 def append_decision(path: str | os.PathLike[str], row: Mapping[str, str]) -> bytes:
     """Add `row` (DECISION_COLUMNS keys) as the last line of decisions.csv; return the bytes
     written for it (give them to remove_decision to undo). A missing or empty file gets the

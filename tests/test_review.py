@@ -315,6 +315,27 @@ def test_review_uses_the_threshold_given(case):
         in result.output
 
 
+def test_review_warns_when_decisions_csv_cannot_say_who_when_why(case):
+    path = case / "decisions.csv"
+    path.write_text("claim_a,record_a,claim_b,record_b,decision\n", encoding="utf-8")
+    result = _review(case, "s\nq\n")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path} has no column by, date, why: add them to its first line to record " \
+        "who decided, when and why\n" in result.output
+    assert path.read_text(encoding="utf-8") == (
+        "claim_a,record_a,claim_b,record_b,decision\nsohr_wives,sw-02,local_reports,lr-02,same\n"
+    )
+
+
+def test_review_stops_on_a_decisions_file_with_errors_and_leaves_it(case):
+    path = case / "decisions.csv"
+    path.write_bytes(b"who,what\n")
+    result = _review(case, "s\nq\n")
+    assert result.exit_code == 1
+    assert "decisions.csv:1:" in result.output and "pairs to review" not in result.output
+    assert path.read_bytes() == b"who,what\n"
+
+
 def test_review_needs_a_case_folder(tmp_path):
     result = CliRunner().invoke(main, ["review", str(tmp_path)])
     assert result.exit_code == 1
