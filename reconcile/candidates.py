@@ -77,7 +77,7 @@ def _join(a: pd.DataFrame, b: pd.DataFrame, max_block: int) -> tuple[pd.DataFram
     cb = b["code"].value_counts()
     size = ca.mul(cb, fill_value=0)
     ok = size[(size > 0) & (size <= max_block)].index
-    skipped = int(((size > max_block)).sum())
+    skipped = int((size > max_block).sum())
     a = a[a["code"].isin(ok)]
     b = b[b["code"].isin(ok)]
     pairs = a.merge(b, on="code", suffixes=("_a", "_b"))[["rec_a", "rec_b"]]
@@ -165,7 +165,9 @@ def candidate_pairs(
     # records, and with its named records too while that claim is not long
     unnamed_a = idx_a[~named[idx_a]]
     unnamed_b = idx_b[~named[idx_b]]
-    attr = pd.factorize(pd.Series(sex, dtype=object) + "\x1f" + pd.Series(age_group, dtype=object))[0]
+    attr = pd.factorize(pd.Series(sex, dtype=object) + "\x1f" + pd.Series(age_group, dtype=object))[
+        0
+    ]
     for ua, other in ((unnamed_a, idx_b), (idx_a, unnamed_b)):
         if len(ua) == 0 or len(other) == 0:
             continue
@@ -187,8 +189,8 @@ def candidate_pairs(
             merged = merged.iloc[:UNNAMED_CAP]
             skipped += 1
         found.append(merged[["rec_a", "rec_b"]])
-    allp = pd.concat(found, ignore_index=True) if found else pd.DataFrame(
-        {"rec_a": [], "rec_b": []}
+    allp = (
+        pd.concat(found, ignore_index=True) if found else pd.DataFrame({"rec_a": [], "rec_b": []})
     )
     ra = allp["rec_a"].to_numpy(np.int64)
     rb = allp["rec_b"].to_numpy(np.int64)

@@ -39,9 +39,7 @@ def person_id(members: list[str]) -> str:
     return "P" + base64.b32encode(digest).decode("ascii")[:12].lower()
 
 
-def _assign_component(
-    a: np.ndarray, b: np.ndarray, benefit: np.ndarray
-) -> np.ndarray:
+def _assign_component(a: np.ndarray, b: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     """Indices of the edges chosen by an optimal one-to-one assignment of one component."""
     ua, ia = np.unique(a, return_inverse=True)
     ub, ib = np.unique(b, return_inverse=True)
@@ -69,9 +67,7 @@ def _assign_component(
     return picked[(picked >= 0) & (cost[rows, cols] < 0)]
 
 
-def assign(
-    a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float
-) -> np.ndarray:
+def assign(a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float) -> np.ndarray:
     """Boolean mask of the edges (a[i], b[i]) chosen by an optimal one-to-one assignment among the
     edges with weight >= threshold. a and b are record indices of two different claims."""
     chosen = np.zeros(len(a), bool)
@@ -115,7 +111,9 @@ def near_ties(
     above = weight >= threshold
     ben = np.where(above, weight - threshold, 0.0)
     edges = pd.DataFrame({"a": a, "b": b, "ben": ben, "chosen": chosen, "above": above})
-    w_of = {(int(x), int(y)): float(v) for x, y, v in zip(a[above], b[above], ben[above], strict=True)}
+    w_of = {
+        (int(x), int(y)): float(v) for x, y, v in zip(a[above], b[above], ben[above], strict=True)
+    }
     partner_of_b = dict(zip(a[chosen].tolist(), b[chosen].tolist(), strict=True))
     partner_of_b = {int(y): int(x) for x, y in partner_of_b.items()}
     partner_of_a = {int(x): int(y) for y, x in partner_of_b.items()}
@@ -126,7 +124,9 @@ def near_ties(
     chosen_idx = {
         (int(x), int(y)): i for i, (x, y) in enumerate(zip(a, b, strict=True)) if chosen[i]
     }
-    for x, y2, bxy2 in zip(comp["a"].tolist(), comp["b"].tolist(), comp["ben"].tolist(), strict=True):
+    for x, y2, bxy2 in zip(
+        comp["a"].tolist(), comp["b"].tolist(), comp["ben"].tolist(), strict=True
+    ):
         # from x's side: x is assigned to y; swap x to y2
         y = partner_of_a.get(x)
         x2 = partner_of_b.get(y2)

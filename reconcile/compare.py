@@ -50,8 +50,10 @@ def token_similarity(
     vocab, keys = _text_arrays(table)
     if len(same_idx):
         s = process.cpdist(
-            vocab[ua[same_idx]], vocab[ub[same_idx]],
-            scorer=Levenshtein.normalized_similarity, workers=workers,
+            vocab[ua[same_idx]],
+            vocab[ub[same_idx]],
+            scorer=Levenshtein.normalized_similarity,
+            workers=workers,
         )
         sims[same_idx] = s
     kx = table.tok_key[ua] == table.tok_key[ub]
@@ -59,8 +61,10 @@ def token_similarity(
     cross_idx = np.flatnonzero(cross & ~kx)
     if len(cross_idx):
         s = process.cpdist(
-            keys[table.tok_key[ua[cross_idx]]], keys[table.tok_key[ub[cross_idx]]],
-            scorer=Levenshtein.normalized_similarity, workers=workers,
+            keys[table.tok_key[ua[cross_idx]]],
+            keys[table.tok_key[ub[cross_idx]]],
+            scorer=Levenshtein.normalized_similarity,
+            workers=workers,
         )
         sims[cross_idx] = np.where(np.asarray(s) >= 0.75, np.asarray(s) * 0.9, 0.0)
     # a family name written with and without Abu, a compound given name with and without its
@@ -75,11 +79,11 @@ def token_similarity(
 
 def _text_arrays(table: NameTable) -> tuple[np.ndarray, np.ndarray]:
     """The table's token texts and key texts as object arrays (made once per table)."""
-    cached = table.__dict__.get("_text_arrays")
+    cached: tuple[np.ndarray, np.ndarray] | None = table.__dict__.get("_text_arrays")
     if cached is None:
         cached = (np.asarray(table.vocab, dtype=object), np.asarray(table.keys, dtype=object))
         table.__dict__["_text_arrays"] = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _gain(sim: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -169,7 +173,8 @@ def compare_names(
     mono = np.where(la > 1, mono, 0.0)
     # unordered: each A token (after the given) at its best B token (after the given)
     rest_gain = np.where(
-        (np.arange(MAX_TOKENS)[None, None, :] >= 1) & (np.arange(MAX_TOKENS)[None, None, :] < lb[:, None, None]),
+        (np.arange(MAX_TOKENS)[None, None, :] >= 1)
+        & (np.arange(MAX_TOKENS)[None, None, :] < lb[:, None, None]),
         gain,
         0.0,
     )
@@ -274,8 +279,12 @@ def compare_sex(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def compare_age(
-    amin: np.ndarray, amax: np.ndarray, bmin: np.ndarray, bmax: np.ndarray,
-    ga: np.ndarray, gb: np.ndarray,
+    amin: np.ndarray,
+    amax: np.ndarray,
+    bmin: np.ndarray,
+    bmax: np.ndarray,
+    ga: np.ndarray,
+    gb: np.ndarray,
 ) -> np.ndarray:
     """exact / within-1 / within-3 / overlap (ranges) / group-agree / conflict / missing."""
     has = ~np.isnan(amin) & ~np.isnan(bmin)

@@ -55,8 +55,9 @@ def explain_text(probe: pd.Series | None, rec_a: pd.Series, rec_b: pd.Series) ->
         f"{'field':<{width_f}} {a[:width_v]:<{width_v}} {b[:width_v]:<{width_v}} "
         f"{'level':<10} {'weight':>7}"
     )
-    lines.append(f"{'prior':<{width_f}} {'':<{width_v}} {'':<{width_v}} {'':<10} "
-                 f"{probe['w_prior']:>+7.2f}")
+    lines.append(
+        f"{'prior':<{width_f}} {'':<{width_v}} {'':<{width_v}} {'':<10} {probe['w_prior']:>+7.2f}"
+    )
     for fld in ("name", *FIELDS_COMPARED):
         cols = _SHOWN.get(fld, (fld,))
         va, vb = _value(rec_a, cols), _value(rec_b, cols)
@@ -64,8 +65,10 @@ def explain_text(probe: pd.Series | None, rec_a: pd.Series, rec_b: pd.Series) ->
             f"{fld:<{width_f}} {va[:width_v]:<{width_v}} {vb[:width_v]:<{width_v}} "
             f"{probe['lvl_' + fld]:<10} {probe['w_' + fld]:>+7.2f}"
         )
-    lines.append(f"{'context':<{width_f}} {'(group members matching each other)':<{2 * width_v + 1}} "
-                 f"{'':<10} {probe['w_context']:>+7.2f}")
+    lines.append(
+        f"{'context':<{width_f}} {'(group members matching each other)':<{2 * width_v + 1}} "
+        f"{'':<10} {probe['w_context']:>+7.2f}"
+    )
     lines.append("")
     lines.append(
         f"match weight {probe['weight']:+.2f} bits, probability {probe['probability']:.4f}, "

@@ -12,13 +12,12 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-
 from rapidfuzz import fuzz, process
 
 from reconcile import cluster, compare, names
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
-from reconcile.progress import Reporter
 from reconcile.prepare import FILLER_TOKENS, NameTable, key_frequency, name_table
+from reconcile.progress import Reporter
 from reconcile.schema import LINK_COLUMNS, PAIR_COLUMNS
 from reconcile.score import (
     CONTEXT_BITS,
@@ -33,7 +32,14 @@ from reconcile.score import (
 )
 
 FIELDS_COMPARED = (
-    "sex", "age", "dob", "national_id", "relation", "status", "location", "nationality",
+    "sex",
+    "age",
+    "dob",
+    "national_id",
+    "relation",
+    "status",
+    "location",
+    "nationality",
 )
 
 
@@ -174,8 +180,9 @@ def resolve_targets(p: Prepared) -> np.ndarray:
             text, group = str(rel_to[rec]), str(p.group[rec])
             key = (group, text)
             if key not in cache:
-                cache[key] = _find_target(text, by_group.get(group, []), by_token, vocab_id,
-                                          text_of, t.rec)
+                cache[key] = _find_target(
+                    text, by_group.get(group, []), by_token, vocab_id, text_of, t.rec
+                )
             target[rec] = cache[key]
     target[target == np.arange(len(target))] = -1
     return target
@@ -232,14 +239,21 @@ def field_levels(
     return {
         "sex": compare.compare_sex(c["sex"][ra], c["sex"][rb]),
         "age": compare.compare_age(
-            c["age_min"][ra], c["age_max"][ra], c["age_min"][rb], c["age_max"][rb],
-            c["age_group"][ra], c["age_group"][rb],
+            c["age_min"][ra],
+            c["age_max"][ra],
+            c["age_min"][rb],
+            c["age_max"][rb],
+            c["age_group"][ra],
+            c["age_group"][rb],
         ),
         "dob": compare.compare_dob(c["dob"][ra], c["dob"][rb]),
         "national_id": compare.compare_id(c["national_id"][ra], c["national_id"][rb], workers),
         "relation": compare.compare_relation(
-            c["relation_term"][ra], c["relation_to"][ra], c["relation_term"][rb],
-            c["relation_to"][rb], workers,
+            c["relation_term"][ra],
+            c["relation_to"][ra],
+            c["relation_term"][rb],
+            c["relation_to"][rb],
+            workers,
         ),
         "status": compare.compare_exact_text(c["status"][ra], c["status"][rb]),
         "location": compare.compare_fuzzy_text(
@@ -379,7 +393,9 @@ def match_records(
     rb = np.concatenate(all_b) if all_b else np.zeros(0, np.int64)
     prior = np.concatenate(priors) if priors else np.zeros(0)
     # analysts' decisions are compared even when blocking did not propose them
-    same_pairs, diff_pairs = _decision_index(recs, decisions if decisions is not None else pd.DataFrame())
+    same_pairs, diff_pairs = _decision_index(
+        recs, decisions if decisions is not None else pd.DataFrame()
+    )
     decided = same_pairs + diff_pairs + [(min(a, b), max(a, b)) for a, b in probe]
     n_candidates = len(ra)
     if decided:
@@ -400,7 +416,12 @@ def match_records(
     cross = p.claim_code[ra] != p.claim_code[rb]
     if settings.em and cross.sum() >= 5_000:
         say("estimating m and u")
-        big = max(pair_specs, key=lambda s: (s[0] != s[1]) * int((p.claim_code == s[0]).sum() * (p.claim_code == s[1]).sum()))
+        big = max(
+            pair_specs,
+            key=lambda s: (
+                (s[0] != s[1]) * int((p.claim_code == s[0]).sum() * (p.claim_code == s[1]).sum())
+            ),
+        )
         measure_u(
             model,
             lambda xa, xb: field_levels(p, xa, xb, workers),
@@ -473,7 +494,9 @@ def match_records(
     probes = pairs[probed].reset_index(drop=True) if probe else pd.DataFrame()
     keep = (pairs["status"] != "rejected") | (weight >= settings.possible)
     pairs = pairs[keep].sort_values(["claim_a", "record_a", "claim_b", "record_b"], kind="stable")
-    pairs = pairs.reset_index(drop=True)[list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]]
+    pairs = pairs.reset_index(drop=True)[
+        list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]
+    ]
     stats["persons"] = int(links["person_id"].nunique())
     stats["ambiguous_records"] = int(links["ambiguous"].sum())
     stats["possible_duplicates"] = int((pairs["status"] == "duplicate").sum())
@@ -521,7 +544,11 @@ def _cluster(
     # near-tie competitors: every above-threshold edge touching an ambiguous record
     amb_nodes = set(ra[ambiguous_edge].tolist()) | set(rb[ambiguous_edge].tolist())
     above = (w >= settings.threshold) & cross & ~chosen
-    touch = np.array([x in amb_nodes or y in amb_nodes for x, y in zip(ra, rb, strict=True)], bool) if amb_nodes else np.zeros(len(ra), bool)
+    touch = (
+        np.array([x in amb_nodes or y in amb_nodes for x, y in zip(ra, rb, strict=True)], bool)
+        if amb_nodes
+        else np.zeros(len(ra), bool)
+    )
     ambiguous_edge |= above & touch
     uf = cluster.UnionFind.create(p.claim_code)
     for i in np.flatnonzero(decided_diff):
@@ -553,9 +580,10 @@ def _cluster(
     # score: the weight of the record's best link inside its person
     linked = np.isin(status, ["linked", "decided-same"])
     best = np.full(n, np.nan)
-    for x in (ra, rb):
-        s = pd.Series(weight[linked]).groupby(x[linked]).max()
-        best[s.index.to_numpy()] = np.fmax(best[s.index.to_numpy()], s.to_numpy())
+    for side in (ra, rb):
+        top = pd.Series(weight[linked]).groupby(side[linked]).max()
+        at = top.index.to_numpy()
+        best[at] = np.fmax(best[at], top.to_numpy())
     amb_rec = np.zeros(n, bool)
     alts: dict[int, set[str]] = {}
     for i in np.flatnonzero(status == "ambiguous"):

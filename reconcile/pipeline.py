@@ -23,7 +23,7 @@ def settings_from(case_settings: Mapping[str, Any], **overrides: Any) -> Setting
     same names as Settings' fields), then command-line overrides (None = not given)."""
     s = Settings()
     known = {f.name: f.type for f in fields(Settings)}
-    given = dict(case_settings.get("matching", {}) or {})  # type: ignore[call-overload]
+    given = dict(case_settings.get("matching", {}) or {})
     for k, v in {**given, **{k: v for k, v in overrides.items() if v is not None}}.items():
         if k not in known:
             raise SettingsError(f"unknown matching setting {k!r}; known: {', '.join(known)}")
@@ -86,11 +86,12 @@ def reconcile_case(
     say("merging persons")
     placeholders = case.settings.get("placeholders", DEFAULT_PLACEHOLDERS)
     persons, person_fields = merge_persons(
-        records, result.links, case.claims, placeholders  # type: ignore[arg-type]
+        records,
+        result.links,
+        case.claims,
+        placeholders,  # type: ignore[arg-type]
     )
     say("reconciling counts")
     counts = reconcile_counts(records, result.links, persons, case.counts, case.claims)
     people_range = distinct_people_range(result.pairs, result.links, records, case.counts)
-    return RunResult(
-        case, records, result, persons, person_fields, counts, people_range, settings
-    )
+    return RunResult(case, records, result, persons, person_fields, counts, people_range, settings)

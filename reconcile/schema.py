@@ -1,4 +1,4 @@
-"""The standard claim fields and the columns every stage reads and writes (the internal contract)."""
+"""The standard claim fields and the columns every stage reads and writes (internal contract)."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ TEXT_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f != "id")
 
 # Parsed columns. Convention for text-valued parsed columns: "" = the source does not say,
 # "unknown" = the source says it is unknown (a placeholder such as "?" or "غير معروف").
-#   sex_n            "female" | "male" | "unknown" | ""      (implied by relation/age_group words too)
+#   sex_n            "female" | "male" | "unknown" | ""   (implied by relation/age_group words too)
 #   age_min, age_max float years, NaN when not stated or unknown; an exact age a has min=max=a
 #   age_n            canonical text of the age ("34", "30-35", "~40", "0.42", "unknown", "")
-#   age_group_n      "child" | "adult" | "elderly" | "unknown" | ""   (from age_group, sex words, age)
+#   age_group_n      "child" | "adult" | "elderly" | "unknown" | ""  (from age_group, sex, age)
 #   dob_n            ISO date "YYYY-MM-DD", "YYYY-MM", "YYYY", "unknown" or ""
 #   national_id_n    digits only (text, leading zeros kept), "unknown" or ""
 #   group_n          the group label stripped, "" when none

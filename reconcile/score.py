@@ -135,16 +135,19 @@ def encode_levels(levels: dict[str, np.ndarray]) -> Encoded:
 
 def score(model: Model, fixed: np.ndarray, levels: dict[str, np.ndarray] | Encoded) -> np.ndarray:
     """Total weight: prior + fixed part (name, context) + each field level's weight."""
-    enc = levels if _is_encoded(levels) else encode_levels(levels)  # type: ignore[arg-type]
+    enc = _encoded(levels)
     w = model.prior + fixed
-    for fld, (codes, names) in enc.items():  # type: ignore[union-attr]
+    for fld, (codes, names) in enc.items():
         table = np.array([model.weight(fld, str(n)) for n in names] + [0.0])
         w = w + table[codes]  # code -1 (none) takes the last entry, 0
     return w
 
 
-def _is_encoded(levels: object) -> bool:
-    return isinstance(levels, dict) and all(isinstance(v, tuple) for v in levels.values())
+def _encoded(levels: dict[str, np.ndarray] | Encoded) -> Encoded:
+    """Levels as codes, encoding them unless they already are."""
+    if all(isinstance(v, tuple) for v in levels.values()):
+        return levels  # type: ignore[return-value]
+    return encode_levels(levels)  # type: ignore[arg-type]
 
 
 def estimate_m(
@@ -160,7 +163,7 @@ def estimate_m(
     is reliable."""
     if len(fixed) < min_pairs:
         return
-    enc: Encoded = levels if _is_encoded(levels) else encode_levels(levels)  # type: ignore[assignment]
+    enc = _encoded(levels)
     for it in range(iterations):
         w = score(model, fixed, enc)
         p = 1.0 / (1.0 + np.exp2(-np.clip(w, -60, 60)))

@@ -30,7 +30,14 @@ def test_match_writes_links_and_pairs(tmp_path: Path) -> None:
     )
     links = pd.read_csv(out / "links.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(links.columns) == [
-        "claim", "record_id", "person_id", "score", "ambiguous", "alternatives", "file", "row"
+        "claim",
+        "record_id",
+        "person_id",
+        "score",
+        "ambiguous",
+        "alternatives",
+        "file",
+        "row",
     ]
     target = links[links["record_id"].isin(["sohr-01", "sw-01", "lr-01", "us-01"])]
     assert target["person_id"].nunique() == 1
@@ -47,8 +54,19 @@ def test_explain_shows_every_field_and_the_total(tmp_path: Path) -> None:
     assert lines[0] == "sohr:sohr-01  (claims/sohr.csv, row 2)"
     assert lines[1] == "us_officials:us-01  (claims/us_officials.csv, row 2)"
     fields = [line.split()[0] for line in lines[4:-2] if line.strip()]
-    assert fields == ["prior", "name", "sex", "age", "dob", "national_id", "relation", "status",
-                      "location", "nationality", "context"]
+    assert fields == [
+        "prior",
+        "name",
+        "sex",
+        "age",
+        "dob",
+        "national_id",
+        "relation",
+        "status",
+        "location",
+        "nationality",
+        "context",
+    ]
     assert lines[-1].startswith("match weight +")
     assert lines[-1].endswith("status: linked")
 
@@ -80,17 +98,28 @@ def test_run_writes_every_output_and_exits_0(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["run", str(case), "--quiet"])
     assert res.exit_code == 0, res.output
     names = sorted(p.name for p in (case / "out").iterdir())
-    assert names == sorted([
-        "counts.csv", "links.csv", "pairs.csv", "person_fields.csv", "persons.csv",
-        "reconcile.sqlite", "report.html", "report.json", "report.md", "report.xlsx",
-    ])
+    assert names == sorted(
+        [
+            "counts.csv",
+            "links.csv",
+            "pairs.csv",
+            "person_fields.csv",
+            "persons.csv",
+            "reconcile.sqlite",
+            "report.html",
+            "report.json",
+            "report.md",
+            "report.xlsx",
+        ]
+    )
     assert res.output.splitlines()[-1] == f"Wrote 10 files to {case / 'out'}"
 
 
 def test_run_fail_on_conflict(tmp_path: Path) -> None:
     case = _case(tmp_path)
-    res = CliRunner().invoke(main, ["run", str(case), "--quiet", "--format", "csv",
-                                    "--fail-on", "conflict"])
+    res = CliRunner().invoke(
+        main, ["run", str(case), "--quiet", "--format", "csv", "--fail-on", "conflict"]
+    )
     assert res.exit_code == 1
 
 

@@ -19,8 +19,12 @@ def claim(cid: str, rows: list[dict[str, str]]) -> pd.DataFrame:
     """A claim's records as the loader gives them: identity, text fields, parsed columns."""
     out = []
     for i, r in enumerate(rows):
-        rec = {"claim": cid, "record_id": r.get("id", f"{cid}-{i + 1}"), "file": f"{cid}.csv",
-               "row": i + 2}
+        rec = {
+            "claim": cid,
+            "record_id": r.get("id", f"{cid}-{i + 1}"),
+            "file": f"{cid}.csv",
+            "row": i + 2,
+        }
         rec.update({f: r.get(f, "") for f in TEXT_FIELDS})
         out.append(rec)
     cols = ["claim", "record_id", "file", "row", *TEXT_FIELDS]
@@ -34,8 +38,10 @@ def case(*claims: pd.DataFrame) -> pd.DataFrame:
 
 def decisions(*rows: tuple[str, str, str, str, str]) -> pd.DataFrame:
     return pd.DataFrame(
-        [dict(zip(DECISION_COLUMNS, (*r, "analyst", "2026-11-25", "test"), strict=True))
-         for r in rows],
+        [
+            dict(zip(DECISION_COLUMNS, (*r, "analyst", "2026-11-25", "test"), strict=True))
+            for r in rows
+        ],
         columns=list(DECISION_COLUMNS),
     )
 
@@ -72,8 +78,13 @@ def test_father_and_son_sharing_names_are_told_apart() -> None:
     son = {"id": "son", "name": "خالد محمد خالد البياع", "sex": "m", "age": "12"}
     father = {"id": "father", "name": "محمد خالد سعيد البياع", "sex": "m", "age": "45"}
     a = claim("a", [son, father])
-    b = claim("b", [{**father, "id": "f", "name": "محمد خالد البياع"},
-                    {**son, "id": "s", "name": "Khaled Mohammed Khaled al-Bayaa"}])
+    b = claim(
+        "b",
+        [
+            {**father, "id": "f", "name": "محمد خالد البياع"},
+            {**son, "id": "s", "name": "Khaled Mohammed Khaled al-Bayaa"},
+        ],
+    )
     res = match_records(case(a, b), ["a", "b"])
     assert person_of(res.links, "a", "son") == person_of(res.links, "b", "s")
     assert person_of(res.links, "a", "father") == person_of(res.links, "b", "f")
@@ -90,10 +101,20 @@ def test_missing_value_is_never_agreement() -> None:
 
 
 def test_national_id_levels() -> None:
-    a = claim("a", [{"id": "x", "name": "سعيد علي", "national_id": "400123456"},
-                    {"id": "z", "name": "رامي علي", "national_id": "400999999"}])
-    b = claim("b", [{"id": "y", "name": "سعيد علي", "national_id": "400123465"},
-                    {"id": "w", "name": "رامي علي", "national_id": "411111111"}])
+    a = claim(
+        "a",
+        [
+            {"id": "x", "name": "سعيد علي", "national_id": "400123456"},
+            {"id": "z", "name": "رامي علي", "national_id": "400999999"},
+        ],
+    )
+    b = claim(
+        "b",
+        [
+            {"id": "y", "name": "سعيد علي", "national_id": "400123465"},
+            {"id": "w", "name": "رامي علي", "national_id": "411111111"},
+        ],
+    )
     res = match_records(case(a, b), ["a", "b"], settings=Settings(duplicates=False))
     lv = {(r.record_a, r.record_b): r.lvl_national_id for r in res.pairs.itertuples()}
     assert lv[("x", "y")] == "typo"
@@ -162,8 +183,13 @@ def test_person_id_depends_only_on_members() -> None:
 
 
 def test_possible_duplicates_within_a_claim_are_reported_not_merged() -> None:
-    a = claim("a", [{"id": "x", "name": "Yousef Hassan Barakat", "age": "40"},
-                    {"id": "y", "name": "Yousef Hassan Barakat", "age": "40"}])
+    a = claim(
+        "a",
+        [
+            {"id": "x", "name": "Yousef Hassan Barakat", "age": "40"},
+            {"id": "y", "name": "Yousef Hassan Barakat", "age": "40"},
+        ],
+    )
     b = claim("b", [{"id": "z", "name": "Samir Haddad"}])
     res = match_records(case(a, b), ["a", "b"])
     assert person_of(res.links, "a", "x") != person_of(res.links, "a", "y")
@@ -190,10 +216,12 @@ def claims_strategy(draw: st.DrawFn) -> pd.DataFrame:
     for cid in ("a", "b", "c"):
         n = draw(st.integers(0, 5))
         rows = [
-            {"id": f"{cid}{i}",
-             "name": " ".join(draw(st.lists(st.sampled_from(NAMES), min_size=0, max_size=4))),
-             "sex": draw(st.sampled_from(["", "m", "f"])),
-             "age": draw(st.sampled_from(["", "5", "30", "31"]))}
+            {
+                "id": f"{cid}{i}",
+                "name": " ".join(draw(st.lists(st.sampled_from(NAMES), min_size=0, max_size=4))),
+                "sex": draw(st.sampled_from(["", "m", "f"])),
+                "age": draw(st.sampled_from(["", "5", "30", "31"])),
+            }
             for i in range(n)
         ]
         frames.append(claim(cid, rows))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from test_match import FAMILY_A, FAMILY_B, case, claim
 
 from reconcile.match import compare_pairs, match_records, prepare
 from reconcile.progress import Reporter, RichReporter, reporter
-from test_match import FAMILY_A, FAMILY_B, case, claim
 
 
 class FakeTerminal(io.StringIO):
