@@ -75,7 +75,10 @@ def check(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -
     from reconcile.problems import has_errors
     from reconcile.summary import check_summary, problem_lines
 
+    from reconcile.pipeline import settings_problems
+
     case = _load(paths, encoding, delimiter)
+    case.problems += settings_problems(case)
     for line in problem_lines(case.problems):
         click.echo(line)
     click.echo(check_summary(case))

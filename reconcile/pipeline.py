@@ -10,6 +10,7 @@ import pandas as pd
 
 from reconcile.case import Case
 from reconcile.match import MatchResult, Settings, match_records
+from reconcile.problems import Problem
 from reconcile.progress import Reporter
 from reconcile.schema import DEFAULT_PLACEHOLDERS
 
@@ -34,6 +35,16 @@ def settings_from(case_settings: Mapping[str, Any], **overrides: Any) -> Setting
             raise SettingsError(f"matching setting {k} must be {type(current).__name__}") from None
         setattr(s, k, value)
     return s
+
+
+def settings_problems(case: Case) -> list[Problem]:
+    """[settings.matching] of case.toml checked: an E002 problem for a key or value that is not
+    valid, so that `reconcile check` reports it with the rest."""
+    try:
+        settings_from(case.settings)
+    except SettingsError as e:
+        return [Problem("E002", "case.toml", f"[settings.matching]: {e}")]
+    return []
 
 
 @dataclass

@@ -148,3 +148,8 @@ def test_bad_matching_setting(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["match", str(case), "--quiet"])
     assert res.exit_code == 1
     assert "Error: case.toml: unknown matching setting 'threshhold'" in res.output
+    res = CliRunner().invoke(main, ["check", str(case)])
+    assert res.exit_code == 1
+    assert res.output.splitlines()[0].startswith(
+        "case.toml: E002: [settings.matching]: unknown matching setting 'threshhold'; known: "
+    )
