@@ -188,6 +188,31 @@ def reconcile_links(links: pd.DataFrame, count_ambiguous: bool = True) -> tuple[
     return m, n_amb
 
 
+def ambiguous_with_truth(links: pd.DataFrame, airwars: pd.DataFrame, moh: pd.DataFrame) -> str:
+    """Of the labeled airwars rows left ambiguous and unlinked, how many name their true MoH
+    record among the alternatives (what an analyst reviewing them would find)."""
+    links = links.astype(str)
+    cnt = links.groupby("person_id")["claim"].transform("size")
+    amb = links[
+        (links["claim"] == "airwars")
+        & links["ambiguous"].str.lower().isin(["true", "1"])
+        & (cnt == 1)
+    ]
+    if "alternatives" not in amb.columns:
+        return ""
+    truth = airwars.set_index("uid")["moh_id"].str.strip()
+    gov = moh.set_index("id")["gov_id"]
+    labeled = hits = 0
+    for rec, alts in zip(amb["record_id"], amb["alternatives"], strict=True):
+        t = truth.get(rec, "")
+        if not t:
+            continue
+        labeled += 1
+        ids = [a.split(":", 1)[1] for a in alts.split(";") if a.startswith("moh:")]
+        hits += any(gov.get(i, "") == t for i in ids)
+    return f"{hits} of {labeled} labeled ambiguous rows hold the right record among alternatives"
+
+
 def sweep(airwars: pd.DataFrame, moh: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     """Score greedy one-to-one pairs at every threshold on a match-weight grid."""
     rows = []
@@ -357,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
                     "peak MB": f"{rec.peak_rss_mb:.0f}",
                     "pairs": "-" if pc is None else f"{pc:,}{rec.extra['pairs_note']}",
                     "note": f"{n_amb} ambiguous airwars rows; without them "
-                    f"R {_f(strict_score.recall)} P {_f(strict_score.precision)}",
+                    f"R {_f(strict_score.recall)} P {_f(strict_score.precision)}; "
+                    + ambiguous_with_truth(links, airwars, moh),
                 }
             )
 
