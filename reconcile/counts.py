@@ -209,6 +209,15 @@ def dead(records: pd.DataFrame) -> pd.Series:
 def category_mask(records: pd.DataFrame, category: str) -> pd.Series | None:
     """Which records fall in a standard category (None for other categories). Every category
     counts only records counted as killed (see `dead`)."""
+    if category not in STANDARD_CATEGORIES:
+        return None
+    return _category_masks(records, (category,))[category]
+
+
+def _category_masks(
+    records: pd.DataFrame, categories: Sequence[str] = STANDARD_CATEGORIES
+) -> dict[str, pd.Series]:
+    """category_mask of each standard category, reading each column once."""
     sex, group = _col(records, "sex_n"), _col(records, "age_group_n")
     adult = group.isin(["adult", "elderly"])
     rules: dict[str, Callable[[], pd.Series]] = {
@@ -221,8 +230,8 @@ def category_mask(records: pd.DataFrame, category: str) -> pd.Series | None:
         "elderly": lambda: group == "elderly",
         "unidentified": lambda: _col(records, "identified_n") == "no",
     }
-    rule = rules.get(category)
-    return None if rule is None else (dead(records) & rule()).astype(bool)
+    killed = dead(records)
+    return {cat: (killed & rules[cat]()).astype(bool) for cat in categories}
 
 
 # --------------------------------------------------------------------------- reconciliation
@@ -235,7 +244,7 @@ class _Tally:
     ids: list[str]  # claim ids in case order (claims named only in counts.csv last)
     complete: set[str]  # claims marked complete
     listed: dict[tuple[str, str], int]  # (standard category, claim) -> rows listed
-    members: dict[str, set[str]]  # standard category -> person ids with a record in it
+    distinct: dict[str, int]  # standard category -> persons with a record in it
     with_records: set[str]  # claims that list at least one record
 
 
@@ -325,7 +334,7 @@ def _category_rows(cat: str, found: list[Assertion], tally: _Tally) -> list[dict
     rows.append(
         _blank_row(cat, ALL_CLAIMS)
         | {
-            "listed": len(tally.members[cat]) if derivable else None,
+            "listed": tally.distinct[cat] if derivable else None,
             "range_min": lo,
             "range_max": hi,
             "conflict": bool(pairs),
@@ -342,7 +351,8 @@ def _category_rows(cat: str, found: list[Assertion], tally: _Tally) -> list[dict
 def _claim_ids(claims: Sequence[Claim], *more: Iterable[str]) -> list[str]:
     """Claim ids in case order; ids named only in the records or counts follow, alphabetically."""
     ids = [c.id for c in claims]
-    return ids + sorted({str(x) for m in more for x in m if str(x)} - set(ids))
+    seen = {str(x) for m in more for x in (m.unique() if isinstance(m, pd.Series) else m)}
+    return ids + sorted({x for x in seen if x} - set(ids))
 
 
 def _person_ids(records: pd.DataFrame, links: pd.DataFrame | None) -> pd.Series:
@@ -350,14 +360,11 @@ def _person_ids(records: pd.DataFrame, links: pd.DataFrame | None) -> pd.Series:
     own = _col(records, "claim") + ":" + _col(records, "record_id")
     if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
         return own
-    lk = dict(
-        zip(
-            links["claim"].astype(str) + ":" + links["record_id"].astype(str),
-            links["person_id"].astype(str),
-            strict=True,
-        )
-    )
-    return own.map(lambda k: lk.get(k, k))
+    keys = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
+    lk = pd.Series(links["person_id"].astype(str).to_numpy(), index=keys.to_numpy())
+    lk = lk[~lk.index.duplicated(keep="last")]  # as a dict would: the last link of a key wins
+    linked = own.map(lk)
+    return linked.where(linked.notna(), own).astype(str)
 
 
 def reconcile_counts(
@@ -377,13 +384,15 @@ def reconcile_counts(
     ids = _claim_ids(claims, _col(records, "claim"), _col(stated_counts, "claim"))
     found = assertions(stated_counts, {cid: i for i, cid in enumerate(ids)})
     rec_claims, pids = _col(records, "claim"), _person_ids(records, links)
-    tally = _Tally(ids, {c.id for c in claims if c.complete}, {}, {}, set(rec_claims))
-    for cat in STANDARD_CATEGORIES:
-        mask = category_mask(records, cat)
-        assert mask is not None
-        per_claim = rec_claims[mask].value_counts()
+    tally = _Tally(ids, {c.id for c in claims if c.complete}, {}, {}, set(rec_claims.unique()))
+    person_codes = pd.factorize(pids)[0]
+    claim_codes, claim_names = pd.factorize(rec_claims)
+    for cat, mask in _category_masks(records).items():
+        m = mask.to_numpy(dtype=bool)
+        listed = np.bincount(claim_codes[m], minlength=len(claim_names))
+        per_claim = dict(zip(claim_names, listed, strict=True))
         tally.listed.update({(cat, cid): int(per_claim.get(cid, 0)) for cid in ids})
-        tally.members[cat] = set(pids[mask])
+        tally.distinct[cat] = len(np.unique(person_codes[m]))
     wanted = (
         _default_categories(found, tally)
         if categories is None
@@ -430,52 +439,32 @@ def distinct_people_range(
     claim states a killed count)}."""
     pids = _person_ids(records, links)
     person_codes, person_names = pd.factorize(pids, sort=True)
-    keys = (_col(records, "claim") + ":" + _col(records, "record_id")).to_numpy()
-    position = pd.Series(np.arange(len(keys)), index=keys)
-    position = position[~position.index.duplicated()]
-    rank = pd.Series(keys).rank(method="dense").to_numpy()  # a record's place in key order
-    claim_codes, _ = pd.factorize(_col(records, "claim"), sort=True)
     n = len(person_names)
-    claim_bits = [0] * n  # each person's claims as a bit set
-    for pc, cc in zip(person_codes.tolist(), claim_codes.tolist(), strict=True):
-        claim_bits[pc] |= 1 << cc
     parent = list(range(n))
-    members: list[list[int]] = [[i] for i in range(n)]
     extra = 0
     if pairs is not None and len(pairs):
-        ra, rb = (
-            (pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str))
-            .map(position)
-            .fillna(-1)
-            .astype(int)
-            .to_numpy()
-            for s in ("a", "b")
-        )
-        ok = (ra >= 0) & (rb >= 0)
-        pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
-        pb = np.where(ok, person_codes[np.maximum(rb, 0)], -1)
-        status = pairs["status"].astype(str).to_numpy()
-        apart = ok & (status == "decided-different")
-        different = {frozenset(p) for p in zip(pa[apart].tolist(), pb[apart].tolist(), strict=True)}
-        weight = pd.to_numeric(pairs["weight"], errors="coerce").fillna(-np.inf).to_numpy()
-        take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb))
-        # strongest first; ties broken by the records' claim:id, so row order never matters
-        take = take[np.lexsort((rank[rb[take]], rank[ra[take]], -weight[take]))]
-        for a, b in zip(pa[take].tolist(), pb[take].tolist(), strict=True):
+        take, different, claim_bits = _mergeable(pairs, records, person_codes, n)
+        members: dict[int, list[int]] = {}  # a root's persons, once it has merged any
+        for a, b in take:
             ra_, rb_ = _find(parent, a), _find(parent, b)
             if ra_ == rb_ or claim_bits[ra_] & claim_bits[rb_]:
                 continue
             if different and any(
-                frozenset((x, y)) in different for x in members[ra_] for y in members[rb_]
+                frozenset((x, y)) in different
+                for x in members.get(ra_, [ra_])
+                for y in members.get(rb_, [rb_])
             ):
                 continue
             parent[rb_] = ra_
             claim_bits[ra_] |= claim_bits[rb_]
-            members[ra_] += members[rb_]
+            members[ra_] = members.get(ra_, [ra_]) + members.pop(rb_, [rb_])
             extra += 1
-    counted = set(person_codes[dead(records).to_numpy()].tolist()) if killed_only else set(range(n))
+    counted = np.unique(person_codes[dead(records).to_numpy()]) if killed_only else np.arange(n)
+    roots = np.asarray(parent, dtype=np.int64)
+    while not np.array_equal(roots, roots[roots]):  # every person straight to its root
+        roots = roots[roots]
     most = len(counted)
-    merged = len({_find(parent, p) for p in counted})
+    merged = len(np.unique(roots[counted]))
     floor = None
     if stated_counts is not None and len(stated_counts):
         found = [a for a in assertions(stated_counts, {}) if a.category == "killed" and a.lo]
@@ -489,3 +478,47 @@ def distinct_people_range(
         "extra_merges": extra,
         "stated_floor": floor,
     }
+
+
+def _mergeable(
+    pairs: pd.DataFrame, records: pd.DataFrame, person_codes: np.ndarray, n: int
+) -> tuple[list[tuple[int, int]], set[frozenset[int]], list[int]]:
+    """The merges distinct_people_range tries, as (person, person) codes in the order it tries
+    them (strongest weight first, ties by the records' claim:id); the pairs of persons decided
+    different; each person's claims as a bit set. A pair whose persons already share a claim is
+    left out: claims only accumulate, so it could never merge."""
+    keys = (_col(records, "claim") + ":" + _col(records, "record_id")).to_numpy(dtype=object)
+    sides = [
+        (pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str)).to_numpy(
+            dtype=object
+        )
+        for s in ("a", "b")
+    ]
+    # one dense code per key, in key order: a record's code is its rank among the keys
+    codes, uniques = pd.factorize(np.concatenate([keys, *sides]), sort=True)
+    rank = codes[: len(keys)]
+    first = np.full(len(uniques), -1, dtype=np.int64)  # the first record with each key
+    first[rank[::-1]] = np.arange(len(keys))[::-1]
+    ra, rb = (first[codes[len(keys) + i * len(pairs) :][: len(pairs)]] for i in range(2))
+    ok = (ra >= 0) & (rb >= 0)
+    pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
+    pb = np.where(ok, person_codes[np.maximum(rb, 0)], -1)
+    status = pairs["status"].astype(str).to_numpy()
+    apart = ok & (status == "decided-different")
+    different = {frozenset(p) for p in zip(pa[apart].tolist(), pb[apart].tolist(), strict=True)}
+    claim_codes, claim_names = pd.factorize(_col(records, "claim"), sort=True)
+    if len(claim_names) <= 62:
+        bits = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(bits, person_codes, np.left_shift(1, claim_codes.astype(np.int64)))
+        shared = ok & (bits[np.maximum(pa, 0)] & bits[np.maximum(pb, 0)] != 0)
+        claim_bits = bits.tolist()
+    else:
+        claim_bits = [0] * n
+        for pc, cc in zip(person_codes.tolist(), claim_codes.tolist(), strict=True):
+            claim_bits[pc] |= 1 << cc
+        shared = np.zeros(len(pairs), dtype=bool)
+    weight = pd.to_numeric(pairs["weight"], errors="coerce").fillna(-np.inf).to_numpy()
+    take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb) & ~shared)
+    # strongest first; ties broken by the records' claim:id, so row order never matters
+    take = take[np.lexsort((rank[rb[take]], rank[ra[take]], -weight[take]))]
+    return list(zip(pa[take].tolist(), pb[take].tolist(), strict=True)), different, claim_bits
