@@ -74,6 +74,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -84,6 +85,7 @@ from reconcile.relations import (
     implied_age_group,
     implied_sex,
     name_as_relation,
+    names_to_analyse,
     parse_relation,
     relation_details,
 )
@@ -608,7 +610,29 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
     if name not in records.columns:
         return pd.Series([""] * len(records), index=records.index, dtype=object)
     col = records[name]
+    if isinstance(col.dtype, pd.StringDtype) and not col.hasnans:
+        return col
     return col.astype(object).where(col.notna(), "").map(str)
+
+
+def _distinct(records: pd.DataFrame, name: str) -> tuple[np.ndarray, list[str]]:
+    """(each row's code, the distinct texts) of a text column; blank where missing or NA."""
+    if name not in records.columns:
+        return np.zeros(len(records), dtype=np.intp), [""]
+    codes, uniques = pd.factorize(_column(records, name), use_na_sentinel=False)
+    return np.asarray(codes, dtype=np.intp), [str(u) for u in uniques]
+
+
+def _array(values: Sequence[object]) -> np.ndarray:
+    """A 1-d numpy array of objects."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def _flags(values: Sequence[object]) -> np.ndarray:
+    """A numpy array of the values' truth."""
+    return np.array([bool(v) for v in values], dtype=bool)
 
 
 def _per_distinct(values: pd.Series, parse: Callable[[str], T]) -> list[T]:
@@ -618,106 +642,175 @@ def _per_distinct(values: pd.Series, parse: Callable[[str], T]) -> list[T]:
     return [results[c] for c in codes.tolist()]
 
 
+def _blank(values: np.ndarray) -> np.ndarray:
+    """True where a parsed text value is "" or "unknown" (the source does not say which)."""
+    return (values == "") | (values == "unknown")
+
+
+def _age_group_of(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """age_group_of, row by row."""
+    with np.errstate(invalid="ignore"):
+        stated = ~(np.isnan(lo) | np.isnan(hi))
+        adult = (lo >= 18) & ((hi < 60) | (hi >= MAX_AGE))
+        out = np.where(
+            hi < 18, "child", np.where(lo >= 60, "elderly", np.where(adult, "adult", ""))
+        )
+    return np.where(stated, out, "").astype(object)
+
+
+def _contradicts(lo: np.ndarray, hi: np.ndarray, group: str) -> np.ndarray:
+    """age_contradicts, row by row, for one group."""
+    g_lo, g_hi = GROUP_RANGES[group]
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(lo) & ((hi < g_lo) | (lo > g_hi))
+
+
 def parse_records(
     records: pd.DataFrame, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A copy of the records with every PARSED_COLUMNS column added, and the problems found
     (E201 unknown value, E202 bad age, E203 bad date, E205 bad ID number, W305 age conflict),
     each located by the record's `file`, `row` and the field's column, in row order. Missing
-    text columns count as blank. Each distinct value is parsed once."""
+    text columns count as blank. Each distinct value is parsed once; names only when they may
+    be more than a name (relations.names_to_analyse); the rest is column by column."""
     ph = tuple(p for p in placeholders if isinstance(p, str))
     out = records.copy()
     n = len(out)
-    files = _column(records, "file").tolist()
-    rows = records["row"].tolist() if "row" in records.columns else [None] * n
+    files = _column(records, "file")
+    rows = records["row"] if "row" in records.columns else pd.Series([None] * n, dtype=object)
     found: list[tuple[int, int, Problem]] = []
 
     def report(i: int, order: int, code: str, column: str, message: str) -> None:
         try:
-            row: int | None = int(rows[i])  # type: ignore[arg-type]
+            row: int | None = int(rows.iloc[i])
         except (TypeError, ValueError):
             row = None
-        found.append((i, order, Problem(code, str(files[i]), message, row, column)))
+        found.append((i, order, Problem(code, str(files.iloc[i]), message, row, column)))
 
     def checked(
         field: str, order: int, code: str, check: Callable[[str, Sequence[str]], tuple[str, str]]
-    ) -> list[str]:
-        results = _per_distinct(_column(records, field), lambda t: check(t, ph))
-        values: list[str] = []
-        for i, (value, error) in enumerate(results):
-            values.append(value)
-            if error:
-                report(i, order, code, field, error)
-        return values
+    ) -> np.ndarray:
+        codes, uniques = _distinct(records, field)
+        results = [check(u, ph) for u in uniques]
+        errors = [e for _, e in results]
+        for i in np.flatnonzero(_flags(errors)[codes]).tolist():
+            report(i, order, code, field, errors[codes[i]])
+        return _array([v for v, _ in results])[codes]
 
     sex = checked("sex", 0, "E201", check_sex)
-    ages = _per_distinct(_column(records, "age"), lambda t: parse_age(t, ph))
-    for i, age in enumerate(ages):
-        if age.error:
-            report(i, 1, "E202", "age", age.error)
+    age_codes, age_texts = _distinct(records, "age")
+    ages = [parse_age(t, ph) for t in age_texts]
+    for i in np.flatnonzero(_flags([a.error for a in ages])[age_codes]).tolist():
+        report(i, 1, "E202", "age", ages[age_codes[i]].error)
+    age_min = np.array([a.min for a in ages], dtype=float)[age_codes]
+    age_max = np.array([a.max for a in ages], dtype=float)[age_codes]
     group = checked("age_group", 2, "E201", check_age_group)
     dob = checked("dob", 3, "E203", check_dob)
     national_id = checked("national_id", 4, "E205", check_national_id)
     status = checked("status", 5, "E201", check_status)
     identified = checked("identified", 6, "E201", check_identified)
-    sex_text = _column(records, "sex").tolist()
-    sex_child = _per_distinct(_column(records, "sex"), sex_implies_child)
-    rel = _per_distinct(
-        _column(records, "relation"),
-        lambda t: ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t),
-    )
-    name = _per_distinct(_column(records, "name"), analyse_name)
-    name_ph = _per_distinct(_column(records, "name"), lambda t: is_placeholder(t, ph))
+    sex_codes, sex_texts = _distinct(records, "sex")
+    sex_child = _flags([sex_implies_child(t) for t in sex_texts])[sex_codes]
+    rel_codes, rel_texts = _distinct(records, "relation")
+    rel = [
+        ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t) for t in rel_texts
+    ]
+    term = _array([r[0] for r in rel])[rel_codes]
+    to = _array([r[1] for r in rel])[rel_codes]
+    rel_child = _flags([r[2] for r in rel])[rel_codes]
 
-    cols: dict[str, list[object]] = {c: [] for c in (
-        "sex_n", "age_group_n", "identified_n", "relation_term", "relation_to",
-        "name_is_relation", "name_unknown")}  # fmt: skip
-    for i in range(n):
-        term, to, rel_child = rel[i]
-        unnamed, whole, n_term, n_to, n_child = name[i]
-        unknown = name_ph[i] or unnamed is not None
-        if term in ("", "unknown") and n_term:
-            term, to, rel_child = n_term, n_to, n_child
-        s = sex[i]
-        if s in ("", "unknown"):
-            s = (unnamed.sex if unnamed else "") or implied_sex(term) or s
-        age = ages[i]
-        g = group[i]
-        if g in GROUP_RANGES and age_contradicts(age, g):
-            report(i, 7, "W305", "age", _conflict(age, "age group", g, g))
-        elif sex_child[i] and age_contradicts(age, "child"):
-            report(i, 7, "W305", "age", _conflict(age, "sex", sex_text[i], "child"))
-        if g in ("", "unknown"):
-            g = (
-                age_group_of(age.min, age.max)
-                or ("child" if sex_child[i] else "")
-                or (unnamed.age_group if unnamed else "")
-                or ("child" if rel_child else "")
-                or g
-            )
-        ident = identified[i]
-        if ident in ("", "unknown") and unnamed and unnamed.identified:
-            ident = unnamed.identified
-        for c, v in zip(cols, (s, g, ident, term, to, whole, unknown), strict=True):
-            cols[c].append(v)
+    # names: analysed only where they may be more than a name (few of a million)
+    unnamed = np.full(n, None, dtype=object)
+    whole = np.zeros(n, dtype=bool)
+    name_ph = np.zeros(n, dtype=bool)
+    n_term, n_to = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
+    n_child = np.zeros(n, dtype=bool)
+    if "name" in records.columns:
+        names = _column(records, "name")
+        ph_words = frozenset(w for p in _placeholder_set(ph)[0] for w in p.split())
+        todo = np.flatnonzero(names_to_analyse(names, ph_words))
+        codes, uniques = pd.factorize(names.iloc[todo], use_na_sentinel=False)
+        texts = [str(u) for u in uniques]
+        facts = [analyse_name(t) for t in texts]
+        unnamed[todo] = _array([f.unnamed for f in facts])[codes]
+        whole[todo] = _flags([f.is_relation for f in facts])[codes]
+        n_term[todo] = _array([f.term for f in facts])[codes]
+        n_to[todo] = _array([f.to for f in facts])[codes]
+        n_child[todo] = _flags([f.child for f in facts])[codes]
+        name_ph[todo] = _flags([is_placeholder(t, ph) for t in texts])[codes]
+    else:
+        name_ph[:] = is_placeholder("", ph)
+    described = unnamed != None  # noqa: E711 (element-wise)
+    unknown = name_ph | described
 
-    def text(values: list[object]) -> pd.Series:
+    from_name = _blank(term) & (n_term != "")
+    term = np.where(from_name, n_term, term)
+    to = np.where(from_name, n_to, to)
+    rel_child = np.where(from_name, n_child, rel_child)
+
+    def implied(attr: str) -> np.ndarray:
+        return _array([getattr(u, attr) if u is not None else "" for u in unnamed])
+
+    s = sex
+    fill = _blank(s)
+    if fill.any():
+        term_codes, term_texts = pd.factorize(pd.Series(term[fill], dtype=object))
+        by_term = _array([implied_sex(str(t)) for t in term_texts])[term_codes]
+        u_sex = implied("sex")[fill]
+        s = s.copy()
+        s[fill] = np.where(u_sex != "", u_sex, np.where(by_term != "", by_term, s[fill]))
+
+    conflict = np.zeros(n, dtype=bool)
+    for g_name in GROUP_RANGES:
+        conflict |= (group == g_name) & _contradicts(age_min, age_max, g_name)
+    child_conflict = ~conflict & sex_child & _contradicts(age_min, age_max, "child")
+    sex_text = _column(records, "sex")
+    for i in np.flatnonzero(conflict | child_conflict).tolist():
+        age = ages[age_codes[i]]
+        if conflict[i]:
+            report(i, 7, "W305", "age", _conflict(age, "age group", group[i], group[i]))
+        else:
+            report(i, 7, "W305", "age", _conflict(age, "sex", sex_text.iloc[i], "child"))
+
+    g = group
+    fill = _blank(g)
+    if fill.any():
+        g = g.copy()
+        u_group = implied("age_group")[fill]
+        g[fill] = np.where(
+            (by_age := _age_group_of(age_min[fill], age_max[fill])) != "",
+            by_age,
+            np.where(
+                sex_child[fill],
+                "child",
+                np.where(u_group != "", u_group, np.where(rel_child[fill], "child", g[fill])),
+            ),
+        )
+    ident = identified
+    u_ident = implied("identified")
+    fill = _blank(ident) & (u_ident != "")
+    if fill.any():
+        ident = ident.copy()
+        ident[fill] = u_ident[fill]
+
+    def text(values: np.ndarray) -> pd.Series:
         return pd.Series(values, index=out.index, dtype="str")
 
-    out["sex_n"] = text(cols["sex_n"])
-    out["age_min"] = pd.Series([a.min for a in ages], index=out.index, dtype=float)
-    out["age_max"] = pd.Series([a.max for a in ages], index=out.index, dtype=float)
-    out["age_n"] = text([a.text for a in ages])
-    out["age_group_n"] = text(cols["age_group_n"])
-    out["dob_n"] = text(list(dob))
-    out["national_id_n"] = text(list(national_id))
-    out["group_n"] = text(_per_distinct(_column(records, "group"), lambda t: parse_group(t, ph)))
-    out["status_n"] = text(list(status))
-    out["identified_n"] = text(cols["identified_n"])
-    out["relation_term"] = text(cols["relation_term"])
-    out["relation_to"] = text(cols["relation_to"])
-    out["name_is_relation"] = pd.Series(cols["name_is_relation"], index=out.index, dtype=bool)
-    out["name_unknown"] = pd.Series(cols["name_unknown"], index=out.index, dtype=bool)
+    out["sex_n"] = text(s)
+    out["age_min"] = pd.Series(age_min, index=out.index, dtype=float)
+    out["age_max"] = pd.Series(age_max, index=out.index, dtype=float)
+    out["age_n"] = text(_array([a.text for a in ages])[age_codes])
+    out["age_group_n"] = text(g)
+    out["dob_n"] = text(dob)
+    out["national_id_n"] = text(national_id)
+    group_codes, group_texts = _distinct(records, "group")
+    out["group_n"] = text(_array([parse_group(t, ph) for t in group_texts])[group_codes])
+    out["status_n"] = text(status)
+    out["identified_n"] = text(ident)
+    out["relation_term"] = text(term)
+    out["relation_to"] = text(to)
+    out["name_is_relation"] = pd.Series(whole, index=out.index, dtype=bool)
+    out["name_unknown"] = pd.Series(unknown, index=out.index, dtype=bool)
     found.sort(key=lambda f: (f[0], f[1]))
     return out, [p for _, _, p in found]
 

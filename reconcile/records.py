@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from reconcile.casetoml import did_you_mean
 from reconcile.csvread import Table
 from reconcile.problems import Problem
-from reconcile.schema import FIELDS, IDENTITY_COLUMNS, TEXT_FIELDS
+from reconcile.schema import FIELDS, TEXT_FIELDS
 
 # Other header spellings read as a standard field (after lower-casing, trimming, and turning
 # spaces, hyphens and dots into `_`). Documented in docs/case-format.md.
@@ -156,23 +159,62 @@ def _cells(table: Table, file: str) -> tuple[list[tuple[int, list[str]]], list[P
     return out, problems
 
 
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+
+
+@lru_cache(maxsize=1)
+def _whitespace() -> list[str]:
+    """Every character str.strip() removes."""
+    return [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+
+
+def _stripped(column: pd.Series) -> pd.Series:
+    """Each cell as str.strip() leaves it; only cells that start or end with a space are touched."""
+    ws = _whitespace()
+    edge = column.str.slice(0, 1).isin(ws) | column.str.slice(-1).isin(ws)
+    if not edge.any():
+        return column
+    column = column.copy()
+    column[edge] = [c.strip() for c in column[edge].tolist()]
+    return column
+
+
+def _joined(parts: list[pd.Series]) -> pd.Series:
+    """The non-blank parts of each row joined by a space (" ".join(p for p in parts if p))."""
+    out = parts[0]
+    for part in parts[1:]:
+        both = (out != "") & (part != "")
+        out = (out + " " + part).where(both, out + part)
+    return out
+
+
+def _table_columns(table: Table, file: str) -> tuple[list[pd.Series], np.ndarray, list[Problem]]:
+    """The table's cells as text columns (ragged rows padded or cut, E103 for them), each
+    record's line."""
+    if table.columns is not None and table.lines is not None:
+        return table.columns, table.lines, []
+    rows, ragged = _cells(table, file)
+    width = len(table.header)
+    cells = list(zip(*(c for _, c in rows), strict=True)) if rows else [()] * width
+    columns = [pd.Series(list(c), dtype=_TEXT) for c in cells]
+    return columns, np.array([r for r, _ in rows], dtype=np.int64), ragged
+
+
 def build_records(
     table: Table, claim: str, file: str, mapping: dict[str, list[str]] | None = None
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """A claim's records: IDENTITY_COLUMNS, TEXT_FIELDS (original text, trimmed), `extra:*`.
 
     Problems: those of plan_columns, E103 ragged rows, W301 missing ids (the record gets the id
-    `row-N`), E204 duplicate ids, W303 records with no content (dropped).
+    `row-N`), E204 duplicate ids, W303 records with no content (dropped). Column by column:
+    Python touches only the rows that have a problem.
     """
     plan, problems = plan_columns(table.header, file, mapping)
-    rows, ragged = _cells(table, file)
+    raw, lines, ragged = _table_columns(table, file)
     problems += ragged
+    cells = [_stripped(c) for c in raw]
     # columns with neither header nor values (trailing delimiters from spreadsheets) vanish
-    blank = {
-        i
-        for i in plan.unknown
-        if not table.header[i].strip() and not any(c[i].strip() for _, c in rows)
-    }
+    blank = {i for i in plan.unknown if not table.header[i].strip() and not (cells[i] != "").any()}
     plan.extras = [(n, i) for n, i in plan.extras if i not in blank]
     plan.unknown = [i for i in plan.unknown if i not in blank]
     problems += _unknown_header_problems(table.header, plan, file, FIELDS)
@@ -182,45 +224,62 @@ def build_records(
             "no id column; each record gets the id row-N from its row (add ids to keep them stable)"
         )
         problems.append(Problem("W301", file, msg, 1, "id"))
-    columns: dict[str, list[object]] = {c: [] for c in IDENTITY_COLUMNS}
-    for f in TEXT_FIELDS:
-        columns[f] = []
-    for name, _ in plan.extras:
-        columns[name] = []
-    seen: dict[str, int] = {}
-    for row, cells in rows:
-        values = {
-            f: " ".join(p for p in (cells[i].strip() for i in ix) if p)
-            for f, ix in plan.fields.items()
+    n = len(lines)
+    empty = pd.Series([""] * n, dtype=_TEXT)
+    values = {f: _joined([cells[i] for i in ix]) for f, ix in plan.fields.items()}
+    extras = {name: cells[i] for name, i in plan.extras}
+    content = np.zeros(n, dtype=bool)
+    for v in [*(v for f, v in values.items() if f != "id"), *extras.values()]:
+        content |= (v != "").to_numpy(dtype=bool)
+    ids = values.get("id", empty)
+    found: list[tuple[int, int, Problem]] = []  # (position, order within the row, problem)
+    for i in np.flatnonzero(~content).tolist():
+        rid, row = ids.iloc[i], int(lines[i])
+        what = f"record '{rid}' has an id but nothing else" if rid else "empty record"
+        found.append((i, 0, Problem("W303", file, f"{what}; it is left out", row)))
+    keep = np.flatnonzero(content)
+    lines = lines[keep]
+    rids = ids.iloc[keep].reset_index(drop=True)
+    blank_id = np.flatnonzero((rids == "").to_numpy(dtype=bool))
+    if len(blank_id):
+        rids = rids.copy()
+        rids.iloc[blank_id] = [f"row-{r}" for r in lines[blank_id].tolist()]
+        if id_cols is not None:
+            for j in blank_id.tolist():
+                rid = f"row-{lines[j]}"
+                msg = f"blank id; this record gets the id {rid}"
+                found.append((int(keep[j]), 1, Problem("W301", file, msg, int(lines[j]), "id")))
+    again = rids.duplicated(keep="first").to_numpy(dtype=bool)
+    if again.any():
+        dup_ids = set(rids[again].tolist())
+        first_rows = {
+            rid: int(lines[j])
+            for j, rid in enumerate(rids.tolist())
+            if rid in dup_ids and not again[j]
         }
-        extras = {name: cells[i].strip() for name, i in plan.extras}
-        content = any(v for f, v in values.items() if f != "id") or any(extras.values())
-        rid = values.get("id", "")
-        if not content:
-            what = f"record '{rid}' has an id but nothing else" if rid else "empty record"
-            problems.append(Problem("W303", file, f"{what}; it is left out", row))
-            continue
-        if not rid:
-            rid = f"row-{row}"
-            if id_cols is not None:
-                problems.append(
-                    Problem("W301", file, f"blank id; this record gets the id {rid}", row, "id")
-                )
-        if rid in seen:
-            problems.append(
-                Problem("E204", file, f"duplicate id '{rid}' (also row {seen[rid]})", row, "id")
-            )
-        else:
-            seen[rid] = row
-        columns["claim"].append(claim)
-        columns["record_id"].append(rid)
-        columns["file"].append(file)
-        columns["row"].append(row)
-        for f in TEXT_FIELDS:
-            columns[f].append(values.get(f, ""))
-        for name, value in extras.items():
-            columns[name].append(value)
-    frame = pd.DataFrame(columns)
+        for j in np.flatnonzero(again).tolist():
+            rid = rids.iloc[j]
+            msg = f"duplicate id '{rid}' (also row {first_rows[rid]})"
+            found.append((int(keep[j]), 2, Problem("E204", file, msg, int(lines[j]), "id")))
+    found.sort(key=lambda f: (f[0], f[1]))
+    problems += [p for _, _, p in found]
+    take = keep if len(keep) < n else None
+
+    def kept(column: pd.Series) -> pd.Series:
+        return column if take is None else column.iloc[take].reset_index(drop=True)
+
+    columns: dict[str, pd.Series] = {
+        "claim": pd.Series([claim] * len(keep), dtype=_TEXT),
+        "record_id": rids,
+        "file": pd.Series([file] * len(keep), dtype=_TEXT),
+        "row": pd.Series(lines, dtype="int64"),
+    }
+    blank_kept = pd.Series([""] * len(keep), dtype=_TEXT)
+    for f in TEXT_FIELDS:
+        columns[f] = kept(values[f]) if f in values else blank_kept
+    for name, value in extras.items():
+        columns[name] = kept(value)
+    frame = pd.DataFrame({k: v.reset_index(drop=True) for k, v in columns.items()})
     frame = frame.astype({c: "str" for c in frame.columns if c != "row"}).astype({"row": "int64"})
     return frame, problems
 

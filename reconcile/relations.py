@@ -53,6 +53,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz
 
 
@@ -574,3 +576,61 @@ def analyse_name(name: str) -> NameFacts:
         return NameFacts(None, True, term, to, child)
     term, to, child = relation_after_name(name)
     return NameFacts(None, False, term, to, child)
+
+
+# --- many names at once ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=262144)
+def _piece_flags(piece: str, also: frozenset[str]) -> tuple[bool, bool, bool, bool]:
+    """(may relate, all words describe, has words, all words in `also`) of one space-free piece."""
+    folded = fold(piece)
+    relates = _might_relate(piece, folded)
+    words = _words_of(folded)
+    describes = all(w in _VOCAB for w in words)
+    return relates, describes, bool(words), all(w in also for w in folded.split())
+
+
+def names_to_analyse(names: pd.Series, also: frozenset[str] = frozenset()) -> np.ndarray:
+    """True for the names analyse_name may find more in than a plain name (and for those whose
+    every folded word is in `also`, such as the words of placeholders); False only where it
+    certainly returns a plain name's facts.
+
+    Works on the distinct space-separated pieces of the names: folding is piecewise (NFKC,
+    case folding and the Arabic folds never join or split across a space), so a name's folded
+    tokens are its pieces' folded tokens. A name may relate if a piece may; it may describe an
+    unnamed person if every piece's words are description words and it has words.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(names)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    values = names.array
+    arrow = getattr(values, "_pa_array", None)
+    if arrow is None or names.isna().any():
+        arrow = pa.chunked_array(
+            [
+                pa.array(
+                    [
+                        "" if v is None else str(v)
+                        for v in names.astype(object).where(names.notna(), "")
+                    ],
+                    type=pa.large_string(),
+                )
+            ]
+        )
+    lists = pc.utf8_split_whitespace(arrow)
+    parents = np.asarray(pc.list_parent_indices(lists))
+    pieces = pc.dictionary_encode(pc.list_flatten(lists)).combine_chunks()
+    codes = np.asarray(pieces.indices, dtype=np.intp)
+    flags = np.array(
+        [_piece_flags(p, also) for p in pieces.dictionary.to_pylist()], dtype=bool
+    ).reshape(-1, 4)
+    per_piece = flags[codes]
+    relates = np.bincount(parents, weights=per_piece[:, 0], minlength=n) > 0
+    undescribed = np.bincount(parents, weights=~per_piece[:, 1], minlength=n) > 0
+    worded = np.bincount(parents, weights=per_piece[:, 2], minlength=n) > 0
+    other = np.bincount(parents, weights=~per_piece[:, 3], minlength=n) > 0
+    return relates | (~undescribed & worded) | ~other
