@@ -83,22 +83,26 @@ def is_placeholder(text: str, placeholders: frozenset[str] = DEFAULT_PLACEHOLDER
 NameForm = tuple[tuple[str, ...], tuple[frozenset[str], ...]]
 
 
-def _form(tokens: Sequence[str], key: Callable[[str], Sequence[str]]) -> NameForm:
-    return tuple(tokens), tuple(frozenset(k for k in key(t) if k) for t in tokens)
+@lru_cache(maxsize=1 << 18)
+def token_keys(token: str) -> frozenset[str]:
+    """A name token's keys: its cross-script skeleton (so محمد meets Mohammed) and its loose
+    same-script Arabic key (cached: lists of millions of names hold some tens of thousands of
+    distinct tokens)."""
+    k, f = token_key(token), fold_arabic_key(token)
+    return frozenset(x for x in (f"k:{k}" if k else "", f"f:{f}" if f else "") if x)
+
+
+def forms_of(variants: Iterable[Sequence[str]]) -> tuple[NameForm, ...]:
+    """name_forms from a name's token lists as reconcile.names.name_variants gives them."""
+    return tuple((tuple(v), tuple(token_keys(t) for t in v)) for v in variants if v)
 
 
 @lru_cache(maxsize=65536)
 def name_forms(text: str) -> tuple[NameForm, ...]:
     """A name's forms to compare, the main name first then its alternates ("X (Y)"): each as
     (tokens, per-token key sets). Tokens come from reconcile.names (compounds joined, particles
-    dropped); a token's keys are its cross-script skeleton (so محمد meets Mohammed) and its loose
-    same-script Arabic key."""
-
-    def keys(t: str) -> tuple[str, ...]:
-        k, f = token_key(t), fold_arabic_key(t)
-        return (f"k:{k}" if k else "", f"f:{f}" if f else "")
-
-    return tuple(_form(v, keys) for v in name_variants(text) if v)
+    dropped); a token's keys are token_keys."""
+    return forms_of(name_variants(text))
 
 
 @lru_cache(maxsize=65536)
@@ -189,7 +193,12 @@ def names_agree(a: str, b: str) -> bool:
     with the fuller name that contains it), or when both are partial writings of one longer name
     (`_interleave`: "Asif Ali Abu Hamad Abu Daqqa" and "Asif Ali Fawzi Abu Hamad" each omit a
     part). "Mohammed Ali" and "Mohammed Hassan" do not agree: two names in one place."""
-    return any(_forms_agree(x, y) for x in name_forms(a) for y in name_forms(b))
+    return forms_agree(name_forms(a), name_forms(b))
+
+
+def forms_agree(a: Sequence[NameForm], b: Sequence[NameForm]) -> bool:
+    """names_agree on two names' name_forms."""
+    return any(_forms_agree(x, y) for x in a for y in b)
 
 
 def split_names(text: str) -> list[str]:

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reconcile.agree import (
     COMPARATORS,
+    NameForm,
     RelationKey,
     Stated,
-    finite,
     format_age,
+    forms_agree,
+    forms_of,
     is_placeholder,
-    name_form,
-    name_words,
     names_agree,
     norm_text,
     placeholder_set,
@@ -24,6 +25,7 @@ from reconcile.agree import (
     verdict,
 )
 from reconcile.case import Claim
+from reconcile.names import name_variants
 from reconcile.schema import (
     DEFAULT_PLACEHOLDERS,
     MERGED_FIELDS,
@@ -52,6 +54,7 @@ PARSED_OF: dict[str, str] = {
 FREE_TEXT: tuple[str, ...] = ("cause", "location", "nationality", "affiliation")
 
 Record = dict[str, Any]
+Strings = np.ndarray  # object array of str
 # Text columns merge reads from a record ("" when absent), and its boolean and numeric columns.
 _TEXT_COLS: tuple[str, ...] = (
     "name",
@@ -84,104 +87,153 @@ def _claim_order(claims: Sequence[Claim], *frames: pd.DataFrame) -> dict[str, in
     return order
 
 
-def _joined_records(
-    records: pd.DataFrame, links: pd.DataFrame, order: dict[str, int], ph: frozenset[str]
-) -> list[Record]:
-    """Records with their person_id and ambiguous flag as plain dicts (text columns as str, ""
-    when blank or absent), sorted by claim order, row, record id; each with its `spellings`."""
-    link_cols = ["claim", "record_id", "person_id", "ambiguous"]
-    missing = [c for c in link_cols[:3] if c not in links.columns]
-    if missing:
-        raise ValueError(f"links lacks column(s) {', '.join(missing)}")
-    lk = links.reindex(columns=link_cols).astype({"claim": str, "record_id": str})
-    recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
-    recs = recs.astype({"claim": str, "record_id": str})
-    for frame, what in ((recs, "records"), (lk, "links")):
-        twice = frame[frame.duplicated(["claim", "record_id"])]
-        if len(twice):
-            first = twice.iloc[0]
-            raise ValueError(f"{what} hold {first['claim']}:{first['record_id']} more than once")
-    merged = recs.merge(lk, on=["claim", "record_id"], how="left")
-    unlinked = merged[merged["person_id"].isna()]
-    if len(unlinked):
-        first = unlinked.iloc[0]
-        raise ValueError(
-            f"{len(unlinked)} record(s) have no link, e.g. {first['claim']}:{first['record_id']}"
+def _texts(column: pd.Series) -> Strings:
+    """A column as an object array of str, "" where blank."""
+    if isinstance(column.dtype, pd.StringDtype):
+        return column.to_numpy(dtype=object, na_value="")
+    return np.array(
+        ["" if v is None or v != v else str(v) for v in column.tolist()], dtype=object
+    ).reshape(-1)
+
+
+def _flags(column: pd.Series) -> np.ndarray:
+    if column.dtype == bool:
+        return column.to_numpy(dtype=bool)
+    return np.fromiter(map(_as_flag, column.tolist()), dtype=bool, count=len(column))
+
+
+def _strip(values: Strings) -> Strings:
+    return np.array([v.strip() for v in values.tolist()], dtype=object).reshape(-1)
+
+
+def _mapped(values: Strings, fn: Callable[[str], Any], dtype: Any = object) -> np.ndarray:
+    """fn of every value, called once per distinct value."""
+    if not len(values):
+        return np.zeros(0, dtype=dtype)
+    codes, uniques = pd.factorize(values)
+    return np.array([fn(u) for u in uniques], dtype=dtype).reshape(-1)[codes]
+
+
+class _Records:
+    """The records with their person, in person order (persons ordered by their first record in
+    claim order, then row, then record id; each person's records in that order), as arrays."""
+
+    def __init__(self, records: pd.DataFrame, links: pd.DataFrame, order: dict[str, int]) -> None:
+        link_cols = ["claim", "record_id", "person_id", "ambiguous"]
+        missing = [c for c in link_cols[:3] if c not in links.columns]
+        if missing:
+            raise ValueError(f"links lacks column(s) {', '.join(missing)}")
+        lk = links.reindex(columns=link_cols).astype({"claim": str, "record_id": str})
+        recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
+        recs = recs.astype({"claim": str, "record_id": str})
+        for frame, what in ((recs, "records"), (lk, "links")):
+            twice = frame[frame.duplicated(["claim", "record_id"])]
+            if len(twice):
+                first = twice.iloc[0]
+                raise ValueError(
+                    f"{what} hold {first['claim']}:{first['record_id']} more than once"
+                )
+        merged = recs.merge(lk, on=["claim", "record_id"], how="left")
+        unlinked = merged[merged["person_id"].isna()]
+        if len(unlinked):
+            first = unlinked.iloc[0]
+            example = f"{first['claim']}:{first['record_id']}"
+            raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
+        claim = _texts(merged["claim"])
+        claim_rank = np.array([order[c] for c in claim.tolist()], dtype=np.int64)
+        row = np.array([int(x) for x in merged["row"].tolist()], dtype=np.int64)
+        rid = _texts(merged["record_id"])
+        by = np.lexsort((row, claim_rank))
+        ties = (np.diff(claim_rank[by]) == 0) & (np.diff(row[by]) == 0)
+        if ties.any():  # rows repeated within a claim: the record id decides
+            by = np.lexsort((pd.factorize(rid, sort=True)[0], row, claim_rank))
+        pid_sorted = _texts(merged["person_id"].astype(str))[by]
+        codes, self.person_ids = pd.factorize(pid_sorted)
+        within = np.argsort(codes, kind="stable")
+        g = by[within]  # record positions in person order
+        self.person = codes[within].astype(np.int64)
+        self.n_persons = len(self.person_ids)
+        self.size = np.bincount(self.person, minlength=self.n_persons)
+        self.claim, self.claim_rank, self.row, self.record_id = (
+            claim[g],
+            claim_rank[g],
+            row[g],
+            rid[g],
         )
-    wanted = (*_TEXT_COLS, *_FLAG_COLS, "age_min", "age_max")
-    merged = merged.reindex(columns=[*merged.columns, *(c for c in wanted if c not in merged)])
-    cols: dict[str, list[Any]] = {
-        "claim": merged["claim"].tolist(),
-        "record_id": merged["record_id"].tolist(),
-        "person_id": merged["person_id"].astype(str).tolist(),
-        "row": [int(x) for x in merged["row"].tolist()],
-        "age_min": pd.to_numeric(merged["age_min"], errors="coerce").tolist(),
-        "age_max": pd.to_numeric(merged["age_max"], errors="coerce").tolist(),
-    }
-    for c in _TEXT_COLS:
-        cols[c] = ["" if v is None or v != v else str(v) for v in merged[c].tolist()]
-    for c in _FLAG_COLS:
-        cols[c] = [_as_flag(v) for v in merged[c].tolist()]
-    names = list(cols)
-    rows = [dict(zip(names, vals, strict=True)) for vals in zip(*cols.values(), strict=True)]
-    for r in rows:
-        r["spellings"] = _spellings(r, ph)
-    rows.sort(key=lambda r: (order[r["claim"]], r["row"], r["record_id"]))
-    return rows
+        self.text: dict[str, Strings] = {}
+        for c in _TEXT_COLS:
+            self.text[c] = _texts(merged[c])[g] if c in merged else np.full(len(g), "", object)
+        self.flag: dict[str, np.ndarray] = {}
+        for c in _FLAG_COLS:
+            self.flag[c] = _flags(merged[c])[g] if c in merged else np.zeros(len(g), bool)
+        self.age: dict[str, np.ndarray] = {}
+        for c in ("age_min", "age_max"):
+            col = merged[c] if c in merged else pd.Series(np.nan, index=merged.index)
+            self.age[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)[g]
+
+    def __len__(self) -> int:
+        return len(self.person)
 
 
-def _spellings(r: Record, ph: frozenset[str]) -> list[str]:
-    """Every spelling a record gives of its person's name: name (unless a placeholder or a
-    kinship description), then name_alt and alias spellings."""
-    out = []
-    name = r["name"].strip()
-    if name and not (r["name_unknown"] or r["name_is_relation"] or is_placeholder(name, ph)):
-        out.append(name)
-    for col in ("name_alt", "alias"):
-        out += [s for s in split_names(r[col]) if not is_placeholder(s, ph)]
+class _Names:
+    """Every name text's token lists (reconcile.names.name_variants), tokenised once each."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.variants: dict[str, tuple[tuple[str, ...], ...]] = {}
+        self._forms: dict[str, tuple[NameForm, ...]] = {}
+        self.add(texts)
+
+    def add(self, texts: Iterable[str]) -> None:
+        known = self.variants
+        for t in dict.fromkeys(texts):
+            if t not in known:
+                known[t] = tuple(tuple(v) for v in name_variants(t))
+
+    def key(self, text: str) -> str:
+        """The normalised words of the main form (person_fields' `normalised` of a name)."""
+        v = self.variants[text]
+        return " ".join(v[0]) if v else ""
+
+    def n_words(self, text: str) -> int:
+        v = self.variants[text]
+        return len(v[0]) if v else 0
+
+    def forms(self, text: str) -> tuple[NameForm, ...]:
+        f = self._forms.get(text)
+        if f is None:
+            self.add((text,))
+            f = self._forms[text] = forms_of(self.variants[text])
+        return f
+
+    def compatible(self, a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+        """agree's name comparator (some spelling of each agrees) on tokenised spellings."""
+        return any(forms_agree(self.forms(x), self.forms(y)) for x in a for y in b)
+
+    def fullest(self, values: Sequence[Stated]) -> str:
+        """agree.merged_fullest_name on tokenised spellings."""
+        return max(values, key=lambda v: self.n_words(v.text)).text
+
+
+def _spellings(name: str, alt: str, alias: str, named: bool, ph: frozenset[str]) -> list[str]:
+    """Every spelling a record gives of its person's name: name (when `named`: not a
+    placeholder nor a kinship description), then name_alt and alias spellings."""
+    out = [name] if named else []
+    for col in (alt, alias):
+        out += [s for s in split_names(col) if not is_placeholder(s, ph)]
     return out
 
 
-def _stated(r: Record, ph: frozenset[str]) -> tuple[Stated | None, ...]:
-    """A record's stated value of every field of MERGED_FIELDS, in that order: None where the
-    record says nothing or says the value is unknown (neither counts for or against)."""
-    claim = r["claim"]
-    name = r["name"].strip()
-    name_v = None
-    if name and not (r["name_is_relation"] or r["name_unknown"] or is_placeholder(name, ph)):
-        name_v = Stated(claim, name, tuple(r["spellings"]))
-    age_v = None
-    lo, hi = r["age_min"], r["age_max"]
-    if r["age_n"] != "unknown" and finite(lo) and finite(hi):
-        age_v = Stated(claim, r["age_n"] or format_age(lo, hi), (float(lo), float(hi)))
-    out: dict[str, Stated | None] = {"name": name_v, "age": age_v}
-    for field, col in PARSED_OF.items():
-        v = r[col]
-        out[field] = Stated(claim, v, v) if v and v != "unknown" else None
-    out["relation"] = _stated_relation(r, ph)
-    for field in FREE_TEXT:
-        text = r[field].strip()
-        ok = text and not is_placeholder(text, ph)
-        out[field] = Stated(claim, text, norm_text(text)) if ok else None
-    return tuple(out[f] for f in MERGED_FIELDS)
-
-
-def _stated_relation(r: Record, ph: frozenset[str]) -> Stated | None:
-    text = r["relation"].strip()
-    term, to = r["relation_term"].strip(), r["relation_to"].strip()
-    if not text and r["name_is_relation"]:
-        text = r["name"].strip()
+def _stated_relation(
+    claim: str, text: str, term: str, to: str, name: str, is_relation: bool, ph: frozenset[str]
+) -> Stated | None:
+    text, term, to = text.strip(), term.strip(), to.strip()
+    if not text and is_relation:
+        text = name.strip()
     if term:  # the target is resolved to persons later, only where two relations meet
-        return Stated(
-            r["claim"], text or (f"{term} of {to}" if to else term), RelationKey(term, to)
-        )
+        return Stated(claim, text or (f"{term} of {to}" if to else term), RelationKey(term, to))
     if not text or is_placeholder(text, ph):
         return None
-    return Stated(r["claim"], text, RelationKey(norm_text(text), ""))  # a term nobody parsed
-
-
-def _spelling_key(text: str) -> str:
-    return " ".join(name_words(text))
+    return Stated(claim, text, RelationKey(norm_text(text), ""))  # a term nobody parsed
 
 
 # A relation's target that shares its words' keys with more persons than this names no one in
@@ -196,8 +248,10 @@ class _Targets:
     a spelling that agrees with it as a name (names_agree), found through the cross-script keys
     of its words."""
 
-    def __init__(self, groups: dict[str, list[Record]]) -> None:
-        self._groups = groups
+    def __init__(
+        self, recs: _Records, spellings: Callable[[int], list[str]], names: _Names
+    ) -> None:
+        self._recs, self._spellings_of, self._names = recs, spellings, names
         self._index: dict[tuple[str, str], set[str]] = {}  # (claim or "", key) -> person ids
         self._spellings: dict[str, list[str]] = {}
         self._built = False
@@ -206,19 +260,22 @@ class _Targets:
         """Index every spelling's word keys, by claim and case-wide (on first use only: most
         lists have few relations)."""
         index: dict[tuple[str, str], set[str]] = defaultdict(set)
-        for pid, members in self._groups.items():
-            for r in members:
-                for s in r["spellings"]:
-                    self._spellings.setdefault(pid, []).append(s)
-                    for k in (k for keys in name_form(s)[1] for k in keys):
-                        index[(r["claim"], k)].add(pid)
-                        index[("", k)].add(pid)
+        recs, names = self._recs, self._names
+        for i, (p, claim) in enumerate(zip(recs.person.tolist(), recs.claim.tolist(), strict=True)):
+            pid = recs.person_ids[p]
+            for s in self._spellings_of(i):
+                self._spellings.setdefault(pid, []).append(s)
+                forms = names.forms(s)
+                for k in (k for keys in (forms[0][1] if forms else ()) for k in keys):
+                    index[(claim, k)].add(pid)
+                    index[("", k)].add(pid)
         self._index, self._built = dict(index), True
 
     def _find(self, scope: str, target: str) -> frozenset[str]:
         if not self._built:
             self._build()
-        tokens, keys = name_form(target)
+        forms = self._names.forms(target)
+        tokens, keys = forms[0] if forms else ((), ())
         words = [ks for t, ks in zip(tokens, keys, strict=True) if t not in TARGET_FILLER]
         found: set[str] | None = None
         for ks in words:
@@ -241,52 +298,276 @@ class _Targets:
         return key._replace(person=person, persons=self._find("", key.to))
 
 
-def _normalised(field: str, rows: list[Record], ph: frozenset[str]) -> list[str]:
-    """The normalised form of a field for each record, shown beside its own value in
-    person_fields: the parsed column for parsed fields, folded text or name tokens otherwise,
-    "unknown" for a placeholder."""
-    if field == "age":
-        return [r["age_n"] for r in rows]
-    if field in PARSED_OF:
-        return [r[PARSED_OF[field]] for r in rows]
-    out = []
-    for r in rows:
-        text = r[field].strip()
-        if not text:
-            norm = ""
-        elif field in ("name_alt", "alias"):
-            norm = "; ".join(_spelling_key(s) for s in split_names(text))
-        elif is_placeholder(text, ph) or (field == "name" and r["name_unknown"]):
-            norm = "unknown"
-        elif field == "name":
-            norm = _spelling_key(text)
+class _Field:
+    """One field's stated values, record by record: whether stated, the text the merged value
+    shows, and the comparator's key (computed only where two values meet)."""
+
+    def __init__(
+        self,
+        stated: np.ndarray,
+        text: Strings,
+        key: Callable[[np.ndarray], list[Any]],
+        equal_merged: Callable[[np.ndarray], Strings] | None = None,
+    ) -> None:
+        self.stated, self.text, self.key = stated, text, key
+        # merged value of values with equal keys from several claims, by the first record
+        self.equal_merged = equal_merged or (lambda first: text[first])
+
+
+def _resolve(
+    recs: _Records,
+    f: _Field,
+    compatible: Callable[[Any, Any], bool],
+    merge: Callable[[Sequence[Stated]], str],
+    prepare: Callable[[str, list[Stated]], list[Stated]] | None = None,
+) -> tuple[Strings, Strings]:
+    """(merged value, status) of one field for every person, as agree.verdict gives them: no
+    stated value and one stated value in bulk, several equal keys in bulk, and verdict itself
+    only where keys differ (or, with `prepare`, wherever two values meet)."""
+    n = recs.n_persons
+    value = np.full(n, "", dtype=object)
+    status = np.full(n, "unknown", dtype=object)
+    idx = np.flatnonzero(f.stated)
+    per = np.bincount(recs.person[idx], minlength=n)[recs.person[idx]]
+    one = idx[per == 1]
+    value[recs.person[one]] = f.text[one]
+    status[recs.person[one]] = "single"
+    multi = idx[per >= 2]
+    if not len(multi):
+        return value, status
+    who = recs.person[multi]
+    starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
+    ends = np.r_[starts[1:], len(multi)]
+    keys = f.key(multi)
+    if prepare is None:
+        codes: dict[Any, int] = {}
+        kc = np.array([codes.setdefault(k, len(codes)) for k in keys], dtype=np.int64)
+        tc = pd.factorize(f.text[multi])[0]
+        cc = recs.claim_rank[multi]
+        rep = np.repeat(starts, ends - starts)
+        same_key = np.logical_and.reduceat(kc == kc[rep], starts)
+        one_claim = np.logical_and.reduceat(cc == cc[rep], starts)
+        one_text = np.logical_and.reduceat(tc == tc[rep], starts)
+        first = multi[starts]
+        plain = one_claim & one_text  # one claim giving one text: single, whatever the keys
+        value[who[starts[plain]]] = f.text[first[plain]]
+        status[who[starts[plain]]] = "single"
+        merged = same_key & ~plain
+        value[who[starts[merged]]] = f.equal_merged(first[merged])
+        status[who[starts[merged]]] = np.where(one_claim[merged], "single", "agree")
+        todo = np.flatnonzero(~same_key & ~plain).tolist()
+    else:
+        todo = list(range(len(starts)))
+    claim, text = recs.claim, f.text
+    for g in todo:
+        lo, hi = int(starts[g]), int(ends[g])
+        values = [
+            Stated(claim[i], text[i], keys[j])
+            for j, i in zip(range(lo, hi), multi[lo:hi].tolist(), strict=True)
+        ]
+        p = int(who[lo])
+        if prepare is not None:
+            values = prepare(recs.person_ids[p], values)
+        value[p], status[p] = verdict(values, compatible, merge)
+    return value, status
+
+
+def _keys_as(values: Strings, fn: Callable[[str], Any] | None) -> Callable[[np.ndarray], list[Any]]:
+    """A field's key function: the values at some records (through `fn`)."""
+
+    def keys(idx: np.ndarray) -> list[Any]:
+        got = values[idx].tolist()
+        return got if fn is None else [fn(x) for x in got]
+
+    return keys
+
+
+def _placeholders(values: Strings, ph: frozenset[str]) -> np.ndarray:
+    return _mapped(values, lambda v: is_placeholder(v, ph), dtype=bool)
+
+
+class _Merge:
+    """What merge_persons computes from the records in person order."""
+
+    def __init__(self, recs: _Records, ph: frozenset[str]) -> None:
+        self.recs, self.ph = recs, ph
+        t, flag = recs.text, recs.flag
+        self.name = _strip(t["name"])
+        self.name_ph = _placeholders(self.name, ph)
+        self.named = (
+            (self.name != "") & ~flag["name_is_relation"] & ~flag["name_unknown"] & ~self.name_ph
+        )
+        self.extra = np.flatnonzero((t["name_alt"] != "") | (t["alias"] != ""))
+        self.extra_spellings = {
+            i: _spellings(self.name[i], t["name_alt"][i], t["alias"][i], bool(self.named[i]), ph)
+            for i in self.extra.tolist()
+        }
+        # every text tokenised as a name: names (for their normalised words) and every
+        # name_alt/alias spelling
+        worded = (self.name != "") & ~self.name_ph & ~flag["name_unknown"]
+        alts = (
+            s
+            for i in self.extra.tolist()
+            for c in ("name_alt", "alias")
+            for s in split_names(t[c][i])
+        )
+        self.names = _Names([*self.name[worded].tolist(), *alts])
+
+    def spellings(self, i: int) -> list[str]:
+        got = self.extra_spellings.get(i)
+        if got is not None:
+            return got
+        return [self.name[i]] if self.named[i] else []
+
+    def names_column(self) -> Strings:
+        """Every spelling of each person's name, " | "-joined, first seen first."""
+        recs = self.recs
+        out = np.full(recs.n_persons, "", dtype=object)
+        first = np.r_[0, np.cumsum(recs.size)[:-1]] if recs.n_persons else np.zeros(0, np.int64)
+        has_extra = np.zeros(len(recs), bool)
+        has_extra[self.extra] = True
+        extra_person = np.bincount(recs.person[has_extra], minlength=recs.n_persons) > 0
+        for size in (1, 2):
+            ps = np.flatnonzero((recs.size == size) & ~extra_person)
+            a = first[ps]
+            na, ta = self.named[a], self.name[a]
+            if size == 1:
+                out[ps] = np.where(na, ta, "")
+                continue
+            nb, tb = self.named[a + 1], self.name[a + 1]
+            both = np.where(ta == tb, ta, ta + " | " + tb)
+            out[ps] = np.where(na & nb, both, np.where(na, ta, np.where(nb, tb, "")))
+        rest = np.flatnonzero((recs.size > 2) | extra_person)
+        for p in rest.tolist():
+            lo = int(first[p])
+            spell = [s for i in range(lo, lo + int(recs.size[p])) for s in self.spellings(i)]
+            out[p] = " | ".join(dict.fromkeys(spell))
+        return out
+
+    def fields(self) -> dict[str, tuple[_Field, Callable[[Any, Any], bool], Callable[..., str]]]:
+        """Every merged field's stated values with its comparator and merge rule."""
+        recs, ph, t = self.recs, self.ph, self.recs.text
+        out: dict[str, tuple[_Field, Callable[[Any, Any], bool], Callable[..., str]]] = {}
+        names = self.names
+        out["name"] = (
+            _Field(
+                self.named, self.name, lambda idx: [tuple(self.spellings(i)) for i in idx.tolist()]
+            ),
+            names.compatible,
+            names.fullest,
+        )
+        lo, hi = recs.age["age_min"], recs.age["age_max"]
+        age_n = t["age_n"]
+        stated = (age_n != "unknown") & ~np.isnan(lo) & ~np.isnan(hi)
+        text = age_n.copy()
+        blank = np.flatnonzero(stated & (age_n == ""))
+        text[blank] = [format_age(lo[i], hi[i]) for i in blank.tolist()]
+
+        def age_key(idx: np.ndarray) -> list[Any]:
+            return list(zip(lo[idx].tolist(), hi[idx].tolist(), strict=True))
+
+        def age_merged(first: np.ndarray) -> Strings:
+            return np.array(
+                [format_age(lo[i], hi[i]) for i in first.tolist()], dtype=object
+            ).reshape(-1)
+
+        out["age"] = (_Field(stated, text, age_key, age_merged), *COMPARATORS["age"])
+        for field, col in PARSED_OF.items():
+            v = t[col]
+            out[field] = (
+                _Field((v != "") & (v != "unknown"), v, _keys_as(v, None)),
+                *COMPARATORS[field],
+            )
+        for field in FREE_TEXT:
+            text = _strip(t[field])
+            ok = (text != "") & ~_placeholders(text, ph)
+            out[field] = (
+                _Field(ok, text, _keys_as(text, norm_text)),
+                *COMPARATORS[field],
+            )
+        out["relation"] = (self._relations(), *COMPARATORS["relation"])
+        return out
+
+    def _relations(self) -> _Field:
+        recs, t = self.recs, self.recs.text
+        rel = recs.flag["name_is_relation"]
+        some = np.flatnonzero((t["relation"] != "") | (t["relation_term"] != "") | rel)
+        stated = np.zeros(len(recs), bool)
+        text = np.full(len(recs), "", dtype=object)
+        key: dict[int, RelationKey] = {}
+        for i in some.tolist():
+            got = _stated_relation(
+                recs.claim[i],
+                t["relation"][i],
+                t["relation_term"][i],
+                t["relation_to"][i],
+                t["name"][i],
+                bool(rel[i]),
+                self.ph,
+            )
+            if got is not None:
+                stated[i], text[i], key[i] = True, got.text, got.key
+        return _Field(stated, text, lambda idx: [key[i] for i in idx.tolist()])
+
+    def normalised(self, field: str) -> Strings:
+        """The normalised form of a field for each record, shown beside its own value in
+        person_fields: the parsed column for parsed fields, folded text or name tokens
+        otherwise, "unknown" for a placeholder."""
+        recs, t = self.recs, self.recs.text
+        if field == "age":
+            return t["age_n"]
+        if field in PARSED_OF:
+            return t[PARSED_OF[field]]
+        names = self.names
+        text = self.name if field == "name" else _strip(t[field])
+        out = np.full(len(recs), "", dtype=object)
+        filled = text != ""
+        if field in ("name_alt", "alias"):
+            idx = np.flatnonzero(filled)
+            out[idx] = ["; ".join(names.key(s) for s in split_names(x)) for x in text[idx].tolist()]
+            return out
+        unknown = filled & (self.name_ph if field == "name" else _placeholders(text, self.ph))
+        if field == "name":
+            unknown |= filled & recs.flag["name_unknown"]
+            idx = np.flatnonzero(filled & ~unknown)
+            out[idx] = [names.key(x) for x in text[idx].tolist()]
         else:
-            norm = norm_text(text)
-        if field == "relation" and r["relation_term"]:
-            to = r["relation_to"].strip()
-            norm = f"{r['relation_term']}: {to}" if to else r["relation_term"]
-        out.append(norm)
-    return out
+            idx = np.flatnonzero(filled & ~unknown)
+            out[idx] = _mapped(text[idx], norm_text)
+        out[unknown] = "unknown"
+        if field == "relation":
+            term, to = t["relation_term"], t["relation_to"]
+            for i in np.flatnonzero(term != "").tolist():
+                target = to[i].strip()
+                out[i] = f"{term[i]}: {target}" if target else term[i]
+        return out
 
-
-def _person_fields(groups: dict[str, list[Record]], ph: frozenset[str]) -> pd.DataFrame:
-    """person_fields: every record's non-blank value of each LONG_FIELDS field, ordered by person
-    (the order of `groups`), then field, then the record's order within its person."""
-    ordered = [r for members in groups.values() for r in members]
-    person_rank = [i for i, members in enumerate(groups.values()) for _ in members]
-    parts = []
-    for i, field in enumerate(LONG_FIELDS):
-        values = [r[field] for r in ordered]
-        norms = _normalised(field, ordered, ph)
-        keep = [j for j, (v, n) in enumerate(zip(values, norms, strict=True)) if v.strip() or n]
-        part = {c: [ordered[j][c] for j in keep] for c in ("person_id", "claim", "record_id")}
-        part |= {c: [ordered[j][c] for j in keep] for c in ("file", "row")}
-        part |= {"value": [values[j] for j in keep], "normalised": [norms[j] for j in keep]}
-        part |= {"field": [field] * len(keep), "_field": [i] * len(keep)}
-        parts.append(pd.DataFrame(part | {"_person": [person_rank[j] for j in keep]}))
-    out = pd.concat(parts, ignore_index=True).sort_values(["_person", "_field"], kind="stable")
-    out = out.reindex(columns=list(PERSON_FIELD_COLUMNS)).reset_index(drop=True)
-    return out.astype({"row": "int64"})
+    def person_fields(self) -> pd.DataFrame:
+        """person_fields: every record's non-blank value of each LONG_FIELDS field, ordered by
+        person, then field, then the record's order within its person."""
+        recs = self.recs
+        ids = np.asarray(recs.person_ids, dtype=object)
+        parts, order = [], []
+        for k, field in enumerate(LONG_FIELDS):
+            value, norm = recs.text[field], self.normalised(field)
+            at = np.flatnonzero((_strip(value) != "") | (norm != ""))
+            part = {
+                "person_id": ids[recs.person[at]].tolist(),
+                "claim": recs.claim[at].tolist(),
+                "record_id": recs.record_id[at].tolist(),
+                "file": recs.text["file"][at].tolist(),
+                "row": recs.row[at].tolist(),
+                "value": value[at].tolist(),
+                "normalised": norm[at].tolist(),
+                "field": [field] * len(at),
+            }
+            parts.append(pd.DataFrame(part))  # built from lists, so dtypes are what they were
+            order.append((recs.person[at], np.full(len(at), k), at))
+        person, field_no, at = (np.concatenate(x) for x in zip(*order, strict=True))
+        by = np.lexsort((at, field_no, person))
+        out = pd.concat(parts, ignore_index=True).take(by)
+        out = out.reindex(columns=list(PERSON_FIELD_COLUMNS)).reset_index(drop=True)
+        return out.astype({"row": "int64"})
 
 
 def merge_persons(
@@ -304,39 +585,57 @@ def merge_persons(
     """
     ph = placeholder_set(placeholders)
     order = _claim_order(claims, records, links)
-    rows = _joined_records(records, links, order, ph)
-    groups: dict[str, list[Record]] = {}
-    for r in rows:  # rows are sorted, so each group's members and the groups come out in order
-        groups.setdefault(r["person_id"], []).append(r)
+    recs = _Records(records, links, order)
+    m = _Merge(recs, ph)
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)
-    targets = _Targets(groups)
-    comparators = [(f, f"{f}_status", *COMPARATORS[f]) for f in MERGED_FIELDS]
+    out: dict[str, Any] = {"person_id": list(recs.person_ids)}
+    out.update(_presence(recs, all_claims, complete))
+    targets = _Targets(recs, m.spellings, m.names)
 
-    persons: list[Record] = []
-    for pid, members in groups.items():
-        present = list(dict.fromkeys(r["claim"] for r in members))
-        silent = [c for c in all_claims if c not in present]
-        row: Record = {
-            "person_id": pid,
-            "claims": ";".join(present),
-            "n_claims": len(present),
-            "silent": ";".join(silent),
-            "denied_by": ";".join(c for c in silent if c in complete),
-            "ambiguous": any(r["ambiguous"] for r in members),
-        }
-        stated = [_stated(r, ph) for r in members]
-        for k, (field, status, compatible, merge) in enumerate(comparators):
-            values = [x for v in stated if (x := v[k]) is not None]
-            if len(values) < 2:  # the common case, without a call: unknown or single
-                row[field], row[status] = (values[0].text, "single") if values else ("", "unknown")
-            elif field == "relation":
-                values = [v._replace(key=targets.resolve(v.claim, pid, v.key)) for v in values]
-                row[field], row[status] = verdict(values, compatible, merge)
-            else:
-                row[field], row[status] = verdict(values, compatible, merge)
-        row["names"] = " | ".join(dict.fromkeys(s for r in members for s in r["spellings"]))
-        persons.append(row)
-    out = pd.DataFrame(persons, columns=list(PERSON_COLUMNS))
-    out = out.astype({"n_claims": "int64", "ambiguous": "bool"})
-    return out, _person_fields(groups, ph)
+    def resolved(pid: str, values: list[Stated]) -> list[Stated]:
+        return [v._replace(key=targets.resolve(v.claim, pid, v.key)) for v in values]
+
+    for field, (f, compatible, merge) in m.fields().items():
+        prepare = resolved if field == "relation" else None
+        value, status = _resolve(recs, f, compatible, merge, prepare)
+        out[field], out[f"{field}_status"] = value.tolist(), status.tolist()
+    out["names"] = m.names_column().tolist()
+    persons = pd.DataFrame(out, columns=list(PERSON_COLUMNS))
+    persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
+    return persons, m.person_fields()
+
+
+def _presence(recs: _Records, all_claims: list[str], complete: set[str]) -> dict[str, Any]:
+    """claims, n_claims, silent, denied_by and ambiguous of every person."""
+    n = recs.n_persons
+    new = np.ones(len(recs), dtype=bool)
+    new[1:] = (recs.person[1:] != recs.person[:-1]) | (np.diff(recs.claim_rank) != 0)
+    who, rank = recs.person[new], recs.claim_rank[new]  # each person's claims, in case order
+    n_claims = np.bincount(who, minlength=n)
+    if len(all_claims) <= 62:
+        sets = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(sets, who, np.left_shift(1, rank))
+        codes, kinds = pd.factorize(sets)
+        present = [[c for k, c in enumerate(all_claims) if s >> k & 1] for s in kinds.tolist()]
+    else:
+        per: list[list[str]] = [[] for _ in range(n)]
+        for p, r in zip(who.tolist(), rank.tolist(), strict=True):
+            per[p].append(all_claims[r])
+        seen: dict[tuple[str, ...], int] = {}
+        codes = np.array([seen.setdefault(tuple(x), len(seen)) for x in per], dtype=np.int64)
+        present = [list(x) for x in seen]
+    text: dict[str, list[str]] = {"claims": [], "silent": [], "denied_by": []}
+    for claims in present:
+        silent = [c for c in all_claims if c not in claims]
+        text["claims"].append(";".join(claims))
+        text["silent"].append(";".join(silent))
+        text["denied_by"].append(";".join(c for c in silent if c in complete))
+    ambiguous = np.bincount(recs.person, weights=recs.flag["ambiguous"], minlength=n) > 0
+    return {
+        "claims": np.asarray(text["claims"], dtype=object)[codes].tolist(),
+        "n_claims": n_claims,
+        "silent": np.asarray(text["silent"], dtype=object)[codes].tolist(),
+        "denied_by": np.asarray(text["denied_by"], dtype=object)[codes].tolist(),
+        "ambiguous": ambiguous,
+    }
