@@ -53,11 +53,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "alternates",
@@ -73,6 +77,7 @@ __all__ = [
     "normalize_latin",
     "script",
     "token_key",
+    "variants_frame",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -294,6 +299,11 @@ def name_tokens(text: Any) -> list[str]:
         if not (0 < i < len(words) - 1 and (w in _AR_PARTICLES or w in _LAT_PARTICLES))
     ]
     words = [p for w in words if not w.isdigit() for p in _unglue(w)]  # numbers are not names
+    return _join_words(words)
+
+
+def _join_words(words: list[str]) -> list[str]:
+    """The tokens of a name's words (particles and numbers already out): compounds joined."""
     words = _join_articles(words)
     # theophoric second parts join the word before them
     joined: list[str] = []
@@ -685,3 +695,299 @@ def normalise_names(series: pd.Series | Iterable[Any]) -> pd.DataFrame:
         arr = pd.Series(cols[c] + [("" if c in ("name_norm", "script") else ())], dtype=object)
         out[c] = arr.to_numpy()[codes].tolist() if len(codes) else []
     return pd.DataFrame(out, index=series.index, columns=list(NAME_COLUMNS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Many names at once
+#
+# ``variants_frame`` gives what ``name_variants`` gives for every text, in bulk: national lists
+# hold millions of distinct names built from a few tens of thousands of distinct words. Each
+# distinct raw word is normalised once; the joining rules run once per distinct run of
+# neighbouring words that a rule can join (a "segment": "عبد الله", "ابو X", "علاء الدين"); a
+# word that no rule joins is its own token. Names with alternates or a trailing kunya (rare) take
+# ``name_variants`` itself. Normalisation works word by word because nothing in it reaches
+# across whitespace; the joins work segment by segment because every join involves a word for
+# which ``_may_join`` is true (see the tests, which compare both paths).
+
+_PAIR_FIRSTS = frozenset({"نور", "فاطمه", "nour", "noor", "nur", "fatima", "fatimah", "fatma"})
+
+
+def _joins_next(w: str) -> bool:
+    """Whether ``_join_words`` may join a word with the word after it (article, prefix)."""
+    return (
+        w == _AR_ARTICLE
+        or w in _LAT_ARTICLES
+        or w in _LAT_SUN
+        or _is_prefix(w)
+        or w in _PAIR_FIRSTS
+    )
+
+
+def _is_second(w: str) -> bool:
+    """Whether a word is a theophoric second part, joined to the word before it."""
+    return w in _AR_SECOND or _LAT_SECOND.match(w) is not None
+
+
+def _article_in(w: str) -> bool:
+    """Whether a word may be an article joined to the word after it (ال, al, el, ash...)."""
+    return w == _AR_ARTICLE or w in _LAT_ARTICLES or w in _LAT_SUN
+
+
+def _second_after_article(w: str) -> bool:
+    """Whether a word after an article makes a theophoric second part (ال دين, el din)."""
+    return _is_second(_AR_ARTICLE + w) or _is_second("al" + w)
+
+
+def _final_spelling(w: str) -> str:
+    return _LAT_JOINED_ABD.sub("abdal", _LAT_JOINED_ABU.sub("abu", w))
+
+
+# whitespace other than the space (str.split splits on it too), as an RE2 class for pyarrow
+_OTHER_SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace() and c != " ")
+_OTHER_SPACE_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _OTHER_SPACE) + "]"
+# texts that need a look in Python: a character every match of _ALT_ANY holds, or whitespace
+# other than the space
+_LOOK_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in "`()[]{};|…./" + _OTHER_SPACE) + "]"
+_OTHER_SPACE_RE = re.compile("[" + re.escape(_OTHER_SPACE) + "]")
+_CHUNK = 200_000  # texts per chunk: bounds the memory of the word lists
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The concatenation of the ranges [start, start + count), as one int64 array."""
+    counts = counts.astype(np.int64)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    before = np.cumsum(counts) - counts
+    return np.repeat(starts.astype(np.int64) - before, counts) + np.arange(total, dtype=np.int64)
+
+
+class _Words:
+    """Every string met (raw words' parts, words, tokens) with an id, and per-id facts."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.text: list[str] = []
+        # raw words (as split on whitespace): id, and per raw id its parts (ids of what _split
+        # gives, offsets into raw_flat) and whether it is a kunya word (ام, umm...)
+        self.raw: dict[str, int] = {}
+        self._raw_len: list[int] = []
+        self._raw_flat: list[int] = []
+        self._raw_kunya: list[bool] = []
+        self.segments: dict[tuple[int, ...], tuple[int, ...]] = {}  # word ids -> token ids
+        self._done = 0
+        self._facts: list[tuple[bool, bool, bool, bool, bool]] = []
+        self._final: list[int] = []
+        self._exp: list[tuple[int, ...]] = []
+
+    def id(self, w: str) -> int:
+        i = self.ids.get(w)
+        if i is None:
+            i = self.ids[w] = len(self.text)
+            self.text.append(w)
+        return i
+
+    def raw_ids(self, raw: list[str]) -> np.ndarray:
+        """The raw id of every raw word, new ones added."""
+        ids = self.raw
+        codes = np.fromiter(map(ids.get, raw, repeat(-1)), np.int64, len(raw))
+        missing = np.flatnonzero(codes < 0).tolist()
+        if missing:
+            for w in dict.fromkeys(raw[i] for i in missing):
+                norm = _normalise(w)
+                parts = [self.id(p) for p in _TOKEN_CHARS.findall(norm)]
+                ids[w] = len(self._raw_len)
+                self._raw_len.append(len(parts))
+                self._raw_flat.extend(parts)
+                self._raw_kunya.append(norm in _TRAILING_KUNYA)
+            codes[missing] = np.fromiter((ids[raw[i]] for i in missing), np.int64, len(missing))
+        return codes
+
+    def raw_facts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per raw id: kunya word, number of parts, offset of its parts in the flat ids."""
+        lens = np.asarray(self._raw_len, np.int64)
+        return (
+            np.asarray(self._raw_kunya, bool),
+            lens,
+            np.cumsum(lens) - lens,
+            np.asarray(self._raw_flat, np.int64),
+        )
+
+    def facts(self) -> dict[str, np.ndarray]:
+        """Per id so far: particle, joins_next, second, article, second_after_article, final
+        (id of the final spelling), and the parts left once numbers go and glued names are
+        split (exp_off: offsets into exp_flat)."""
+        while self._done < len(self.text):
+            w = self.text[self._done]
+            self._facts.append(
+                (
+                    w in _AR_PARTICLES or w in _LAT_PARTICLES,
+                    _joins_next(w),
+                    _is_second(w),
+                    _article_in(w),
+                    _second_after_article(w),
+                )
+            )
+            self._final.append(self.id(_final_spelling(w)))
+            self._exp.append(() if w.isdigit() else tuple(self.id(p) for p in _unglue(w)))
+            self._done += 1
+        flags = np.asarray(self._facts, bool).reshape(-1, 5)
+        lens = np.fromiter(map(len, self._exp), np.int64, len(self._exp))
+        names = ("particle", "joins_next", "second", "article", "second_after_article")
+        out = {name: flags[:, k] for k, name in enumerate(names)}
+        out["final"] = np.asarray(self._final, np.int64)
+        out["exp_off"] = np.concatenate([[0], np.cumsum(lens)])
+        out["exp_flat"] = np.fromiter((i for e in self._exp for i in e), np.int64, int(lens.sum()))
+        return out
+
+    def segment(self, ids: tuple[int, ...]) -> tuple[int, ...]:
+        got = self.segments.get(ids)
+        if got is None:
+            toks = _join_words([self.text[i] for i in ids])
+            got = self.segments[ids] = tuple(self.id(t) for t in toks)
+        return got
+
+
+def _row_codes(mat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row, first row of each code) for an int matrix; equal rows, equal codes."""
+    code = np.zeros(len(mat), np.int64)
+    for j in range(mat.shape[1]):
+        code, _ = pd.factorize(code * (int(mat[:, j].max(initial=0)) + 2) + mat[:, j] + 1)
+        code = code.astype(np.int64)
+    _, first = np.unique(code, return_index=True)
+    return code, first
+
+
+def _fast_chunk(texts: pa.Array, words: _Words) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Token ids of the main name of every text without alternates, as (text index, token id)
+    arrays in order; and the indices of the texts that need ``name_variants`` itself."""
+    n = len(texts)
+    slow = np.zeros(n, bool)
+    look = np.flatnonzero(pc.match_substring_regex(texts, _LOOK_RE2).to_numpy(False))
+    if len(look):
+        other_space = False
+        for i, t in zip(look.tolist(), texts.take(pa.array(look)).to_pylist(), strict=True):
+            if _ALT_ANY.search(t):
+                slow[i] = True
+            elif _OTHER_SPACE_RE.search(t):
+                other_space = True
+        if other_space:
+            texts = pc.replace_substring_regex(texts, _OTHER_SPACE_RE2, " ")
+    # raw words (str.split), text by text
+    lists = pc.split_pattern(texts, " ")
+    per_text = pc.list_value_length(lists).to_numpy(False).astype(np.int64)
+    encoded = pc.dictionary_encode(lists.flatten())
+    distinct = encoded.dictionary.to_pylist()
+    codes = words.raw_ids(distinct)[encoded.indices.to_numpy(False)]
+    text_of = np.repeat(np.arange(n), per_text)
+    if "" in words.raw:  # runs of spaces and spaces at the ends
+        real = codes != words.raw[""]
+        codes, text_of = codes[real], text_of[real]
+    kun, plen, poff, pflat = words.raw_facts()
+    # a trailing kunya after two names at least (the raw word before the last): slow path
+    nraw = np.bincount(text_of, minlength=n)
+    first_raw = np.cumsum(nraw) - nraw
+    has4 = np.flatnonzero(nraw >= 4)
+    slow[has4[kun[codes[first_raw[has4] + nraw[has4] - 2]]]] = True
+    # the parts of each raw word (what _split gives)
+    keep = ~slow[text_of]
+    codes, text_of = codes[keep], text_of[keep]
+    part = pflat[_ranges(poff[codes], plen[codes])]
+    ptext = np.repeat(text_of, plen[codes])
+    f = words.facts()
+    # particles between names go (not the first or last word)
+    count = np.bincount(ptext, minlength=n)
+    pos = np.arange(len(part)) - (np.cumsum(count) - count)[ptext]
+    drop = f["particle"][part] & (pos > 0) & (pos < count[ptext] - 1)
+    part, ptext = part[~drop], ptext[~drop]
+    # numbers go, glued names are split
+    elen = np.diff(f["exp_off"])[part]
+    word = f["exp_flat"][_ranges(f["exp_off"][part], elen)]
+    wtext = np.repeat(ptext, elen)
+    # segments: a word joins the one before it in a segment when a rule may join them: the
+    # first may join the next (article, prefix), the second is a theophoric second part, or
+    # the second is an article making one with the word after it (ال دين)
+    same = np.zeros(len(word), bool)
+    same[1:] = wtext[1:] == wtext[:-1]
+    after = np.zeros(len(word), bool)
+    after[:-1] = same[1:] & f["second_after_article"][word[1:]]
+    link = np.zeros(len(word), bool)
+    link[1:] = f["joins_next"][word[:-1]]
+    link |= f["second"][word] | (f["article"][word] & after)
+    link &= same
+    seg_start = np.flatnonzero(~link)
+    seg_len = np.diff(np.append(seg_start, len(word)))
+    final = f["final"]
+    out = final[word]  # a word alone is its own token
+    out_start = seg_start.copy()
+    out_len = np.ones(len(seg_start), np.int64)
+    multi = np.flatnonzero(seg_len > 1)
+    extra: list[int] = []
+    for length in np.unique(seg_len[multi]):
+        which = multi[seg_len[multi] == length]
+        mat = word[seg_start[which, None] + np.arange(length)]
+        code, first = _row_codes(mat)
+        ustart = np.empty(len(first), np.int64)
+        ulen = np.empty(len(first), np.int64)
+        for k, row in enumerate(mat[first]):
+            toks = words.segment(tuple(row.tolist()))
+            ustart[k] = len(out) + len(extra)
+            ulen[k] = len(toks)
+            extra.extend(toks)
+        out_start[which] = ustart[code]
+        out_len[which] = ulen[code]
+    src = np.concatenate([out, np.asarray(extra, np.int64)])
+    tokens = src[_ranges(out_start, out_len)]
+    token_text = np.repeat(wtext[seg_start], out_len)
+    return token_text, tokens, np.flatnonzero(slow).tolist()
+
+
+VARIANT_COLUMNS = ("text", "variant", "token")
+
+
+def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
+    """``name_variants`` of many texts at once, one row per token, in text, variant, token order.
+
+    Columns: text int64 (position in ``texts``), variant int64 (0 for the main name, then the
+    alternates), token (categorical str). A text with no tokens has no row. Every item must be
+    a str (a pyarrow string array or a pandas string column without missing values will do).
+    """
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks()
+    if not isinstance(texts, pa.Array):
+        texts = pa.array(texts, type=pa.large_string())
+    if texts.null_count:
+        raise ValueError("variants_frame: missing values among the texts")
+    words = _Words()
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    slow_rows: tuple[list[int], list[int], list[int]] = ([], [], [])
+    for lo in range(0, len(texts), _CHUNK):
+        chunk = texts.slice(lo, _CHUNK)
+        t_idx, toks, slow = _fast_chunk(chunk, words)
+        parts.append((t_idx + lo, np.zeros(len(toks), np.int64), toks))
+        slow_texts = chunk.take(pa.array(slow, pa.int64())).to_pylist()
+        for i, slow_text in zip(slow, slow_texts, strict=True):
+            for v, toks_v in enumerate(name_variants(slow_text)):
+                for tok in toks_v:
+                    slow_rows[0].append(lo + i)
+                    slow_rows[1].append(v)
+                    slow_rows[2].append(words.id(tok))
+    parts.append(tuple(np.asarray(c, np.int64) for c in slow_rows))  # type: ignore[arg-type]
+    text = np.concatenate([p[0] for p in parts])
+    variant = np.concatenate([p[1] for p in parts])
+    token = np.concatenate([p[2] for p in parts])
+    if slow_rows[0]:  # a slow text's rows are in order among themselves
+        order = np.argsort(text, kind="stable")
+        text, variant, token = text[order], variant[order], token[order]
+    # categories: the tokens used, by id
+    used = np.flatnonzero(np.bincount(token, minlength=len(words.text)))
+    code = np.zeros(len(words.text), np.int64)
+    code[used] = np.arange(len(used))
+    vocab = pd.Index([words.text[i] for i in used.tolist()], dtype=object)
+    return pd.DataFrame(
+        {
+            "text": text,
+            "variant": variant,
+            "token": pd.Categorical.from_codes(code[token], categories=vocab),
+        }
+    )
