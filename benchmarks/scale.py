@@ -282,6 +282,28 @@ def ratios(rows: list[Row]) -> str:
     return "\n".join(out) if len(out) > 2 else ""
 
 
+def report(path: Path, seed: int) -> int:
+    """Print the latest recorded row per (size, system) for `seed`, and the ratios."""
+    if not path.exists():
+        print(f"no results yet: {path} is absent", file=sys.stderr)
+        return 1
+    latest: dict[tuple[int, str], Row] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            if d.pop("seed", None) != seed:
+                continue
+            row = Row(**d)
+            latest[(row.persons, row.system)] = row
+    rows = [latest[k] for k in sorted(latest)]
+    print(table(rows))
+    rt = ratios(rows)
+    if rt:
+        print()
+        print(rt)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="10k,100k,500k,1M", help="persons per case, comma-separated")
@@ -299,7 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--splink-u-pairs", type=float, default=1e7)
     ap.add_argument("--splink-em-pairs", type=float, default=2e6)
+    ap.add_argument(
+        "--report",
+        action="store_true",
+        help="run nothing: print the latest result per size and system from scale_results.jsonl",
+    )
     args = ap.parse_args(argv)
+    if args.report:
+        return report(args.out / "scale_results.jsonl", args.seed)
     try:
         sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     except argparse.ArgumentTypeError as e:
