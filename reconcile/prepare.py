@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile import names
 
@@ -82,105 +84,140 @@ def _strip_particle(token: str) -> str:
     return ""
 
 
-def _variant_texts(row: tuple[str, str, str]) -> list[str]:
-    name, name_alt, alias = row
-    texts = [name] if name else []
-    for extra in (name_alt, alias):
-        texts.extend(t.strip() for t in extra.split(";") if t.strip())
-    return texts
+_SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip strips
 
 
-def _tokens_of(text: str) -> list[list[str]]:
-    out = []
-    for toks in names.name_variants(text):
-        kept = [t for t in toks if t and t not in FILLER_TOKENS]
-        if kept:
-            if len(kept) > MAX_TOKENS:  # keep given, father, grandfather ... and the family name
-                kept = kept[: MAX_TOKENS - 1] + kept[-1:]
-            out.append(kept)
-    return out
+def _text_column(records: pd.DataFrame, column: str) -> pa.Array:
+    """A column as a pyarrow string array ("" when the frame has no such column); a missing or
+    non-text value becomes its str() (as the per-record loop this replaces did)."""
+    if column not in records:
+        return pa.array(np.full(len(records), "", object), pa.large_string())
+    try:
+        values = pa.array(records[column], pa.large_string())
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        if not values.null_count:
+            return values
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    objects = records[column].to_numpy(dtype=object)
+    return pa.array([v if type(v) is str else str(v) for v in objects], pa.large_string())
+
+
+def _variant_texts(records: pd.DataFrame, unnamed: np.ndarray) -> tuple[np.ndarray, pa.Array]:
+    """(record position, text) of every name text of the records, in record order: the name
+    (unless unnamed), then each ;-separated part of name_alt, then of alias (stripped)."""
+    name = _text_column(records, "name")
+    if unnamed.any():
+        name = pc.if_else(pa.array(unnamed), "", name)
+    named = np.flatnonzero(pc.not_equal(name, "").to_numpy(False))
+    recs = [named]
+    texts = [name.take(pa.array(named))]
+    for column in ("name_alt", "alias"):
+        values = _text_column(records, column)
+        given = np.flatnonzero(pc.not_equal(values, "").to_numpy(False))
+        lists = pc.split_pattern(values.take(pa.array(given)), ";")
+        count = pc.list_value_length(lists).to_numpy(False).astype(np.int64)
+        parts = pc.utf8_trim(lists.flatten(), _SPACE)
+        kept = np.flatnonzero(pc.not_equal(parts, "").to_numpy(False))
+        recs.append(np.repeat(given, count)[kept])
+        texts.append(parts.take(pa.array(kept)))
+    rec = np.concatenate(recs)
+    order = np.argsort(rec, kind="stable")
+    return rec[order], pa.concat_arrays(texts).take(pa.array(order))
+
+
+def _tokens_of(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """The variants of name texts as token rows, fillers out and at most MAX_TOKENS tokens
+    (given, father, grandfather ... and the family name); variants left empty dropped.
+
+    Returns (text of each row, int64[rows, MAX_TOKENS] token codes with -1 padding, the token
+    text of each code); rows in text order, then variant order."""
+    frame = names.variants_frame(texts)
+    token = frame["token"].array
+    assert isinstance(token, pd.Categorical)
+    cats = token.categories
+    filler = np.asarray(cats.isin(FILLER_TOKENS) | (cats == ""), bool)
+    codes = np.asarray(token.codes, np.int64)
+    keep = ~filler[codes]
+    text = frame["text"].to_numpy(np.int64)[keep]
+    variant = frame["variant"].to_numpy(np.int64)[keep]
+    codes = codes[keep]
+    new = np.ones(len(codes), bool)
+    new[1:] = (text[1:] != text[:-1]) | (variant[1:] != variant[:-1])
+    start = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    count = np.diff(np.append(start, len(codes)))[group]
+    pos = np.arange(len(codes)) - start[group]
+    kept = (pos < MAX_TOKENS - 1) | (pos == count - 1)
+    rows = np.full((len(start), MAX_TOKENS), -1, np.int64)
+    rows[group[kept], np.minimum(pos[kept], MAX_TOKENS - 1)] = codes[kept]
+    return text[start], rows, cats
 
 
 def name_table(records: pd.DataFrame) -> NameTable:
     """Build the NameTable of a records frame (columns name, name_alt, alias; name_unknown and
-    name_is_relation records contribute only their name_alt/alias)."""
+    name_is_relation records contribute only their name_alt/alias).
+
+    The texts are split into variants in bulk (``names.variants_frame``); a record's rows
+    are the variants of its texts in order, a variant equal to an earlier one of the record
+    left out. Token ids and key ids are numbered in order of first appearance."""
     n = len(records)
-    col = {c: records[c].to_numpy(dtype=object) if c in records else np.full(n, "", object)
-           for c in ("name", "name_alt", "alias")}
     unnamed = np.zeros(n, bool)
     for flag in ("name_unknown", "name_is_relation"):
         if flag in records:
             unnamed |= records[flag].fillna(False).to_numpy(dtype=bool)
-    vocab: dict[str, int] = {}
+    text_rec, texts = _variant_texts(records, unnamed)
+    var_text, rows, cats = _tokens_of(texts)
+    rec = text_rec[var_text]
+    # a variant equal to an earlier one of the same record is left out
+    multi = np.flatnonzero(np.bincount(rec, minlength=n)[rec] > 1)
+    if len(multi):
+        seen = pd.DataFrame(rows[multi]).assign(rec=rec[multi]).duplicated().to_numpy()
+        keep = np.ones(len(rec), bool)
+        keep[multi[seen]] = False
+        rec, rows = rec[keep], rows[keep]
+    m = len(rec)
+    new_rec = np.ones(m, bool)
+    new_rec[1:] = rec[1:] != rec[:-1]
+    starts = np.flatnonzero(new_rec)
+    var = np.arange(m) - starts[np.cumsum(new_rec) - 1] if m else np.zeros(0, np.int64)
+    # token ids in order of first appearance
+    valid = rows >= 0
+    ids, used = pd.factorize(rows[valid])
+    tok = np.full((m, MAX_TOKENS), -1, np.int32)
+    tok[valid] = ids
+    vocab = [str(cats[c]) for c in used]
     keys: dict[str, int] = {}
     tok_key: list[int] = []
     tok_alt: list[int] = []
     tok_latin: list[bool] = []
-    cache: dict[str, list[list[str]]] = {}
-
-    def token_id(t: str) -> int:
-        i = vocab.get(t)
-        if i is None:
-            i = vocab[t] = len(vocab)
-            k = names.token_key(t) or t
-            tok_key.append(keys.setdefault(k, len(keys)))
-            stripped = _strip_particle(t)
-            if stripped:
-                sk = names.token_key(stripped) or stripped
-                tok_alt.append(keys.setdefault(sk, len(keys)))
-            else:
-                tok_alt.append(-1)
-            tok_latin.append(names.script(t) == "latin")
-        return i
-
-    recs: list[int] = []
-    vars_: list[int] = []
-    rows: list[list[int]] = []
-    for i in range(n):
-        name = "" if unnamed[i] else str(col["name"][i])
-        texts = _variant_texts((name, str(col["name_alt"][i]), str(col["alias"][i])))
-        v = 0
-        seen: set[tuple[int, ...]] = set()
-        for text in texts:
-            variants = cache.get(text)
-            if variants is None:
-                variants = cache[text] = _tokens_of(text)
-            for toks in variants:
-                ids = tuple(token_id(t) for t in toks)
-                if ids in seen:
-                    continue
-                seen.add(ids)
-                recs.append(i)
-                vars_.append(v)
-                rows.append(list(ids))
-                v += 1
-    m = len(rows)
-    tok = np.full((m, MAX_TOKENS), -1, np.int32)
-    for r, ids in enumerate(rows):
-        tok[r, : len(ids)] = ids
+    for t in vocab:
+        k = names.token_key(t) or t
+        tok_key.append(keys.setdefault(k, len(keys)))
+        stripped = _strip_particle(t)
+        if stripped:
+            sk = names.token_key(stripped) or stripped
+            tok_alt.append(keys.setdefault(sk, len(keys)))
+        else:
+            tok_alt.append(-1)
+        tok_latin.append(names.script(t) == "latin")
     tk = np.asarray(tok_key, np.int32)
     ta = np.asarray(tok_alt, np.int32)
     tl = np.asarray(tok_latin, bool)
-    valid = tok >= 0
     key = np.where(valid, tk[np.where(valid, tok, 0)] if len(tk) else -1, -1).astype(np.int32)
     alt = np.where(valid, ta[np.where(valid, tok, 0)] if len(ta) else -1, -1).astype(np.int32)
-    latin = np.array([bool(tl[ids[0]]) for ids in rows], bool) if m else np.zeros(0, bool)
-    inv_vocab = [""] * len(vocab)
-    for t, i in vocab.items():
-        inv_vocab[i] = t
-    inv_keys = [""] * len(keys)
-    for k, i in keys.items():
-        inv_keys[i] = k
+    latin = tl[tok[:, 0]] if m else np.zeros(0, bool)
     return NameTable(
-        rec=np.asarray(recs, np.int32),
-        var=np.asarray(vars_, np.int16),
+        rec=rec.astype(np.int32),
+        var=var.astype(np.int16),
         ntok=valid.sum(axis=1).astype(np.int8),
         tok=tok,
         key=key,
         alt=alt,
         latin=latin,
-        vocab=inv_vocab,
-        keys=inv_keys,
+        vocab=vocab,
+        keys=list(keys),
         tok_key=tk,
         tok_alt=ta,
         tok_latin=tl,
