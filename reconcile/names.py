@@ -71,6 +71,7 @@ __all__ = [
     "name_keys",
     "name_tokens",
     "name_variants",
+    "name_variants_many",
     "normalise_name",
     "normalise_names",
     "normalize_arabic",
@@ -991,3 +992,21 @@ def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
             "token": pd.Categorical.from_codes(code[token], categories=vocab),
         }
     )
+
+
+def name_variants_many(texts: Sequence[str] | pd.Series | pa.Array) -> list[list[list[str]]]:
+    """``[name_variants(t) for t in texts]``, computed in bulk by ``variants_frame``."""
+    frame = variants_frame(texts)
+    token = frame["token"].array
+    assert isinstance(token, pd.Categorical)
+    words = np.asarray(token.categories, object)[np.asarray(token.codes)].tolist()
+    text = frame["text"].to_numpy()
+    variant = frame["variant"].to_numpy()
+    new = np.ones(len(text), bool)
+    new[1:] = (text[1:] != text[:-1]) | (variant[1:] != variant[:-1])
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(text))[: len(starts)].tolist()
+    out: list[list[list[str]]] = [[] for _ in range(len(texts))]
+    for t, a, b in zip(text[starts].tolist(), starts.tolist(), ends, strict=True):
+        out[t].append(words[a:b])
+    return out

@@ -193,7 +193,9 @@ def _from_frame(frame: pd.DataFrame, n: int) -> list[list[list[str]]]:
 def _check_variants(texts: list[str]) -> None:
     frame = names.variants_frame(texts)
     assert list(frame.columns) == list(names.VARIANT_COLUMNS)
-    assert _from_frame(frame, len(texts)) == [names.name_variants(t) for t in texts]
+    want = [names.name_variants(t) for t in texts]
+    assert _from_frame(frame, len(texts)) == want
+    assert names.name_variants_many(texts) == want
 
 
 def test_variants_frame_is_name_variants_on_invented_names():
