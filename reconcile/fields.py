@@ -76,6 +76,8 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from reconcile.problems import Problem
@@ -603,6 +605,7 @@ def parse_group(text: str, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS) -
 # --- records ---------------------------------------------------------------------------------
 
 _AGE_GROUP_SPAN = {"child": "0-17", "adult": "18+", "elderly": "60+"}
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 
 
 def _column(records: pd.DataFrame, name: str) -> pd.Series:
@@ -615,12 +618,26 @@ def _column(records: pd.DataFrame, name: str) -> pd.Series:
     return col.astype(object).where(col.notna(), "").map(str)
 
 
-def _distinct(records: pd.DataFrame, name: str) -> tuple[np.ndarray, list[str]]:
-    """(each row's code, the distinct texts) of a text column; blank where missing or NA."""
+def _arrow(records: pd.DataFrame, name: str) -> pa.Array:
+    """A text column as an arrow large_string array, blank ("") where missing or NA."""
     if name not in records.columns:
-        return np.zeros(len(records), dtype=np.intp), [""]
-    codes, uniques = pd.factorize(_column(records, name), use_na_sentinel=False)
-    return np.asarray(codes, dtype=np.intp), [str(u) for u in uniques]
+        return pa.array([""], type=pa.large_string()).take(np.zeros(len(records), dtype=np.intp))
+    col = _column(records, name)
+    text = pa.array(col) if isinstance(col.dtype, pd.StringDtype) else pa.array(col.tolist())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    return text.cast(pa.large_string())
+
+
+def _distinct(text: pa.Array) -> tuple[np.ndarray, list[str]]:
+    """(each row's code, the distinct texts) of an arrow text array, in order of appearance."""
+    encoded = pc.dictionary_encode(text)
+    return np.asarray(encoded.indices, dtype=np.intp), encoded.dictionary.to_pylist()
+
+
+def _taken(values: list[str], codes: np.ndarray) -> pa.Array:
+    """values[code] for each code, as an arrow text array."""
+    return pa.array(values, type=pa.large_string()).take(codes)
 
 
 def _array(values: Sequence[object]) -> np.ndarray:
@@ -650,12 +667,10 @@ def _blank(values: np.ndarray) -> np.ndarray:
 def _age_group_of(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """age_group_of, row by row."""
     with np.errstate(invalid="ignore"):
-        stated = ~(np.isnan(lo) | np.isnan(hi))
         adult = (lo >= 18) & ((hi < 60) | (hi >= MAX_AGE))
-        out = np.where(
-            hi < 18, "child", np.where(lo >= 60, "elderly", np.where(adult, "adult", ""))
-        )
-    return np.where(stated, out, "").astype(object)
+        choice = np.select([hi < 18, lo >= 60, adult], [1, 2, 3], 0)
+    choice[np.isnan(lo) | np.isnan(hi)] = 0
+    return _array(["", "child", "elderly", "adult"])[choice]
 
 
 def _contradicts(lo: np.ndarray, hi: np.ndarray, group: str) -> np.ndarray:
@@ -688,30 +703,45 @@ def parse_records(
         found.append((i, order, Problem(code, str(files.iloc[i]), message, row, column)))
 
     def checked(
-        field: str, order: int, code: str, check: Callable[[str, Sequence[str]], tuple[str, str]]
-    ) -> np.ndarray:
-        codes, uniques = _distinct(records, field)
+        field: str,
+        order: int,
+        code: str,
+        check: Callable[[str, Sequence[str]], tuple[str, str]],
+        same: str = "",
+    ) -> pa.Array:
+        """The parsed values; E-problems reported. Texts matching the regex `same` are their
+        own value with no problem (they are not parsed)."""
+        text = _arrow(records, field)
+        simple = np.asarray(pc.match_substring_regex(text, same)) if same else np.zeros(n, bool)
+        rest = np.flatnonzero(~simple)
+        codes, uniques = _distinct(text.take(rest) if len(rest) < n else text)
         results = [check(u, ph) for u in uniques]
         errors = [e for _, e in results]
-        for i in np.flatnonzero(_flags(errors)[codes]).tolist():
-            report(i, order, code, field, errors[codes[i]])
-        return _array([v for v, _ in results])[codes]
+        for j in np.flatnonzero(_flags(errors)[codes]).tolist():
+            report(int(rest[j]), order, code, field, errors[codes[j]])
+        values = _taken([v for v, _ in results], codes)
+        if len(rest) == n:
+            return values
+        return pc.replace_with_mask(text, pa.array(~simple), values)
 
-    sex = checked("sex", 0, "E201", check_sex)
-    age_codes, age_texts = _distinct(records, "age")
+    def each(values: pa.Array) -> np.ndarray:
+        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+
+    sex = each(checked("sex", 0, "E201", check_sex))
+    age_codes, age_texts = _distinct(_arrow(records, "age"))
     ages = [parse_age(t, ph) for t in age_texts]
     for i in np.flatnonzero(_flags([a.error for a in ages])[age_codes]).tolist():
         report(i, 1, "E202", "age", ages[age_codes[i]].error)
     age_min = np.array([a.min for a in ages], dtype=float)[age_codes]
     age_max = np.array([a.max for a in ages], dtype=float)[age_codes]
-    group = checked("age_group", 2, "E201", check_age_group)
+    group = each(checked("age_group", 2, "E201", check_age_group))
     dob = checked("dob", 3, "E203", check_dob)
-    national_id = checked("national_id", 4, "E205", check_national_id)
+    national_id = checked("national_id", 4, "E205", check_national_id, "^[0-9]+$")
     status = checked("status", 5, "E201", check_status)
-    identified = checked("identified", 6, "E201", check_identified)
-    sex_codes, sex_texts = _distinct(records, "sex")
+    identified = each(checked("identified", 6, "E201", check_identified))
+    sex_codes, sex_texts = _distinct(_arrow(records, "sex"))
     sex_child = _flags([sex_implies_child(t) for t in sex_texts])[sex_codes]
-    rel_codes, rel_texts = _distinct(records, "relation")
+    rel_codes, rel_texts = _distinct(_arrow(records, "relation"))
     rel = [
         ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t) for t in rel_texts
     ]
@@ -749,7 +779,9 @@ def parse_records(
     rel_child = np.where(from_name, n_child, rel_child)
 
     def implied(attr: str) -> np.ndarray:
-        return _array([getattr(u, attr) if u is not None else "" for u in unnamed])
+        values = np.full(n, "", dtype=object)
+        values[described] = [getattr(u, attr) for u in unnamed[described]]
+        return values
 
     s = sex
     fill = _blank(s)
@@ -793,18 +825,31 @@ def parse_records(
         ident = ident.copy()
         ident[fill] = u_ident[fill]
 
-    def text(values: np.ndarray) -> pd.Series:
+    def text(values: np.ndarray | pa.Array) -> pd.Series:
+        if isinstance(values, pa.Array):
+            array = pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=_TEXT)  # type: ignore[call-arg]
+            return pd.Series(array, index=out.index)
         return pd.Series(values, index=out.index, dtype="str")
 
     out["sex_n"] = text(s)
     out["age_min"] = pd.Series(age_min, index=out.index, dtype=float)
     out["age_max"] = pd.Series(age_max, index=out.index, dtype=float)
-    out["age_n"] = text(_array([a.text for a in ages])[age_codes])
+    out["age_n"] = text(_taken([a.text for a in ages], age_codes))
     out["age_group_n"] = text(g)
     out["dob_n"] = text(dob)
     out["national_id_n"] = text(national_id)
-    group_codes, group_texts = _distinct(records, "group")
-    out["group_n"] = text(_array([parse_group(t, ph) for t in group_texts])[group_codes])
+    group_text = _arrow(records, "group")
+    folded_ph = _placeholder_set(ph)[0]
+    simple = np.zeros(n, dtype=bool)
+    if not any(c in "0123456789" for p in folded_ph for c in p):
+        # printable ASCII with a digit and no space: no placeholder, nothing to collapse
+        simple = np.asarray(pc.match_substring_regex(group_text, "^[!-~]*[0-9][!-~]*$"))
+    rest = np.flatnonzero(~simple)
+    group_codes, group_texts = _distinct(group_text.take(rest) if len(rest) < n else group_text)
+    groups = _taken([parse_group(t, ph) for t in group_texts], group_codes)
+    if len(rest) < n:
+        groups = pc.replace_with_mask(group_text, pa.array(~simple), groups)
+    out["group_n"] = text(groups)
     out["status_n"] = text(status)
     out["identified_n"] = text(ident)
     out["relation_term"] = text(term)

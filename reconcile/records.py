@@ -9,6 +9,8 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile.casetoml import did_you_mean
 from reconcile.csvread import Table
@@ -162,21 +164,45 @@ def _cells(table: Table, file: str) -> tuple[list[tuple[int, list[str]]], list[P
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 
 
+def _arrow(column: pd.Series) -> pa.Array:
+    """A text column as one arrow array (a large column comes in chunks)."""
+    text = pa.array(column)
+    return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+
+
 @lru_cache(maxsize=1)
-def _whitespace() -> list[str]:
+def _spaces() -> pa.Array:
     """Every character str.strip() removes."""
-    return [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    return pa.array([c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()])
 
 
 def _stripped(column: pd.Series) -> pd.Series:
     """Each cell as str.strip() leaves it; only cells that start or end with a space are touched."""
-    ws = _whitespace()
-    edge = column.str.slice(0, 1).isin(ws) | column.str.slice(-1).isin(ws)
+    text = _arrow(column)
+    first = pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=_spaces())
+    last = pc.is_in(pc.utf8_slice_codeunits(text, -1), value_set=_spaces())
+    edge = np.asarray(pc.or_(first, last))
     if not edge.any():
         return column
     column = column.copy()
     column[edge] = [c.strip() for c in column[edge].tolist()]
     return column
+
+
+def _repeated(value: str, n: int) -> pd.Series:
+    """A text column of n times the same value."""
+    array = pa.repeat(pa.scalar(value, pa.large_string()), n)
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([array]), dtype=_TEXT))  # type: ignore[call-arg]
+
+
+def _again(column: pd.Series) -> np.ndarray:
+    """True where the value appeared in an earlier row (Series.duplicated(keep="first"))."""
+    codes = np.asarray(pc.dictionary_encode(_arrow(column)).indices, dtype=np.int64)
+    if len(codes) == 0:
+        return np.zeros(0, dtype=bool)
+    # codes are numbered in order of first appearance: a first appearance beats all before it
+    seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return codes <= seen
 
 
 def _joined(parts: list[pd.Series]) -> pd.Series:
@@ -225,7 +251,7 @@ def build_records(
         )
         problems.append(Problem("W301", file, msg, 1, "id"))
     n = len(lines)
-    empty = pd.Series([""] * n, dtype=_TEXT)
+    empty = _repeated("", n)
     values = {f: _joined([cells[i] for i in ix]) for f, ix in plan.fields.items()}
     extras = {name: cells[i] for name, i in plan.extras}
     content = np.zeros(n, dtype=bool)
@@ -249,7 +275,7 @@ def build_records(
                 rid = f"row-{lines[j]}"
                 msg = f"blank id; this record gets the id {rid}"
                 found.append((int(keep[j]), 1, Problem("W301", file, msg, int(lines[j]), "id")))
-    again = rids.duplicated(keep="first").to_numpy(dtype=bool)
+    again = _again(rids)
     if again.any():
         dup_ids = set(rids[again].tolist())
         first_rows = {
@@ -269,12 +295,12 @@ def build_records(
         return column if take is None else column.iloc[take].reset_index(drop=True)
 
     columns: dict[str, pd.Series] = {
-        "claim": pd.Series([claim] * len(keep), dtype=_TEXT),
+        "claim": _repeated(claim, len(keep)),
         "record_id": rids,
-        "file": pd.Series([file] * len(keep), dtype=_TEXT),
+        "file": _repeated(file, len(keep)),
         "row": pd.Series(lines, dtype="int64"),
     }
-    blank_kept = pd.Series([""] * len(keep), dtype=_TEXT)
+    blank_kept = _repeated("", len(keep))
     for f in TEXT_FIELDS:
         columns[f] = kept(values[f]) if f in values else blank_kept
     for name, value in extras.items():
