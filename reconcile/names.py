@@ -749,6 +749,7 @@ _OTHER_SPACE_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _OTHER_SPACE) + "
 # texts that need a look in Python: a character every match of _ALT_ANY holds, or whitespace
 # other than the space
 _LOOK_RE2 = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in "`()[]{};|…./" + _OTHER_SPACE) + "]"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _OTHER_SPACE_RE = re.compile("[" + re.escape(_OTHER_SPACE) + "]")
 _CHUNK = 200_000  # texts per chunk: bounds the memory of the word lists
 
@@ -956,7 +957,10 @@ def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
     if not isinstance(texts, pa.Array):
-        texts = pa.array(texts, type=pa.large_string())
+        try:
+            texts = pa.array(texts, type=pa.large_string())
+        except UnicodeEncodeError:  # lone surrogates: no rule sees them apart from U+FFFD
+            texts = pa.array([_SURROGATE.sub("\ufffd", t) for t in texts], pa.large_string())
     if texts.null_count:
         raise ValueError("variants_frame: missing values among the texts")
     words = _Words()

@@ -7,6 +7,7 @@ variant: the name, each `name_alt`, each `alias`, parenthesised or backticked al
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +85,7 @@ def _strip_particle(token: str) -> str:
     return ""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACE = "".join(c for c in map(chr, range(0x110000)) if c.isspace())  # what str.strip strips
 
 
@@ -98,10 +100,13 @@ def _text_column(records: pd.DataFrame, column: str) -> pa.Array:
             values = values.combine_chunks()
         if not values.null_count:
             return values
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
         pass
-    objects = records[column].to_numpy(dtype=object)
-    return pa.array([v if type(v) is str else str(v) for v in objects], pa.large_string())
+    texts = [v if type(v) is str else str(v) for v in records[column].to_numpy(dtype=object)]
+    try:
+        return pa.array(texts, pa.large_string())
+    except UnicodeEncodeError:  # lone surrogates: no name rule sees them apart from U+FFFD
+        return pa.array([_SURROGATE.sub("\ufffd", t) for t in texts], pa.large_string())
 
 
 def _variant_texts(records: pd.DataFrame, unnamed: np.ndarray) -> tuple[np.ndarray, pa.Array]:

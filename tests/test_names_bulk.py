@@ -226,7 +226,7 @@ def test_variants_frame_on_random_token_sequences(sequences, separators):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=25), max_size=20))
+@given(st.lists(st.text(max_size=25), max_size=20))
 def test_variants_frame_on_any_text(texts):
     # normalising word by word must equal normalising the whole text (marks, spaces, ligatures)
     _check_variants(texts)
@@ -363,6 +363,7 @@ def test_name_table_odd_frames():
     records.loc[3, "name"] = None
     records.loc[4, "name_alt"] = float("nan")
     records.loc[5, "alias"] = 12
+    records.loc[7, "name"] = "محمد\ud800علي `ابو\udfff سعيد"  # lone surrogates
     _assert_same(name_table(records), _reference_name_table(records))
     only_names = records[["name"]].iloc[6:20]
     _assert_same(name_table(only_names), _reference_name_table(only_names))
