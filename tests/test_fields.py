@@ -613,3 +613,94 @@ def test_parse_records_never_raises(cells: list[tuple[str, ...]]) -> None:
     assert all(p.file == "claims/alpha.csv" and p.column in fields for p in problems)
     assert set(parsed["sex_n"]) <= {"", "female", "male", "unknown"}
     assert set(parsed["age_group_n"]) <= {"", "child", "adult", "elderly", "unknown"}
+
+
+# --- parse_records, column by column, against the row-by-row rules ---------------------------
+
+
+def _row_by_row(records: pd.DataFrame, ph: Sequence[str]) -> list[tuple[object, ...]]:
+    """The parsed columns of each record by the rules of the module docstring, one at a time."""
+    from reconcile.fields import (
+        GROUP_RANGES,
+        age_contradicts,
+        implied_sex,
+        parse_group,
+        sex_implies_child,
+    )
+    from reconcile.relations import analyse_name, relation_details
+
+    out: list[tuple[object, ...]] = []
+    for r in records.to_dict("records"):
+        age = parse_age(r["age"], ph)
+        sex, group, ident = parse_sex(r["sex"], ph), parse_age_group(r["age_group"], ph), ""
+        ident = parse_identified(r["identified"], ph)
+        term, to, child = (
+            ("unknown", "", False) if is_placeholder(r["relation"], ph)
+            else relation_details(r["relation"])
+        )  # fmt: skip
+        facts = analyse_name(r["name"])
+        if term in ("", "unknown") and facts.term:
+            term, to, child = facts.term, facts.to, facts.child
+        u = facts.unnamed
+        if sex in ("", "unknown"):
+            sex = (u.sex if u else "") or implied_sex(term) or sex
+        w305 = (group in GROUP_RANGES and age_contradicts(age, group)) or (
+            sex_implies_child(r["sex"]) and age_contradicts(age, "child")
+        )
+        if group in ("", "unknown"):
+            group = (
+                age_group_of(age.min, age.max)
+                or ("child" if sex_implies_child(r["sex"]) else "")
+                or (u.age_group if u else "")
+                or ("child" if child else "")
+                or group
+            )
+        if ident in ("", "unknown") and u and u.identified:
+            ident = u.identified
+        unknown = is_placeholder(r["name"], ph) or u is not None
+        out.append(
+            (sex, age.text, group, parse_dob(r["dob"], ph), parse_national_id(r["national_id"], ph),
+             parse_group(r["group"], ph), parse_status(r["status"], ph), ident, term, to,
+             facts.is_relation, unknown, w305)
+        )  # fmt: skip
+    return out
+
+
+_CELLS = {
+    "name": ["Ali Hassan", "wife of Omar", "unidentified girl", "?", "", "زوجة محمد", "body",
+             "Umm Salem.. wife of Karim", "NK", "0", "مجهول الهوية"],
+    "sex": ["", "f", "boy", "?", "xx", "ولد"],
+    "age": ["", "34", "5 months", "70", "?", "abc", "0"],
+    "age_group": ["", "child", "adult", "elderly", "?", "zz"],
+    "dob": ["", "1990-02-03", "31/02/2000", "?"],
+    "national_id": ["", "0123", "12 34", "abc", "?", "0"],
+    "group": ["", "G1", "  fam  ily ", "?", "0", "NK", "g 2"],
+    "status": ["", "k", "alive", "?", "zz"],
+    "identified": ["", "y", "n", "?"],
+    "relation": ["", "son of X", "infant son of Y", "?", "زوجها"],
+}  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries({k: st.sampled_from(v) for k, v in _CELLS.items()}), max_size=12
+    ),
+    st.sampled_from([("unknown", "?"), ("NK", "0"), ()]),
+    st.booleans(),
+)
+def test_parse_records_follows_the_row_by_row_rules(rows, ph, arrow) -> None:
+    records = pd.DataFrame(rows, columns=list(_CELLS), dtype="str" if arrow else object)
+    records.insert(0, "file", "f.csv")
+    records.insert(1, "row", range(2, len(rows) + 2))
+    parsed, problems = parse_records(records, ph)
+    cols = ["sex_n", "age_n", "age_group_n", "dob_n", "national_id_n", "group_n", "status_n",
+            "identified_n", "relation_term", "relation_to", "name_is_relation",
+            "name_unknown"]  # fmt: skip
+    got = [tuple(r) for r in parsed[cols].itertuples(index=False)]
+    expected = _row_by_row(records, ph)
+    assert got == [e[:-1] for e in expected]
+    w305 = [p.row for p in problems if p.code == "W305"]
+    assert w305 == [r + 2 for r, e in enumerate(expected) if e[-1]]
+    assert [p.row for p in problems] == sorted(p.row or 0 for p in problems)
+    assert all(parsed[c].dtype == "str" for c in cols[:10])

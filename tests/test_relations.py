@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.relations import (
@@ -15,6 +16,7 @@ from reconcile.relations import (
     implied_age_group,
     implied_sex,
     name_as_relation,
+    names_to_analyse,
     parse_relation,
     relation_after_name,
     relation_details,
@@ -312,3 +314,33 @@ def test_english_patterns_recover_the_person(term: str, who: str) -> None:
         return
     assert parse_relation(f"{term} of {who}") == (term, who)
     assert parse_relation(f"{who}'s {term}") == (term, who)
+
+
+name_word = st.sampled_from(
+    [
+        "Ali", "ALI", "wife", "WIFE", "of", "daughter", "'s", "ام", "أم", "ابو", "زوجة", "زوجه",
+        "بنت/ريم", "الزوجة", "unidentified", "woman", "body", "مجهول", "الهوية", "unknown",
+        "n/a", "?", "غير", "معروف", "ﷲ", "e\u0301", "\u0301", "ﬁ", "2", "٢", "(unnamed)", "-",
+        "ـ", "\u200f", "سامي", "نور", "Umm", "Salem..", "son", "sōn", "Son’s",
+    ]
+)  # fmt: skip
+space = st.sampled_from([" ", "  ", "\t", "\u00a0", "\u3000", "\u2028", "\x1c", "\u180e", "\n"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(name_word, space), max_size=6))
+def test_names_left_out_of_the_analysis_are_plain(parts):
+    name = "".join(w + s for w, s in parts).strip(" ")
+    placeholders = {"unknown", "n/a", "?", "غير معروف"}
+    words = frozenset(w for p in placeholders for w in p.split())
+    todo = names_to_analyse(pd.Series([name, "Ali"], dtype="str"), words)
+    if not todo[0]:
+        assert analyse_name(name) == NameFacts(None, False, "", "", False)
+        assert fold(name) not in placeholders
+    assert todo.tolist()[1] is False
+
+
+def test_names_to_analyse_finds_descriptions_and_placeholders():
+    names = pd.Series(["سامي نور", "wife of Ali", "unidentified woman", "?", "", "Ali Hassan"])
+    todo = names_to_analyse(names.astype("str"), frozenset({"?"}))
+    assert todo.tolist() == [False, True, True, True, True, False]

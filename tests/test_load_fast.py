@@ -1,0 +1,111 @@
+"""The fast loading path (plain files read by pyarrow, records built column by column) gives
+exactly what the careful csv-module path gives: cells, rows, records, problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reconcile import load_case
+from reconcile.csvread import Table, _parse, _read_simple, read_table
+from reconcile.records import build_records
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def careful(table: Table) -> Table:
+    """The same table as the csv-module path holds it (rows, no columns)."""
+    return Table(table.header, table.rows, table.encoding, table.delimiter, table.sha256)
+
+
+def test_a_plain_file_takes_the_fast_path():
+    table, problems = read_table(b"id,name\r\n1,Ali\r\n2, Omar \r\n", "a.csv")
+    assert problems == [] and table is not None
+    assert table.columns is not None and len(table) == 2
+    assert table.rows == [(2, ["1", "Ali"]), (3, ["2", " Omar "])]
+
+
+def test_other_files_take_the_careful_path():
+    for data in (
+        b'id,name\n1,"Ali"\n',  # a quote
+        b"id,name\n1,Ali\n\n2,Omar\n",  # a blank line between records
+        b"id,name\n1,Ali,x\n",  # a ragged row
+    ):
+        table, _ = read_table(data, "a.csv")
+        assert table is not None and table.columns is None
+
+
+line_text = st.lists(st.sampled_from([*",;\t| ab1é ع\x1c\x0b\u2028\u00a0-?"]), max_size=12).map(
+    "".join
+)
+
+
+@SETTINGS
+@given(
+    st.lists(line_text, min_size=1, max_size=8),
+    st.sampled_from(["\n", "\r\n", "\r"]),
+    st.sampled_from([",", ";", "\t", "|"]),
+    st.booleans(),
+)
+def test_fast_path_reads_as_the_csv_module(lines, end, delimiter, blank_first):
+    text = ("\n" if blank_first else "") + end.join(lines) + end
+    simple = _read_simple(text, delimiter)
+    slow = _parse(text, delimiter, strict=False)
+    if simple is None:
+        return
+    header, columns, numbers = simple
+    rows = [
+        (n, list(cells))
+        for n, cells in zip(
+            numbers.tolist(), zip(*(c.tolist() for c in columns), strict=True), strict=True
+        )
+    ]
+    assert (header, rows) == (slow[0][1], slow[1:])
+
+
+cell = st.sampled_from(["", " ", "a", " b ", "7", "row-3", "وليد", "\u00a0x", "x\u2028", "?"])
+headers = st.lists(st.sampled_from(["id", "name", "sex", "age", "", "colour", "Name"]), min_size=1)
+
+
+@SETTINGS
+@given(headers, st.lists(st.lists(cell, min_size=7, max_size=7), max_size=12), st.booleans())
+def test_records_are_the_same_from_columns_and_from_rows(header, cells, mapped):
+    body = "\n".join(",".join(c[: len(header)]) for c in [header, *cells]) + "\n"
+    table, _ = read_table(body.encode("utf-8"), "t.csv", delimiter=",")
+    if table is None or table.columns is None:
+        return
+    mapping = {"name": ["name", "colour"]} if mapped and {"name", "colour"} <= set(header) else None
+    fast, fast_problems = build_records(table, "c", "t.csv", mapping)
+    slow, slow_problems = build_records(careful(table), "c", "t.csv", mapping)
+    pd.testing.assert_frame_equal(fast, slow)
+    assert fast_problems == slow_problems
+
+
+def test_a_large_file_in_chunks_loads_as_the_careful_path_loads_it(tmp_path: Path):
+    # pyarrow reads a file of more than 1 MB in several chunks
+    rows = ["id,name,sex,age,national_id,group"]
+    for i in range(24_000):
+        rid = "" if i % 5000 == 7 else f"P{i % 23_000}"  # blank ids, duplicates late on
+        name = "زوجة محمد" if i % 997 == 0 else f"سامي نور {i}"
+        age = "abc" if i % 3001 == 0 else str(i % 90)
+        nid = "12a34" if i % 4001 == 0 else str(10**8 + i)
+        rows.append(f"{rid},{name},{'FM'[i % 2]},{age},{nid},G{i % 50}")
+    plain = "\n".join(rows) + "\n"
+    assert len(plain.encode()) > 1_100_000
+    quoted = plain.replace("سامي نور 1,", '"سامي نور 1",', 1)  # forces the careful path
+    (tmp_path / "fast.csv").write_text(plain, encoding="utf-8")
+    (tmp_path / "slow.csv").write_text(quoted, encoding="utf-8")
+    fast = load_case(tmp_path / "fast.csv")
+    slow = load_case(tmp_path / "slow.csv")
+    a, b = fast.claims[0].records, slow.claims[0].records
+    pd.testing.assert_frame_equal(
+        a.drop(columns=["claim", "file"]), b.drop(columns=["claim", "file"])
+    )
+    assert [p.format().replace("fast.csv", "x") for p in fast.problems] == [
+        p.format().replace("slow.csv", "x") for p in slow.problems
+    ]
+    assert {p.code for p in fast.problems} == {"W301", "E204", "E202", "E205"}
+    assert a["row"].iloc[-1] == 24_001 and a["relation_term"].eq("wife").sum() == 25
