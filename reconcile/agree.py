@@ -121,6 +121,12 @@ def _tokens_meet(ta: str, ka: frozenset[str], tb: str, kb: frozenset[str]) -> bo
     return bool(ka & kb) or fuzz.ratio(ta, tb) >= NAME_TOKEN_THRESHOLD
 
 
+def tokens_meet(a: str, b: str) -> bool:
+    """Two name tokens meet: they share a token_keys key or their rapidfuzz ratio reaches
+    NAME_TOKEN_THRESHOLD (what names_agree asks of each pair of tokens it matches)."""
+    return _tokens_meet(a, token_keys(a), b, token_keys(b))
+
+
 def _meets(a: NameForm, b: NameForm) -> list[list[bool]]:
     (ta, ka), (tb, kb) = a, b
     return [

@@ -18,14 +18,16 @@ from reconcile.agree import (
     forms_agree,
     forms_of,
     is_placeholder,
+    name_forms,
     names_agree,
     norm_text,
     placeholder_set,
     split_names,
+    tokens_meet,
     verdict,
 )
 from reconcile.case import Claim
-from reconcile.names import name_variants
+from reconcile.names import variants_frame
 from reconcile.schema import (
     DEFAULT_PLACEHOLDERS,
     MERGED_FIELDS,
@@ -176,42 +178,72 @@ class _Records:
 
 
 class _Names:
-    """Every name text's token lists (reconcile.names.name_variants), tokenised once each."""
+    """Name texts tokenised in bulk (reconcile.names.variants_frame), by position in `texts`."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        self.variants: dict[str, tuple[tuple[str, ...], ...]] = {}
-        self._forms: dict[str, tuple[NameForm, ...]] = {}
-        self.add(texts)
+    def __init__(self, texts: Strings) -> None:
+        self.texts = texts
+        n = len(texts)
+        frame = variants_frame(texts.tolist())
+        at = frame["text"].to_numpy(dtype=np.int64)
+        self.variant = frame["variant"].to_numpy(dtype=np.int64)
+        token = frame["token"].array
+        self.tok = np.asarray(token.codes, dtype=np.int64)
+        self.vocab = np.asarray(token.categories, dtype=object)
+        self.start = np.searchsorted(at, np.arange(n))
+        self.end = np.searchsorted(at, np.arange(n), side="right")
+        main = self.variant == 0
+        self.n_words = np.bincount(at[main], minlength=n)  # tokens of the main form
+        self.key = np.full(n, "", dtype=object)  # the main form's words, space-joined
+        has = np.flatnonzero(self.n_words)
+        if len(has):
+            spaced = self.vocab[self.tok[main]] + " "
+            firsts = np.r_[0, np.cumsum(self.n_words[has])[:-1]]
+            self.key[has] = [x[:-1] for x in np.add.reduceat(spaced, firsts).tolist()]
+        self._forms: dict[int, tuple[NameForm, ...]] = {}
 
-    def add(self, texts: Iterable[str]) -> None:
-        known = self.variants
-        for t in dict.fromkeys(texts):
-            if t not in known:
-                known[t] = tuple(tuple(v) for v in name_variants(t))
+    def forms(self, i: int) -> tuple[NameForm, ...]:
+        """agree.name_forms of text i."""
+        got = self._forms.get(i)
+        if got is None:
+            lo, hi = int(self.start[i]), int(self.end[i])
+            tokens = self.vocab[self.tok[lo:hi]].tolist()
+            variants: dict[int, list[str]] = {}
+            for v, t in zip(self.variant[lo:hi].tolist(), tokens, strict=True):
+                variants.setdefault(v, []).append(t)
+            got = self._forms[i] = forms_of(variants.values())
+        return got
 
-    def key(self, text: str) -> str:
-        """The normalised words of the main form (person_fields' `normalised` of a name)."""
-        v = self.variants[text]
-        return " ".join(v[0]) if v else ""
-
-    def n_words(self, text: str) -> int:
-        v = self.variants[text]
-        return len(v[0]) if v else 0
-
-    def forms(self, text: str) -> tuple[NameForm, ...]:
-        f = self._forms.get(text)
-        if f is None:
-            self.add((text,))
-            f = self._forms[text] = forms_of(self.variants[text])
-        return f
-
-    def compatible(self, a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-        """agree's name comparator (some spelling of each agrees) on tokenised spellings."""
+    def compatible(self, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        """agree's name comparator (some spelling of each agrees) on spellings by position."""
         return any(forms_agree(self.forms(x), self.forms(y)) for x in a for y in b)
 
     def fullest(self, values: Sequence[Stated]) -> str:
-        """agree.merged_fullest_name on tokenised spellings."""
-        return max(values, key=lambda v: self.n_words(v.text)).text
+        """agree.merged_fullest_name, values keyed by their spellings' positions (the name
+        first)."""
+        return max(values, key=lambda v: self.n_words[v.key[0]]).text
+
+    def agree_in_order(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether the main forms of texts a[k] and b[k] agree with every word of the shorter
+        meeting its own word of the longer, in order (found greedily, earliest word first):
+        a matching that proves names_agree. False proves nothing."""
+        la, lb = self.n_words[a], self.n_words[b]
+        short, long_ = np.where(la <= lb, a, b), np.where(la <= lb, b, a)
+        ls, ll = self.n_words[short], self.n_words[long_]
+        done = np.zeros(len(a), dtype=np.int64)  # words of the shorter met so far
+        for j in range(int(ll.max(initial=0))):
+            on = np.flatnonzero((done < ls) & (j < ll) & (ll - j >= ls - done))
+            ta = self.tok[self.start[short[on]] + done[on]]
+            tb = self.tok[self.start[long_[on]] + j]
+            done[on[self._tokens_meet(ta, tb)]] += 1
+        return (ls > 0) & (done == ls)
+
+    def _tokens_meet(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+        pair = ta * len(self.vocab) + tb
+        uniq, back = np.unique(pair, return_inverse=True)
+        vocab = self.vocab.tolist()
+        n = len(vocab)
+        met = [tokens_meet(vocab[x // n], vocab[x % n]) for x in uniq.tolist()]
+        return np.asarray(met, dtype=bool)[back.reshape(-1)]
 
 
 def _spellings(name: str, alt: str, alias: str, named: bool, ph: frozenset[str]) -> list[str]:
@@ -249,7 +281,7 @@ class _Targets:
     of its words."""
 
     def __init__(
-        self, recs: _Records, spellings: Callable[[int], list[str]], names: _Names
+        self, recs: _Records, spellings: Callable[[int], list[tuple[str, int]]], names: _Names
     ) -> None:
         self._recs, self._spellings_of, self._names = recs, spellings, names
         self._index: dict[tuple[str, str], set[str]] = {}  # (claim or "", key) -> person ids
@@ -263,9 +295,9 @@ class _Targets:
         recs, names = self._recs, self._names
         for i, (p, claim) in enumerate(zip(recs.person.tolist(), recs.claim.tolist(), strict=True)):
             pid = recs.person_ids[p]
-            for s in self._spellings_of(i):
+            for s, at in self._spellings_of(i):
                 self._spellings.setdefault(pid, []).append(s)
-                forms = names.forms(s)
+                forms = names.forms(at)
                 for k in (k for keys in (forms[0][1] if forms else ()) for k in keys):
                     index[(claim, k)].add(pid)
                     index[("", k)].add(pid)
@@ -274,7 +306,7 @@ class _Targets:
     def _find(self, scope: str, target: str) -> frozenset[str]:
         if not self._built:
             self._build()
-        forms = self._names.forms(target)
+        forms = name_forms(target)
         tokens, keys = forms[0] if forms else ((), ())
         words = [ks for t, ks in zip(tokens, keys, strict=True) if t not in TARGET_FILLER]
         found: set[str] | None = None
@@ -308,10 +340,14 @@ class _Field:
         text: Strings,
         key: Callable[[np.ndarray], list[Any]],
         equal_merged: Callable[[np.ndarray], Strings] | None = None,
+        pairs: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Strings]] | None = None,
     ) -> None:
         self.stated, self.text, self.key = stated, text, key
         # merged value of values with equal keys from several claims, by the first record
         self.equal_merged = equal_merged or (lambda first: text[first])
+        # for two different values a[k], b[k]: proven compatible (False: not known) and their
+        # merged value
+        self.pairs = pairs
 
 
 def _resolve(
@@ -355,11 +391,18 @@ def _resolve(
         merged = same_key & ~plain
         value[who[starts[merged]]] = f.equal_merged(first[merged])
         status[who[starts[merged]]] = np.where(one_claim[merged], "single", "agree")
-        todo = np.flatnonzero(~same_key & ~plain).tolist()
+        todo = np.flatnonzero(~same_key & ~plain)
+        if f.pairs is not None:
+            two = todo[ends[todo] - starts[todo] == 2]
+            proven, merged_two = f.pairs(multi[starts[two]], multi[starts[two] + 1])
+            done = two[proven]
+            value[who[starts[done]]] = merged_two[proven]
+            status[who[starts[done]]] = np.where(one_claim[done], "single", "agree")
+            todo = np.setdiff1d(todo, done)
     else:
-        todo = list(range(len(starts)))
+        todo = np.arange(len(starts))
     claim, text = recs.claim, f.text
-    for g in todo:
+    for g in todo.tolist():
         lo, hi = int(starts[g]), int(ends[g])
         values = [
             Stated(claim[i], text[i], keys[j])
@@ -402,22 +445,47 @@ class _Merge:
             i: _spellings(self.name[i], t["name_alt"][i], t["alias"][i], bool(self.named[i]), ph)
             for i in self.extra.tolist()
         }
-        # every text tokenised as a name: names (for their normalised words) and every
+        # every text tokenised as a name, once: names (for their normalised words) and every
         # name_alt/alias spelling
         worded = (self.name != "") & ~self.name_ph & ~flag["name_unknown"]
-        alts = (
+        alts = [
             s
             for i in self.extra.tolist()
             for c in ("name_alt", "alias")
             for s in split_names(t[c][i])
-        )
-        self.names = _Names([*self.name[worded].tolist(), *alts])
+        ]
+        named_texts = self.name[worded]
+        codes, texts = pd.factorize(np.concatenate([named_texts, np.array(alts, dtype=object)]))
+        self.names = _Names(np.asarray(texts, dtype=object))
+        self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
+        self.name_at[worded] = codes[: len(named_texts)]
+        self.alt_at = dict(zip(alts, codes[len(named_texts) :].tolist(), strict=True))
 
     def spellings(self, i: int) -> list[str]:
         got = self.extra_spellings.get(i)
         if got is not None:
             return got
         return [self.name[i]] if self.named[i] else []
+
+    def spelled(self, i: int) -> list[tuple[str, int]]:
+        """A record's spellings with their positions in `names`."""
+        got = self.extra_spellings.get(i)
+        if got is None:
+            return [(self.name[i], int(self.name_at[i]))] if self.named[i] else []
+        first = [(got[0], int(self.name_at[i]))] if self.named[i] else []
+        return first + [(s, self.alt_at[s]) for s in got[len(first) :]]
+
+    def _name_keys(self, idx: np.ndarray) -> list[tuple[int, ...]]:
+        at, extra = self.name_at.tolist(), self.extra_spellings
+        return [
+            tuple(a for _, a in self.spelled(i)) if i in extra else (at[i],) for i in idx.tolist()
+        ]
+
+    def _names_in_order(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Strings]:
+        """For two stated names a[k], b[k] of one person: proven to agree, and the fuller."""
+        ta, tb = self.name_at[a], self.name_at[b]
+        fuller = np.where(self.names.n_words[tb] > self.names.n_words[ta], b, a)
+        return self.names.agree_in_order(ta, tb), self.name[fuller]
 
     def names_column(self) -> Strings:
         """Every spelling of each person's name, " | "-joined, first seen first."""
@@ -450,9 +518,7 @@ class _Merge:
         out: dict[str, tuple[_Field, Callable[[Any, Any], bool], Callable[..., str]]] = {}
         names = self.names
         out["name"] = (
-            _Field(
-                self.named, self.name, lambda idx: [tuple(self.spellings(i)) for i in idx.tolist()]
-            ),
+            _Field(self.named, self.name, self._name_keys, pairs=self._names_in_order),
             names.compatible,
             names.fullest,
         )
@@ -524,13 +590,14 @@ class _Merge:
         filled = text != ""
         if field in ("name_alt", "alias"):
             idx = np.flatnonzero(filled)
-            out[idx] = ["; ".join(names.key(s) for s in split_names(x)) for x in text[idx].tolist()]
+            key, at = names.key, self.alt_at
+            out[idx] = ["; ".join(key[at[s]] for s in split_names(x)) for x in text[idx].tolist()]
             return out
         unknown = filled & (self.name_ph if field == "name" else _placeholders(text, self.ph))
         if field == "name":
             unknown |= filled & recs.flag["name_unknown"]
             idx = np.flatnonzero(filled & ~unknown)
-            out[idx] = [names.key(x) for x in text[idx].tolist()]
+            out[idx] = names.key[self.name_at[idx]]
         else:
             idx = np.flatnonzero(filled & ~unknown)
             out[idx] = _mapped(text[idx], norm_text)
@@ -591,7 +658,7 @@ def merge_persons(
     all_claims = sorted(order, key=order.__getitem__)
     out: dict[str, Any] = {"person_id": list(recs.person_ids)}
     out.update(_presence(recs, all_claims, complete))
-    targets = _Targets(recs, m.spellings, m.names)
+    targets = _Targets(recs, m.spelled, m.names)
 
     def resolved(pid: str, values: list[Stated]) -> list[Stated]:
         return [v._replace(key=targets.resolve(v.claim, pid, v.key)) for v in values]
