@@ -56,7 +56,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "Variants",
     "alternates",
     "bare_key",
     "fold_arabic_key",
@@ -78,6 +79,7 @@ __all__ = [
     "normalize_latin",
     "script",
     "token_key",
+    "variant_tokens",
     "variants_frame",
 ]
 
@@ -764,6 +766,9 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts.astype(np.int64) - before, counts) + np.arange(total, dtype=np.int64)
 
 
+_FACTS = ("particle", "joins_next", "second", "article", "second_after_article")
+
+
 class _Words:
     """Every string met (raw words' parts, words, tokens) with an id, and per-id facts."""
 
@@ -778,9 +783,7 @@ class _Words:
         self._raw_kunya: list[bool] = []
         self.segments: dict[tuple[int, ...], tuple[int, ...]] = {}  # word ids -> token ids
         self._done = 0
-        self._facts: list[tuple[bool, bool, bool, bool, bool]] = []
-        self._final: list[int] = []
-        self._exp: list[tuple[int, ...]] = []
+        self._arrays: dict[str, np.ndarray] = {}  # facts() as arrays, while no id is added
 
     def id(self, w: str) -> int:
         i = self.ids.get(w)
@@ -819,9 +822,15 @@ class _Words:
         """Per id so far: particle, joins_next, second, article, second_after_article, final
         (id of the final spelling), and the parts left once numbers go and glued names are
         split (exp_off: offsets into exp_flat)."""
+        start = self._done
+        if start == len(self.text) and self._arrays:
+            return self._arrays
+        facts: list[tuple[bool, bool, bool, bool, bool]] = []
+        final: list[int] = []
+        exp: list[tuple[int, ...]] = []
         while self._done < len(self.text):
             w = self.text[self._done]
-            self._facts.append(
+            facts.append(
                 (
                     w in _AR_PARTICLES or w in _LAT_PARTICLES,
                     _joins_next(w),
@@ -830,16 +839,21 @@ class _Words:
                     _second_after_article(w),
                 )
             )
-            self._final.append(self.id(_final_spelling(w)))
-            self._exp.append(() if w.isdigit() else tuple(self.id(p) for p in _unglue(w)))
+            final.append(self.id(_final_spelling(w)))
+            exp.append(() if w.isdigit() else tuple(self.id(p) for p in _unglue(w)))
             self._done += 1
-        flags = np.asarray(self._facts, bool).reshape(-1, 5)
-        lens = np.fromiter(map(len, self._exp), np.int64, len(self._exp))
-        names = ("particle", "joins_next", "second", "article", "second_after_article")
-        out = {name: flags[:, k] for k, name in enumerate(names)}
-        out["final"] = np.asarray(self._final, np.int64)
-        out["exp_off"] = np.concatenate([[0], np.cumsum(lens)])
-        out["exp_flat"] = np.fromiter((i for e in self._exp for i in e), np.int64, int(lens.sum()))
+        flags = np.asarray(facts, bool).reshape(-1, 5)
+        lens = np.fromiter(map(len, exp), np.int64, len(exp))
+        new = {name: flags[:, k] for k, name in enumerate(_FACTS)}
+        new["final"] = np.asarray(final, np.int64)
+        new["exp_flat"] = np.fromiter((i for e in exp for i in e), np.int64, int(lens.sum()))
+        if not self._arrays:
+            self._arrays = {"exp_off": np.zeros(1, np.int64)}
+            self._arrays.update({k: v[:0] for k, v in new.items()})
+        old = self._arrays
+        out = {k: np.concatenate([old[k], new[k]]) for k in new}
+        out["exp_off"] = np.concatenate([old["exp_off"], old["exp_off"][-1] + np.cumsum(lens)])
+        self._arrays = out
         return out
 
     def segment(self, ids: tuple[int, ...]) -> tuple[int, ...]:
@@ -944,16 +958,25 @@ def _fast_chunk(texts: pa.Array, words: _Words) -> tuple[np.ndarray, np.ndarray,
     return token_text, tokens, np.flatnonzero(slow).tolist()
 
 
-VARIANT_COLUMNS = ("text", "variant", "token")
+class Variants(NamedTuple):
+    """The variants of many texts as arrays, one item per token, in text, variant, token order.
 
-
-def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
-    """``name_variants`` of many texts at once, one row per token, in text, variant, token order.
-
-    Columns: text int64 (position in ``texts``), variant int64 (0 for the main name, then the
-    alternates), token (categorical str). A text with no tokens has no row. Every item must be
-    a str (a pyarrow string array or a pandas string column without missing values will do).
+    text:    int64[n]  position of the text in the input
+    variant: int64[n]  0 for the main name, then the alternates (as ``name_variants`` orders them)
+    token:   int64[n]  the token, as a position in ``vocab``
+    vocab:   list[str] the distinct tokens
     """
+
+    text: np.ndarray
+    variant: np.ndarray
+    token: np.ndarray
+    vocab: list[str]
+
+
+def variant_tokens(texts: Sequence[str] | pd.Series | pa.Array) -> Variants:
+    """``name_variants`` of many texts at once, as arrays (see ``Variants``). A text with no
+    tokens has no item. Every text must be a str (a pyarrow string array or a pandas string
+    column without missing values will do)."""
     if isinstance(texts, pa.ChunkedArray):
         texts = texts.combine_chunks()
     if not isinstance(texts, pa.Array):
@@ -962,7 +985,7 @@ def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
         except UnicodeEncodeError:  # lone surrogates: no rule sees them apart from U+FFFD
             texts = pa.array([_SURROGATE.sub("\ufffd", t) for t in texts], pa.large_string())
     if texts.null_count:
-        raise ValueError("variants_frame: missing values among the texts")
+        raise ValueError("variant_tokens: missing values among the texts")
     words = _Words()
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     slow_rows: tuple[list[int], list[int], list[int]] = ([], [], [])
@@ -984,33 +1007,32 @@ def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
     if slow_rows[0]:  # a slow text's rows are in order among themselves
         order = np.argsort(text, kind="stable")
         text, variant, token = text[order], variant[order], token[order]
-    # categories: the tokens used, by id
+    # the vocabulary: the tokens used, by id
     used = np.flatnonzero(np.bincount(token, minlength=len(words.text)))
     code = np.zeros(len(words.text), np.int64)
     code[used] = np.arange(len(used))
-    vocab = pd.Index([words.text[i] for i in used.tolist()], dtype=object)
-    return pd.DataFrame(
-        {
-            "text": text,
-            "variant": variant,
-            "token": pd.Categorical.from_codes(code[token], categories=vocab),
-        }
-    )
+    return Variants(text, variant, code[token], [words.text[i] for i in used.tolist()])
+
+
+VARIANT_COLUMNS = ("text", "variant", "token")
+
+
+def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
+    """``variant_tokens`` as a frame: columns text int64, variant int64, token (categorical)."""
+    v = variant_tokens(texts)
+    token = pd.Categorical.from_codes(v.token, categories=pd.Index(v.vocab, dtype=object))
+    return pd.DataFrame({"text": v.text, "variant": v.variant, "token": token})
 
 
 def name_variants_many(texts: Sequence[str] | pd.Series | pa.Array) -> list[list[list[str]]]:
-    """``[name_variants(t) for t in texts]``, computed in bulk by ``variants_frame``."""
-    frame = variants_frame(texts)
-    token = frame["token"].array
-    assert isinstance(token, pd.Categorical)
-    words = np.asarray(token.categories, object)[np.asarray(token.codes)].tolist()
-    text = frame["text"].to_numpy()
-    variant = frame["variant"].to_numpy()
-    new = np.ones(len(text), bool)
-    new[1:] = (text[1:] != text[:-1]) | (variant[1:] != variant[:-1])
+    """``[name_variants(t) for t in texts]``, computed in bulk by ``variant_tokens``."""
+    v = variant_tokens(texts)
+    words = np.asarray(v.vocab, object)[v.token].tolist()
+    new = np.ones(len(v.text), bool)
+    new[1:] = (v.text[1:] != v.text[:-1]) | (v.variant[1:] != v.variant[:-1])
     starts = np.flatnonzero(new)
-    ends = np.append(starts[1:], len(text))[: len(starts)].tolist()
+    ends = np.append(starts[1:], len(v.text))[: len(starts)].tolist()
     out: list[list[list[str]]] = [[] for _ in range(len(texts))]
-    for t, a, b in zip(text[starts].tolist(), starts.tolist(), ends, strict=True):
+    for t, a, b in zip(v.text[starts].tolist(), starts.tolist(), ends, strict=True):
         out[t].append(words[a:b])
     return out

@@ -138,16 +138,13 @@ def _tokens_of(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, pd.Index]:
 
     Returns (text of each row, int64[rows, MAX_TOKENS] token codes with -1 padding, the token
     text of each code); rows in text order, then variant order."""
-    frame = names.variants_frame(texts)
-    token = frame["token"].array
-    assert isinstance(token, pd.Categorical)
-    cats = token.categories
+    v = names.variant_tokens(texts)
+    cats = pd.Index(v.vocab, dtype=object)
     filler = np.asarray(cats.isin(FILLER_TOKENS) | (cats == ""), bool)
-    codes = np.asarray(token.codes, np.int64)
-    keep = ~filler[codes]
-    text = frame["text"].to_numpy(np.int64)[keep]
-    variant = frame["variant"].to_numpy(np.int64)[keep]
-    codes = codes[keep]
+    keep = ~filler[v.token]
+    text = v.text[keep]
+    variant = v.variant[keep]
+    codes = v.token[keep]
     new = np.ones(len(codes), bool)
     new[1:] = (text[1:] != text[:-1]) | (variant[1:] != variant[:-1])
     start = np.flatnonzero(new)
@@ -164,7 +161,7 @@ def name_table(records: pd.DataFrame) -> NameTable:
     """Build the NameTable of a records frame (columns name, name_alt, alias; name_unknown and
     name_is_relation records contribute only their name_alt/alias).
 
-    The texts are split into variants in bulk (``names.variants_frame``); a record's rows
+    The texts are split into variants in bulk (``names.variant_tokens``); a record's rows
     are the variants of its texts in order, a variant equal to an earlier one of the record
     left out. Token ids and key ids are numbered in order of first appearance."""
     n = len(records)
