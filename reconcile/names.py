@@ -38,6 +38,9 @@ Three layers, each a pure function of the text (never raising, idempotent):
   Measured on ~5,250 aligned English/Arabic name tokens of a real casualty list, 97.6% of the
   pairs get the same key; most of the rest are different names, not different spellings.
 
+``variant_tokens`` (with ``variants_frame`` and ``name_variants_many``) gives ``name_variants``
+of millions of names at once, each distinct word normalised once, with the same results.
+
 What keys cannot separate (the matching engine must also score the text): names whose
 consonants are the same, e.g. حسن / حسان / حسنين (hsn), حامد / حمد / حميد / حمدي (hmd),
 سالم / سليم / سلمى (slm), صالح / صلاح (sl), علا / علاء / عالية (al). A short table of very
@@ -703,14 +706,23 @@ def normalise_names(series: pd.Series | Iterable[Any]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------
 # Many names at once
 #
-# ``variants_frame`` gives what ``name_variants`` gives for every text, in bulk: national lists
-# hold millions of distinct names built from a few tens of thousands of distinct words. Each
-# distinct raw word is normalised once; the joining rules run once per distinct run of
-# neighbouring words that a rule can join (a "segment": "عبد الله", "ابو X", "علاء الدين"); a
-# word that no rule joins is its own token. Names with alternates or a trailing kunya (rare) take
-# ``name_variants`` itself. Normalisation works word by word because nothing in it reaches
-# across whitespace; the joins work segment by segment because every join involves a word for
-# which ``_may_join`` is true (see the tests, which compare both paths).
+# ``variant_tokens`` gives what ``name_variants`` gives for every text, in bulk: national lists
+# hold millions of distinct names built from a few tens of thousands of distinct words. Texts
+# are split on whitespace by pyarrow; each distinct raw word is normalised once; particles
+# between names, numbers and glued names are handled on arrays; the joining rules
+# (``_join_words``) run once per distinct run of neighbouring words a rule may join (a
+# "segment": "عبد الله", "ابو X", "ال دين"), and a word that no rule joins is its own token.
+# Texts with alternates or a trailing kunya (rare) take ``name_variants`` itself.
+#
+# Why this is exact. Normalisation works word by word: nothing in it reaches across
+# whitespace (no composition starts at a space, the apostrophe rule needs letters on both
+# sides). Joins work segment by segment: two neighbouring words w1 w2 fall in different
+# segments only when w1 joins nothing after it (_joins_next), w2 is no theophoric second
+# part (_is_second) and w2 is no article making one with the word after it; then no rule
+# joins across them, and no rule's choice on one side depends on the other (a token made
+# by an article or theophoric join never equals a prefix, an article or a name of
+# _PAIR_FIRSTS; one made by a prefix join is not looked at again). The tests compare both
+# paths on invented names, random token sequences and arbitrary text.
 
 _PAIR_FIRSTS = frozenset({"نور", "فاطمه", "nour", "noor", "nur", "fatima", "fatimah", "fatma"})
 
