@@ -94,15 +94,17 @@ def _text_column(records: pd.DataFrame, column: str) -> pa.Array:
     non-text value becomes its str() (as the per-record loop this replaces did)."""
     if column not in records:
         return pa.array(np.full(len(records), "", object), pa.large_string())
-    try:
-        values = pa.array(records[column], pa.large_string())
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        if not values.null_count:
-            return values
-    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
-        pass
-    texts = [v if type(v) is str else str(v) for v in records[column].to_numpy(dtype=object)]
+    col = records[column]
+    if isinstance(col.dtype, pd.StringDtype) or pd.api.types.infer_dtype(col) == "string":
+        try:  # text only (a str column, or objects all str): no copy into Python objects
+            values = pa.array(col, pa.large_string())
+            if isinstance(values, pa.ChunkedArray):
+                values = values.combine_chunks()
+            if not values.null_count:
+                return values
+        except (pa.ArrowException, UnicodeEncodeError):
+            pass
+    texts = [v if type(v) is str else str(v) for v in col.to_numpy(dtype=object)]
     try:
         return pa.array(texts, pa.large_string())
     except UnicodeEncodeError:  # lone surrogates: no name rule sees them apart from U+FFFD

@@ -369,6 +369,9 @@ def test_name_table_odd_frames():
     records.loc[4, "name_alt"] = float("nan")
     records.loc[5, "alias"] = 12
     records.loc[7, "name"] = "محمد\ud800علي `ابو\udfff سعيد"  # lone surrogates
+    records.loc[8, "name_alt"] = b"Ali"
+    _assert_same(name_table(records), _reference_name_table(records))
+    records["alias"] = records["alias"].astype(str).astype("category")
     _assert_same(name_table(records), _reference_name_table(records))
     only_names = records[["name"]].iloc[6:20]
     _assert_same(name_table(only_names), _reference_name_table(only_names))
