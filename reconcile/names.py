@@ -973,9 +973,9 @@ def _fast_chunk(texts: pa.Array, words: _Words) -> tuple[np.ndarray, np.ndarray,
 class Variants(NamedTuple):
     """The variants of many texts as arrays, one item per token, in text, variant, token order.
 
-    text:    int64[n]  position of the text in the input
-    variant: int64[n]  0 for the main name, then the alternates (as ``name_variants`` orders them)
-    token:   int64[n]  the token, as a position in ``vocab``
+    text:    int32[n]  position of the text in the input
+    variant: int32[n]  0 for the main name, then the alternates (as ``name_variants`` orders them)
+    token:   int32[n]  the token, as a position in ``vocab``
     vocab:   list[str] the distinct tokens
     """
 
@@ -1003,8 +1003,9 @@ def variant_tokens(texts: Sequence[str] | pd.Series | pa.Array) -> Variants:
     slow_rows: tuple[list[int], list[int], list[int]] = ([], [], [])
     for lo in range(0, len(texts), _CHUNK):
         chunk = texts.slice(lo, _CHUNK)
-        t_idx, toks, slow = _fast_chunk(chunk, words)
-        parts.append((t_idx + lo, np.zeros(len(toks), np.int64), toks))
+        t_idx, toks64, slow = _fast_chunk(chunk, words)
+        toks = toks64.astype(np.int32)
+        parts.append(((t_idx + lo).astype(np.int32), np.zeros(len(toks), np.int32), toks))
         slow_texts = chunk.take(pa.array(slow, pa.int64())).to_pylist()
         for i, slow_text in zip(slow, slow_texts, strict=True):
             for v, toks_v in enumerate(name_variants(slow_text)):
@@ -1012,7 +1013,7 @@ def variant_tokens(texts: Sequence[str] | pd.Series | pa.Array) -> Variants:
                     slow_rows[0].append(lo + i)
                     slow_rows[1].append(v)
                     slow_rows[2].append(words.id(tok))
-    parts.append(tuple(np.asarray(c, np.int64) for c in slow_rows))  # type: ignore[arg-type]
+    parts.append(tuple(np.asarray(c, np.int32) for c in slow_rows))  # type: ignore[arg-type]
     text = np.concatenate([p[0] for p in parts])
     variant = np.concatenate([p[1] for p in parts])
     token = np.concatenate([p[2] for p in parts])
@@ -1021,7 +1022,7 @@ def variant_tokens(texts: Sequence[str] | pd.Series | pa.Array) -> Variants:
         text, variant, token = text[order], variant[order], token[order]
     # the vocabulary: the tokens used, by id
     used = np.flatnonzero(np.bincount(token, minlength=len(words.text)))
-    code = np.zeros(len(words.text), np.int64)
+    code = np.zeros(len(words.text), np.int32)
     code[used] = np.arange(len(used))
     return Variants(text, variant, code[token], [words.text[i] for i in used.tolist()])
 
@@ -1030,7 +1031,7 @@ VARIANT_COLUMNS = ("text", "variant", "token")
 
 
 def variants_frame(texts: Sequence[str] | pd.Series | pa.Array) -> pd.DataFrame:
-    """``variant_tokens`` as a frame: columns text int64, variant int64, token (categorical)."""
+    """``variant_tokens`` as a frame: columns text int32, variant int32, token (categorical)."""
     v = variant_tokens(texts)
     token = pd.Categorical.from_codes(v.token, categories=pd.Index(v.vocab, dtype=object))
     return pd.DataFrame({"text": v.text, "variant": v.variant, "token": token})

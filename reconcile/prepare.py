@@ -138,7 +138,7 @@ def _tokens_of(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """The variants of name texts as token rows, fillers out and at most MAX_TOKENS tokens
     (given, father, grandfather ... and the family name); variants left empty dropped.
 
-    Returns (text of each row, int64[rows, MAX_TOKENS] token codes with -1 padding, the token
+    Returns (text of each row, int32[rows, MAX_TOKENS] token codes with -1 padding, the token
     text of each code); rows in text order, then variant order."""
     v = names.variant_tokens(texts)
     cats = pd.Index(v.vocab, dtype=object)
@@ -147,14 +147,18 @@ def _tokens_of(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     text = v.text[keep]
     variant = v.variant[keep]
     codes = v.token[keep]
+    del v, keep
     new = np.ones(len(codes), bool)
     new[1:] = (text[1:] != text[:-1]) | (variant[1:] != variant[:-1])
-    start = np.flatnonzero(new)
-    group = np.cumsum(new) - 1
+    del variant
+    start = np.flatnonzero(new).astype(np.int32)
+    group = np.cumsum(new, dtype=np.int32) - 1
+    del new
+    pos = np.arange(len(codes), dtype=np.int32) - start[group]
     count = np.diff(np.append(start, len(codes)))[group]
-    pos = np.arange(len(codes)) - start[group]
     kept = (pos < MAX_TOKENS - 1) | (pos == count - 1)
-    rows = np.full((len(start), MAX_TOKENS), -1, np.int64)
+    del count
+    rows = np.full((len(start), MAX_TOKENS), -1, np.int32)
     rows[group[kept], np.minimum(pos[kept], MAX_TOKENS - 1)] = codes[kept]
     return text[start], rows, cats
 
@@ -173,6 +177,7 @@ def name_table(records: pd.DataFrame) -> NameTable:
             unnamed |= records[flag].fillna(False).to_numpy(dtype=bool)
     text_rec, texts = _variant_texts(records, unnamed)
     var_text, rows, cats = _tokens_of(texts)
+    del texts
     rec = text_rec[var_text]
     # a variant equal to an earlier one of the same record is left out
     multi = np.flatnonzero(np.bincount(rec, minlength=n)[rec] > 1)
