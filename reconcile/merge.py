@@ -435,7 +435,8 @@ class _Merge:
     def __init__(self, recs: _Records, ph: frozenset[str]) -> None:
         self.recs, self.ph = recs, ph
         t, flag = recs.text, recs.flag
-        self.name = _strip(t["name"])
+        self._stripped: dict[str, Strings] = {}
+        self.name = self.stripped("name")
         self.name_ph = _placeholders(self.name, ph)
         self.named = (
             (self.name != "") & ~flag["name_is_relation"] & ~flag["name_unknown"] & ~self.name_ph
@@ -460,6 +461,13 @@ class _Merge:
         self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
         self.name_at[worded] = codes[: len(named_texts)]
         self.alt_at = dict(zip(alts, codes[len(named_texts) :].tolist(), strict=True))
+
+    def stripped(self, column: str) -> Strings:
+        """A text column with each value stripped (computed once)."""
+        got = self._stripped.get(column)
+        if got is None:
+            got = self._stripped[column] = _strip(self.recs.text[column])
+        return got
 
     def spellings(self, i: int) -> list[str]:
         got = self.extra_spellings.get(i)
@@ -545,7 +553,7 @@ class _Merge:
                 *COMPARATORS[field],
             )
         for field in FREE_TEXT:
-            text = _strip(t[field])
+            text = self.stripped(field)
             ok = (text != "") & ~_placeholders(text, ph)
             out[field] = (
                 _Field(ok, text, _keys_as(text, norm_text)),
@@ -585,7 +593,7 @@ class _Merge:
         if field in PARSED_OF:
             return t[PARSED_OF[field]]
         names = self.names
-        text = self.name if field == "name" else _strip(t[field])
+        text = self.stripped(field)
         out = np.full(len(recs), "", dtype=object)
         filled = text != ""
         if field in ("name_alt", "alias"):
@@ -613,28 +621,33 @@ class _Merge:
         """person_fields: every record's non-blank value of each LONG_FIELDS field, ordered by
         person, then field, then the record's order within its person."""
         recs = self.recs
-        ids = np.asarray(recs.person_ids, dtype=object)
-        parts, order = [], []
-        for k, field in enumerate(LONG_FIELDS):
-            value, norm = recs.text[field], self.normalised(field)
-            at = np.flatnonzero((_strip(value) != "") | (norm != ""))
-            part = {
-                "person_id": ids[recs.person[at]].tolist(),
-                "claim": recs.claim[at].tolist(),
-                "record_id": recs.record_id[at].tolist(),
-                "file": recs.text["file"][at].tolist(),
-                "row": recs.row[at].tolist(),
-                "value": value[at].tolist(),
-                "normalised": norm[at].tolist(),
-                "field": [field] * len(at),
-            }
-            parts.append(pd.DataFrame(part))  # built from lists, so dtypes are what they were
-            order.append((recs.person[at], np.full(len(at), k), at))
-        person, field_no, at = (np.concatenate(x) for x in zip(*order, strict=True))
-        by = np.lexsort((at, field_no, person))
-        out = pd.concat(parts, ignore_index=True).take(by)
-        out = out.reindex(columns=list(PERSON_FIELD_COLUMNS)).reset_index(drop=True)
-        return out.astype({"row": "int64"})
+        picked = []
+        for field in LONG_FIELDS:
+            norm = self.normalised(field)
+            at = np.flatnonzero((self.stripped(field) != "") | (norm != ""))
+            picked.append((at, recs.text[field][at], norm[at]))
+        if not any(len(at) for at, _, _ in picked):
+            empty = pd.DataFrame({c: [] for c in PERSON_FIELD_COLUMNS})  # as it always was
+            return empty.astype({"row": "int64"})
+        at = np.concatenate([x[0] for x in picked])
+        field_no = np.repeat(np.arange(len(LONG_FIELDS)), [len(x[0]) for x in picked])
+        by = np.lexsort((at, field_no, recs.person[at]))
+        at, field_no = at[by], field_no[by]
+        columns = {
+            "person_id": np.asarray(recs.person_ids, dtype=object)[recs.person[at]],
+            "field": np.asarray(LONG_FIELDS, dtype=object)[field_no],
+            "claim": recs.claim[at],
+            "record_id": recs.record_id[at],
+            "value": np.concatenate([x[1] for x in picked])[by],
+            "normalised": np.concatenate([x[2] for x in picked])[by],
+            "file": recs.text["file"][at],
+        }
+        # the dtypes the long form always had: str columns when every field has a row, else
+        # object (a field without rows made them so when the fields were concatenated)
+        kind = "str" if all(len(x[0]) for x in picked) else object
+        out = pd.DataFrame({c: pd.Series(v, dtype=kind) for c, v in columns.items()})
+        out["row"] = recs.row[at].astype(np.int64)
+        return out
 
 
 def merge_persons(
@@ -668,7 +681,7 @@ def merge_persons(
         value, status = _resolve(recs, f, compatible, merge, prepare)
         out[field], out[f"{field}_status"] = value.tolist(), status.tolist()
     out["names"] = m.names_column().tolist()
-    persons = pd.DataFrame(out, columns=list(PERSON_COLUMNS))
+    persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
     persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
     return persons, m.person_fields()
 
