@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reconcile import load_case
@@ -70,7 +70,7 @@ cell = st.sampled_from(["", " ", "a", " b ", "7", "row-3", "وليد", "\u00a0x"
 headers = st.lists(st.sampled_from(["id", "name", "sex", "age", "", "colour", "Name"]), min_size=1)
 
 
-@SETTINGS
+@settings(max_examples=60, deadline=None)
 @given(headers, st.lists(st.lists(cell, min_size=7, max_size=7), max_size=12), st.booleans())
 def test_records_are_the_same_from_columns_and_from_rows(header, cells, mapped):
     body = "\n".join(",".join(c[: len(header)]) for c in [header, *cells]) + "\n"
@@ -109,3 +109,79 @@ def test_a_large_file_in_chunks_loads_as_the_careful_path_loads_it(tmp_path: Pat
     ]
     assert {p.code for p in fast.problems} == {"W301", "E204", "E202", "E205"}
     assert a["row"].iloc[-1] == 24_001 and a["relation_term"].eq("wife").sum() == 25
+
+
+def _old_score(text: str) -> tuple[int, int]:
+    """The character-by-character reference for csvread._script_score."""
+    import re
+    import unicodedata
+
+    words, current = [], []
+    for ch in text:
+        if unicodedata.category(ch)[0] in "LM":
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    good = bad = 0
+    for word in words:
+        arabic = sum(1 for ch in word if "\u0600" <= ch <= "\u06ff" or "\ufb50" <= ch <= "\ufeff")
+        accented = sum(1 for ch in word if "\u00c0" <= ch <= "\u024f")
+        if arabic and arabic < len(word):
+            bad += len(word)
+        elif arabic:
+            good += arabic
+        elif accented and (re.search(r"[\u00c0-\u024f]{3}", word) or 2 * accented > len(word)):
+            bad += len(word)
+        else:
+            good += accented
+    symbols = (
+        "[\u00a4\u00a6\u00a8\u00ac\u00af\u00b2\u00b3\u00b9\u00bc-\u00be\u0192\u02c6"
+        "\u2020\u2021\u2030]"
+    )
+    return good, bad + len(re.findall(symbols, text))
+
+
+legacy_text = st.lists(
+    st.sampled_from(
+        [*"ab ,;\n\t-1\\[]^ÚÈÏÇáåé¤¬×÷ƒ‰", "علي", "ﻼ", "\u064e", "\u0301", "\x00", "ـ", "𝐀"]
+    ),
+    max_size=80,
+).map("".join)
+
+
+@SETTINGS
+@given(legacy_text)
+@example("xxé×éxx")
+def test_script_score_counts_as_character_by_character(text):
+    from reconcile.csvread import _script_score
+
+    assert _script_score(text) == _old_score(text)
+
+
+def test_script_score_in_chunks(monkeypatch):
+    from reconcile import csvread
+
+    text = "ÚÈÏÇ علي\nRenée ÀÁÂ x xxé×éxx\n" * 50
+    monkeypatch.setattr(csvread, "_CHUNK", 7)
+    assert csvread._script_score(text) == _old_score(text)
+
+
+def test_a_large_legacy_file_is_recognised_quickly():
+    from reconcile.csvread import decode
+
+    rows = [f"{i},سامي نور الدين {i},ذكر" for i in range(60_000)]
+    data = ("id,name,sex\n" + "\n".join(rows) + "\n").encode("cp1256")
+    text, encoding, problems = decode(data, "big.csv")
+    assert encoding == "cp1256" and [p.code for p in problems] == ["W304"]
+    assert text is not None and text.startswith("id,name,sex\n0,سامي")
+
+
+@SETTINGS
+@given(st.binary(max_size=60) | st.text(max_size=30).map(lambda t: t.encode("utf-8") + b"\xe9\xc3"))
+def test_utf8_sequences_counted_as_the_bytes_regex_counts_them(data):
+    from reconcile.csvread import _UTF8_SEQUENCE, _utf8_sequences
+
+    assert _utf8_sequences(data) == len(_UTF8_SEQUENCE.findall(data))
