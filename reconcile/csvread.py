@@ -399,10 +399,17 @@ def _parse(text: str, delimiter: str, strict: bool) -> list[tuple[int, list[str]
 
 def _quote_problem(text: str, delimiter: str, file: str) -> Problem | None:
     """E107 for a quoting error that a strict reading finds (a lenient reading goes on)."""
+    return _strict_reading(text, delimiter, file)[0]
+
+
+def _strict_reading(text: str, delimiter: str, file: str) -> tuple[Problem | None, bool]:
+    """(E107 for a quoting error a strict reading finds, whether every record is one line)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
+    records = 0
     try:
         for _ in reader:
+            records += 1
             start = reader.line_num + 1
     except csv.Error as e:
         if "end of data" in str(e):
@@ -415,22 +422,26 @@ def _quote_problem(text: str, delimiter: str, file: str) -> Problem | None:
                 "text after a closing quote; quote the whole cell and double any quote inside it "
                 '(write "a ""b"" c")'
             )
-        return Problem("E107", file, msg, start)
-    return None
+        return Problem("E107", file, msg, start), False
+    return None, records == reader.line_num
 
 
 _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 
 
-def _read_simple(text: str, delimiter: str) -> tuple[list[str], list[pd.Series], np.ndarray] | None:
+def _read_simple(
+    text: str, delimiter: str, quoted: bool = False
+) -> tuple[list[str], list[pd.Series], np.ndarray] | None:
     """(header, columns, line of each record) of a plain file, read fast; None for any other.
 
-    Plain: no quote, no NUL, no blank line between records, every record exactly as wide as the
-    header, no cell longer than the csv module allows. Such a file reads the same with pyarrow's
-    CSV reader as with the csv module (each line one record, cells split at the delimiter, line
-    ends \\n, \\r\\n or \\r); anything else takes the careful path, which says what is wrong.
+    Plain: no quote (or, with `quoted`, quotes that a strict csv reading found well formed and
+    no record over more than one line), no NUL, no blank line between records, every record
+    exactly as wide as the header, no cell longer than the csv module allows. Such a file reads
+    the same with pyarrow's CSV reader as with the csv module (each line one record, cells split
+    at the delimiter, line ends \\n, \\r\\n or \\r); anything else takes the careful path,
+    which says what is wrong.
     """
-    if '"' in text or "\x00" in text:
+    if (not quoted and '"' in text) or "\x00" in text:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -451,8 +462,8 @@ def _read_simple(text: str, delimiter: str) -> tuple[list[str], list[pd.Series],
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
-                quote_char=False,
-                double_quote=False,
+                quote_char='"' if quoted else False,
+                double_quote=quoted,
                 escape_char=False,
                 newlines_in_values=False,
                 ignore_empty_lines=False,
@@ -504,11 +515,15 @@ def read_table(
         text = sep.group(2) + text[sep.end() :]
     delim = delimiter_char(delimiter) if delimiter else sep.group(1) if sep else None
     delim = delim or sniff_delimiter(text)
-    simple = _read_simple(text, delim)
+    if '"' in text:  # quoted cells: read fast only what a strict reading finds well formed
+        quote_problem, one_line = _strict_reading(text, delim, file)
+        simple = _read_simple(text, delim, quoted=True) if one_line else None
+    else:
+        simple = _read_simple(text, delim)
+        quote_problem = _quote_problem(text, delim, file) if simple is None else None
     if simple is not None:
         header, columns, lines = simple
         return Table(header, None, enc, delim, sha, columns, lines), problems
-    quote_problem = _quote_problem(text, delim, file)
     if quote_problem:
         problems.append(quote_problem)
     rows = _parse(text, delim, strict=False)

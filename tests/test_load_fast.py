@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reconcile import load_case
-from reconcile.csvread import Table, _parse, _read_simple, read_table
+from reconcile.csvread import Table, _parse, _read_simple, _strict_reading, read_table
 from reconcile.records import build_records
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,9 +28,16 @@ def test_a_plain_file_takes_the_fast_path():
     assert table.rows == [(2, ["1", "Ali"]), (3, ["2", " Omar "])]
 
 
+def test_well_quoted_one_line_records_take_the_fast_path():
+    table, problems = read_table(b'id,name\n1,"Haddad, Layla"\n2,"Abu ""Ali"""\n3,a"b\n', "q.csv")
+    assert problems == [] and table is not None and table.columns is not None
+    assert table.rows == [(2, ["1", "Haddad, Layla"]), (3, ["2", 'Abu "Ali"']), (4, ["3", 'a"b'])]
+
+
 def test_other_files_take_the_careful_path():
     for data in (
-        b'id,name\n1,"Ali"\n',  # a quote
+        b'id,name\n1,"Ali\nHassan"\n',  # a quoted cell over two lines
+        b'id,name\n1,"Abu" Ali\n',  # text after a closing quote
         b"id,name\n1,Ali\n\n2,Omar\n",  # a blank line between records
         b"id,name\n1,Ali,x\n",  # a ragged row
     ):
@@ -38,9 +45,10 @@ def test_other_files_take_the_careful_path():
         assert table is not None and table.columns is None
 
 
-line_text = st.lists(st.sampled_from([*",;\t| ab1é ع\x1c\x0b\u2028\u00a0-?"]), max_size=12).map(
-    "".join
-)
+line_text = st.lists(
+    st.sampled_from([*",;\t| ab1é ع\x1c\x0b\u2028\u00a0-?", '"', '""', ',"', '",', ' "']),
+    max_size=12,
+).map("".join)
 
 
 @SETTINGS
@@ -52,18 +60,18 @@ line_text = st.lists(st.sampled_from([*",;\t| ab1é ع\x1c\x0b\u2028\u00a0-?"]),
 )
 def test_fast_path_reads_as_the_csv_module(lines, end, delimiter, blank_first):
     text = ("\n" if blank_first else "") + end.join(lines) + end
-    simple = _read_simple(text, delimiter)
+    _, one_line = _strict_reading(text, delimiter, "t.csv")
+    read = [_read_simple(text, delimiter, quoted=True) if one_line else None]
+    if '"' not in text:
+        read.append(_read_simple(text, delimiter))
     slow = _parse(text, delimiter, strict=False)
-    if simple is None:
-        return
-    header, columns, numbers = simple
-    rows = [
-        (n, list(cells))
-        for n, cells in zip(
-            numbers.tolist(), zip(*(c.tolist() for c in columns), strict=True), strict=True
-        )
-    ]
-    assert (header, rows) == (slow[0][1], slow[1:])
+    for simple in read:
+        if simple is None:
+            continue
+        header, columns, numbers = simple
+        cells = zip(*(c.tolist() for c in columns), strict=True)
+        rows = [(n, list(c)) for n, c in zip(numbers.tolist(), cells, strict=True)]
+        assert (header, rows) == (slow[0][1], slow[1:])
 
 
 cell = st.sampled_from(["", " ", "a", " b ", "7", "row-3", "وليد", "\u00a0x", "x\u2028", "?"])
