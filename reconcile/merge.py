@@ -341,13 +341,21 @@ class _Field:
         key: Callable[[np.ndarray], list[Any]],
         equal_merged: Callable[[np.ndarray], Strings] | None = None,
         pairs: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Strings]] | None = None,
+        codes: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self.stated, self.text, self.key = stated, text, key
+        # the keys at some records as integers, equal where the keys are equal
+        self.codes = codes or (lambda idx: _codes(self.key(idx)))
         # merged value of values with equal keys from several claims, by the first record
         self.equal_merged = equal_merged or (lambda first: text[first])
         # for two different values a[k], b[k]: proven compatible (False: not known) and their
         # merged value
         self.pairs = pairs
+
+
+def _codes(keys: list[Any]) -> np.ndarray:
+    seen: dict[Any, int] = {}
+    return np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
 
 
 def _resolve(
@@ -374,10 +382,8 @@ def _resolve(
     who = recs.person[multi]
     starts = np.flatnonzero(np.r_[True, who[1:] != who[:-1]])
     ends = np.r_[starts[1:], len(multi)]
-    keys = f.key(multi)
     if prepare is None:
-        codes: dict[Any, int] = {}
-        kc = np.array([codes.setdefault(k, len(codes)) for k in keys], dtype=np.int64)
+        kc = f.codes(multi)
         tc = pd.factorize(f.text[multi])[0]
         cc = recs.claim_rank[multi]
         rep = np.repeat(starts, ends - starts)
@@ -402,13 +408,16 @@ def _resolve(
     else:
         todo = np.arange(len(starts))
     claim, text = recs.claim, f.text
-    for g in todo.tolist():
-        lo, hi = int(starts[g]), int(ends[g])
+    lens = ends[todo] - starts[todo]
+    offset = np.cumsum(lens) - lens
+    at = multi[np.repeat(starts[todo] - offset, lens) + np.arange(int(lens.sum()))]
+    keys = f.key(at)
+    at_list = at.tolist()
+    for g, lo, hi in zip(todo.tolist(), offset.tolist(), (offset + lens).tolist(), strict=True):
         values = [
-            Stated(claim[i], text[i], keys[j])
-            for j, i in zip(range(lo, hi), multi[lo:hi].tolist(), strict=True)
+            Stated(claim[i], text[i], k) for i, k in zip(at_list[lo:hi], keys[lo:hi], strict=True)
         ]
-        p = int(who[lo])
+        p = int(who[starts[g]])
         if prepare is not None:
             values = prepare(recs.person_ids[p], values)
         value[p], status[p] = verdict(values, compatible, merge)
@@ -423,6 +432,18 @@ def _keys_as(values: Strings, fn: Callable[[str], Any] | None) -> Callable[[np.n
         return got if fn is None else [fn(x) for x in got]
 
     return keys
+
+
+def _codes_as(
+    values: Strings, fn: Callable[[str], Any] | None
+) -> Callable[[np.ndarray], np.ndarray]:
+    """_keys_as as integers."""
+
+    def codes(idx: np.ndarray) -> np.ndarray:
+        got = values[idx] if fn is None else _mapped(values[idx], fn)
+        return np.asarray(pd.factorize(got)[0], dtype=np.int64)
+
+    return codes
 
 
 def _placeholders(values: Strings, ph: frozenset[str]) -> np.ndarray:
@@ -484,10 +505,21 @@ class _Merge:
         return first + [(s, self.alt_at[s]) for s in got[len(first) :]]
 
     def _name_keys(self, idx: np.ndarray) -> list[tuple[int, ...]]:
-        at, extra = self.name_at.tolist(), self.extra_spellings
+        extra = self.extra_spellings
         return [
-            tuple(a for _, a in self.spelled(i)) if i in extra else (at[i],) for i in idx.tolist()
+            tuple(a for _, a in self.spelled(i)) if i in extra else (a,)
+            for i, a in zip(idx.tolist(), self.name_at[idx].tolist(), strict=True)
         ]
+
+    def _name_codes(self, idx: np.ndarray) -> np.ndarray:
+        """_name_keys as integers: a name's position when it is the only spelling."""
+        out = self.name_at[idx]
+        extra = np.flatnonzero(np.isin(idx, self.extra))
+        seen: dict[tuple[int, ...], int] = {}
+        for k, key in zip(extra.tolist(), self._name_keys(idx[extra]), strict=True):
+            n = len(self.names.texts)
+            out[k] = key[0] if len(key) == 1 else n + seen.setdefault(key, len(seen))
+        return out
 
     def _names_in_order(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Strings]:
         """For two stated names a[k], b[k] of one person: proven to agree, and the fuller."""
@@ -526,7 +558,13 @@ class _Merge:
         out: dict[str, tuple[_Field, Callable[[Any, Any], bool], Callable[..., str]]] = {}
         names = self.names
         out["name"] = (
-            _Field(self.named, self.name, self._name_keys, pairs=self._names_in_order),
+            _Field(
+                self.named,
+                self.name,
+                self._name_keys,
+                pairs=self._names_in_order,
+                codes=self._name_codes,
+            ),
             names.compatible,
             names.fullest,
         )
@@ -545,18 +583,34 @@ class _Merge:
                 [format_age(lo[i], hi[i]) for i in first.tolist()], dtype=object
             ).reshape(-1)
 
-        out["age"] = (_Field(stated, text, age_key, age_merged), *COMPARATORS["age"])
+        def age_codes(idx: np.ndarray) -> np.ndarray:
+            a = pd.factorize(lo[idx] + 0.0)[0]  # + 0.0: -0.0 is 0.0, as in a tuple's ==
+            b = pd.factorize(hi[idx] + 0.0)[0]
+            return a * (int(b.max(initial=0)) + 1) + b
+
+        ages = _Field(stated, text, age_key, age_merged, codes=age_codes)
+        out["age"] = (ages, *COMPARATORS["age"])
         for field, col in PARSED_OF.items():
             v = t[col]
             out[field] = (
-                _Field((v != "") & (v != "unknown"), v, _keys_as(v, None)),
+                _Field(
+                    (v != "") & (v != "unknown"),
+                    v,
+                    _keys_as(v, None),
+                    codes=_codes_as(v, None),
+                ),
                 *COMPARATORS[field],
             )
         for field in FREE_TEXT:
             text = self.stripped(field)
             ok = (text != "") & ~_placeholders(text, ph)
             out[field] = (
-                _Field(ok, text, _keys_as(text, norm_text)),
+                _Field(
+                    ok,
+                    text,
+                    _keys_as(text, norm_text),
+                    codes=_codes_as(text, norm_text),
+                ),
                 *COMPARATORS[field],
             )
         out["relation"] = (self._relations(), *COMPARATORS["relation"])
