@@ -273,9 +273,18 @@ def table_compare_chunked(
 # ---------------------------------------------------------------- other fields, as levels
 
 
+def _agree_levels(known: np.ndarray, equal: np.ndarray) -> np.ndarray:
+    """missing / agree / conflict as an object array whose cells share three string objects
+    (np.where(...).astype(object) would make a new string per cell: gigabytes at scale)."""
+    level = np.full(len(known), "missing", dtype=object)
+    level[known & equal] = "agree"
+    level[known & ~equal] = "conflict"
+    return level
+
+
 def compare_sex(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     known = np.isin(a, ["female", "male"]) & np.isin(b, ["female", "male"])
-    return np.where(~known, "missing", np.where(a == b, "agree", "conflict")).astype(object)
+    return _agree_levels(known, a == b)
 
 
 def compare_age(
@@ -306,7 +315,7 @@ def compare_age(
 
 def compare_exact_text(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     known = (a != "") & (a != "unknown") & (b != "") & (b != "unknown")
-    return np.where(~known, "missing", np.where(a == b, "agree", "conflict")).astype(object)
+    return _agree_levels(known, a == b)
 
 
 def compare_dob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
