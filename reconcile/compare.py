@@ -211,40 +211,58 @@ def best_name_comparison(
 ) -> NameComparison:
     """Best comparison over every name variant of each record pair (name, name_alt, alias)."""
     n = len(pair_a)
-    rows = pd.DataFrame({"rec": table.rec, "row": np.arange(len(table.rec))})
-    pairs = pd.DataFrame({"pid": np.arange(n), "rec_a": pair_a, "rec_b": pair_b})
-    x = pairs.merge(rows.rename(columns={"rec": "rec_a", "row": "row_a"}), on="rec_a")
-    x = x.merge(rows.rename(columns={"rec": "rec_b", "row": "row_b"}), on="rec_b")
     weight = np.zeros(n)
     level = np.full(n, "missing", dtype=object)
     share = np.zeros(n)
-    if len(x) == 0:
+    row_a, row_b, pid = variant_pairs(table, pair_a, pair_b)
+    if len(pid) == 0:
         return NameComparison(weight, level, share)
-    ca = claim_code[x["rec_a"].to_numpy()]
-    cb = claim_code[x["rec_b"].to_numpy()]
-    res_w = np.zeros(len(x))
-    res_l = np.empty(len(x), dtype=object)
-    res_s = np.zeros(len(x))
+    ca = claim_code[pair_a[pid]]
+    cb = claim_code[pair_b[pid]]
+    res_w = np.zeros(len(pid))
+    res_l = np.empty(len(pid), dtype=object)
+    res_s = np.zeros(len(pid))
     # u depends on the two claims: process each claim pair's rows together
     combo = pd.Series(ca.astype(np.int64) * 1_000_003 + cb)
     for _, idx in combo.groupby(combo).indices.items():
         i0 = idx[0]
         c = table_compare_chunked(
             table,
-            x["row_a"].to_numpy()[idx],
-            x["row_b"].to_numpy()[idx],
+            row_a[idx],
+            row_b[idx],
             u_of_claim[int(ca[i0])],
             u_of_claim[int(cb[i0])],
             workers=workers,
         )
         res_w[idx], res_l[idx], res_s[idx] = c.weight, c.level, c.sim
-    x["w"], x["l"], x["s"] = res_w, res_l, res_s
-    best = x.sort_values(["pid", "w"], ascending=[True, False]).drop_duplicates("pid")
-    pid = best["pid"].to_numpy()
-    weight[pid] = best["w"].to_numpy()
-    level[pid] = best["l"].to_numpy()
-    share[pid] = best["s"].to_numpy()
+    # the best variant pair of each record pair (ties: the first, in variant order)
+    order = np.lexsort((-res_w, pid))
+    first = order[np.r_[True, pid[order][1:] != pid[order][:-1]]]
+    weight[pid[first]] = res_w[first]
+    level[pid[first]] = res_l[first]
+    share[pid[first]] = res_s[first]
     return NameComparison(weight, level, share)
+
+
+def variant_pairs(
+    table: NameTable, pair_a: np.ndarray, pair_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (name row of a, name row of b) for each record pair: (row_a, row_b, pair index).
+
+    The table's rows are grouped by record (name_table builds them in record order)."""
+    if len(table.rec) > 1 and bool((table.rec[1:] < table.rec[:-1]).any()):
+        raise ValueError("the name table's rows are not in record order")
+    n_rec = int(max(pair_a.max(initial=-1), pair_b.max(initial=-1), table.rec.max(initial=-1))) + 1
+    counts = np.bincount(table.rec, minlength=n_rec)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    na, nb = counts[pair_a], counts[pair_b]
+    total = na * nb
+    pid = np.repeat(np.arange(len(pair_a)), total)
+    k = np.arange(int(total.sum())) - np.repeat(np.cumsum(total) - total, total)
+    nb_p = nb[pid]
+    row_a = start[pair_a][pid] + k // np.maximum(nb_p, 1)
+    row_b = start[pair_b][pid] + k % np.maximum(nb_p, 1)
+    return row_a.astype(np.int64), row_b.astype(np.int64), pid
 
 
 def table_compare_chunked(
