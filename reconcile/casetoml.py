@@ -6,7 +6,8 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
-from difflib import get_close_matches
+from difflib import SequenceMatcher, get_close_matches
+from typing import Any
 
 from reconcile.case import Claim
 from reconcile.csvread import delimiter_char, encoding_name
@@ -41,11 +42,71 @@ class CaseFile:
 
 def did_you_mean(word: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str:
     """`; did you mean 'x'?` for the closest choice (difflib ratio >= cutoff), else ""."""
-    close = get_close_matches(word.lower(), [c.lower() for c in choices], n=1, cutoff=cutoff)
+    return did_you_mean_each([word], choices, cutoff)[0]
+
+
+_MANY = 1000  # choices beyond which rapidfuzz picks the few that difflib then compares
+
+
+def did_you_mean_each(
+    words: list[str], choices: list[str] | tuple[str, ...], cutoff: float = 0.6
+) -> list[str]:
+    """did_you_mean for each word, the choices lowered once.
+
+    Among many choices (record ids of a national list), difflib's ratio is computed only where
+    it can win: rapidfuzz's Indel similarity bounds it from above (difflib's matching blocks
+    are a common subsequence, at most the longest one), so choices are tried from the highest
+    bound down and the search stops once the bound falls below the best ratio found. The
+    answer is get_close_matches' own: the highest (ratio, choice) at or above the cutoff.
+    """
+    lowered = [c.lower() for c in choices]
+    keys = [w.lower() for w in words]
+    if len(lowered) <= _MANY or cutoff <= 0:
+        return [
+            _hint(get_close_matches(k, lowered, n=1, cutoff=cutoff), lowered, choices) for k in keys
+        ]
+    import numpy as np
+    from rapidfuzz import fuzz, process
+
+    out = []
+    for start in range(0, len(keys), 16):
+        block = keys[start : start + 16]
+        bounds = process.cdist(
+            block, lowered, scorer=fuzz.ratio, score_cutoff=cutoff * 100 - 1e-6, dtype=np.float64
+        )
+        for key, bound in zip(block, bounds, strict=True):
+            near = np.flatnonzero(bound > 0)
+            order = near[np.argsort(-bound[near], kind="stable")].tolist()
+            out.append(_hint(_closest(key, order, bound, lowered, cutoff), lowered, choices))
+    return out
+
+
+def _closest(
+    key: str, order: list[int], bound: Any, lowered: list[str], cutoff: float
+) -> list[str]:
+    """get_close_matches(key, lowered, n=1, cutoff), trying lowered[i] for i in order (by
+    falling upper bound, in percent) and stopping where no other can win."""
+    matcher = SequenceMatcher()
+    matcher.set_seq2(key)
+    best: tuple[float, str] | None = None
+    for i in order:
+        if best is not None and bound[i] < best[0] * 100 - 0.01:
+            break
+        matcher.set_seq1(lowered[i])
+        if (
+            matcher.real_quick_ratio() >= cutoff
+            and matcher.quick_ratio() >= cutoff
+            and matcher.ratio() >= cutoff
+        ):
+            best = max(best or (0.0, ""), (matcher.ratio(), lowered[i]))
+    return [best[1]] if best else []
+
+
+def _hint(close: list[str], lowered: list[str], choices: list[str] | tuple[str, ...]) -> str:
+    """`; did you mean 'x'?` for the first choice whose lowered form is close[0]; "" if none."""
     if not close:
         return ""
-    original = next(c for c in choices if c.lower() == close[0])
-    return f"; did you mean '{original}'?"
+    return f"; did you mean '{choices[lowered.index(close[0])]}'?"
 
 
 def _text(value: object) -> str | None:

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from reconcile.case import COUNT_QUALIFIERS, DECISION_VALUES
-from reconcile.casetoml import did_you_mean
+from reconcile.casetoml import did_you_mean, did_you_mean_each
 from reconcile.problems import Problem
 
 # Other ways of writing a qualifier (after lower-casing and turning spaces and hyphens into `_`).
@@ -122,10 +122,13 @@ def check_decisions(
     """
     out = decisions.copy()
     problems: list[Problem] = []
-    ids: dict[str, list[str]] = {}
-    for claim, rid in zip(records["claim"], records["record_id"], strict=True):
-        ids.setdefault(str(claim), []).append(str(rid))
+    claims = records["claim"].astype(str)
+    ids: dict[str, list[str]] = {
+        c: records["record_id"][(claims == c).to_numpy()].astype(str).tolist()
+        for c in dict.fromkeys(claims.tolist())
+    }
     known = {c: set(v) for c, v in ids.items()}
+    hints = _record_hints(out, ids, known)
     values: list[str] = []
     for rec in out.to_dict("records"):
         file, row = str(rec["file"]), int(rec["row"])
@@ -137,7 +140,7 @@ def check_decisions(
                 problems.append(Problem("E502", file, f"{what}{hint}", row, f"claim_{side}"))
             elif rid not in known[claim]:
                 what = f"claim '{claim}' has no record '{rid}'" if rid else "no record id"
-                hint = did_you_mean(rid, ids[claim]) if rid else ""
+                hint = hints[claim, rid] if rid else ""
                 problems.append(Problem("E502", file, f"{what}{hint}", row, f"record_{side}"))
         d = str(rec["decision"]).strip().lower()
         if d not in DECISION_VALUES:
@@ -148,3 +151,21 @@ def check_decisions(
         values.append(d)
     out["decision"] = pd.Series(values, index=out.index, dtype="str")
     return out, problems
+
+
+def _record_hints(
+    decisions: pd.DataFrame, ids: dict[str, list[str]], known: dict[str, set[str]]
+) -> dict[tuple[str, str], str]:
+    """The did-you-mean hint of each unknown record id of a known claim, per claim at once."""
+    unknown: dict[str, list[str]] = {}
+    for rec in decisions.to_dict("records"):
+        for side in ("a", "b"):
+            claim, rid = str(rec[f"claim_{side}"]), str(rec[f"record_{side}"])
+            if claim in known and rid and rid not in known[claim]:
+                unknown.setdefault(claim, []).append(rid)
+    hints: dict[tuple[str, str], str] = {}
+    for claim, rids in unknown.items():
+        rids = list(dict.fromkeys(rids))
+        for rid, hint in zip(rids, did_you_mean_each(rids, ids[claim]), strict=True):
+            hints[claim, rid] = hint
+    return hints

@@ -93,7 +93,7 @@ def _load_folder(root: str, encoding: str | None, delimiter: str | None) -> Case
             decisions_path, DECISIONS_FILE, DECISION_COLUMNS, encoding, delimiter
         )
         usable = _complete(problems)
-        case.decisions, more = check_decisions(frame, case.records) if usable else (frame, [])
+        case.decisions, more = check_decisions(frame, _record_ids(case)) if usable else (frame, [])
         case.problems += problems + more
     return case
 
@@ -174,6 +174,14 @@ def _parse_fields(
     from reconcile.fields import parse_records
 
     return parse_records(records, placeholders)
+
+
+def _record_ids(case: Case) -> pd.DataFrame:
+    """`claim` and `record_id` of every record (case.records without its other columns)."""
+    frames = [c.records[["claim", "record_id"]] for c in case.claims if len(c.records)]
+    if not frames:
+        return pd.DataFrame({"claim": pd.Series(dtype="str"), "record_id": pd.Series(dtype="str")})
+    return pd.concat(frames, ignore_index=True)
 
 
 def _complete(problems: list[Problem]) -> bool:

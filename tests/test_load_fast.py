@@ -193,3 +193,43 @@ def test_utf8_sequences_counted_as_the_bytes_regex_counts_them(data):
     from reconcile.csvread import _UTF8_SEQUENCE, _utf8_sequences
 
     assert _utf8_sequences(data) == len(_UTF8_SEQUENCE.findall(data))
+
+
+ids = st.lists(st.sampled_from(["A1", "a1", "A12", "B7", "b-7", "row-3", "A1x", "1A", "AB", ""]))
+
+
+@SETTINGS
+@given(
+    st.lists(ids.map("".join), max_size=6),
+    st.lists(ids.map("".join), min_size=1, max_size=30),
+    st.sampled_from([0.6, 0.75, 0.9]),
+)
+def test_hints_among_many_choices_are_difflibs(words, choices, cutoff):
+    from difflib import get_close_matches
+
+    from reconcile import casetoml
+
+    def reference(word: str) -> str:
+        lowered = [c.lower() for c in choices]
+        close = get_close_matches(word.lower(), lowered, n=1, cutoff=cutoff)
+        return f"; did you mean '{choices[lowered.index(close[0])]}'?" if close else ""
+
+    many, casetoml._MANY = casetoml._MANY, 0  # the rapidfuzz-bounded search even for a few
+    try:
+        assert casetoml.did_you_mean_each(words, choices, cutoff) == [reference(w) for w in words]
+    finally:
+        casetoml._MANY = many
+
+
+def test_unknown_record_ids_get_hints_quickly_in_a_large_case(tmp_path: Path):
+    rows = "\n".join(f"A{i},name {i}" for i in range(1, 30_001))
+    (tmp_path / "a.csv").write_text("id,name\n" + rows + "\n", encoding="utf-8")
+    (tmp_path / "case.toml").write_text('[[claims]]\nid = "a"\nfile = "a.csv"\n')
+    decisions = "claim_a,record_a,claim_b,record_b,decision\n" + "".join(
+        f"a,A{i}x,a,A{i + 1},same\n" for i in range(1, 200)
+    )
+    (tmp_path / "decisions.csv").write_text(decisions, encoding="utf-8")
+    case = load_case(tmp_path)
+    hints = [p.message for p in case.problems if p.code == "E502"]
+    assert len(hints) == 199
+    assert hints[0] == "claim 'a' has no record 'A1x'; did you mean 'A1'?"
