@@ -72,10 +72,9 @@ def check(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -
     Each problem is one line, `file:row:column: code: message` (row 1 is the header), sorted by
     file and row, then a summary line. Warnings do not fail the check.
     """
+    from reconcile.pipeline import settings_problems
     from reconcile.problems import has_errors
     from reconcile.summary import check_summary, problem_lines
-
-    from reconcile.pipeline import settings_problems
 
     case = _load(paths, encoding, delimiter)
     case.problems += settings_problems(case)

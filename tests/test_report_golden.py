@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from reconcile.cli import main
