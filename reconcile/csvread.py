@@ -441,8 +441,8 @@ def _read_simple(
     at the delimiter, line ends \\n, \\r\\n or \\r); anything else takes the careful path,
     which says what is wrong.
     """
-    if (not quoted and '"' in text) or "\x00" in text:
-        return None
+    if (not quoted and '"' in text) or "\x00" in text or not delimiter.isascii():
+        return None  # (pyarrow splits at one byte only: an Arabic comma takes the csv module)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     body = text.lstrip("\n")
@@ -475,7 +475,7 @@ def _read_simple(
                 check_utf8=False,
             ),
         )
-    except (pa.ArrowException, UnicodeEncodeError):
+    except (pa.ArrowException, UnicodeEncodeError, ValueError):
         return None  # a ragged row, most often
     n = body.count("\n") + 1
     if table.num_rows != n:

@@ -233,3 +233,11 @@ def test_unknown_record_ids_get_hints_quickly_in_a_large_case(tmp_path: Path):
     hints = [p.message for p in case.problems if p.code == "E502"]
     assert len(hints) == 199
     assert hints[0] == "claim 'a' has no record 'A1x'; did you mean 'A1'?"
+
+
+def test_an_arabic_comma_as_delimiter_is_read_by_the_csv_module():
+    for delimiter in ("،", "؛"):
+        data = f"id{delimiter}name\n1{delimiter}علي\n".encode()
+        table, problems = read_table(data, "x.csv", delimiter=delimiter)
+        assert problems == [] and table is not None and table.columns is None
+        assert table.rows == [(2, ["1", "علي"])]
