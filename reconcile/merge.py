@@ -105,7 +105,10 @@ def _flags(column: pd.Series) -> np.ndarray:
 
 
 def _strip(values: Strings) -> Strings:
-    return np.array([v.strip() for v in values.tolist()], dtype=object).reshape(-1)
+    out = values.copy()
+    at = np.flatnonzero(values != "")
+    out[at] = [v.strip() for v in values[at].tolist()]
+    return out
 
 
 def _mapped(values: Strings, fn: Callable[[str], Any], dtype: Any = object) -> np.ndarray:
@@ -340,7 +343,8 @@ class _Field:
         text: Strings,
         key: Callable[[np.ndarray], list[Any]],
         equal_merged: Callable[[np.ndarray], Strings] | None = None,
-        pairs: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, Strings]] | None = None,
+        pairs: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, Strings]]
+        | None = None,
         codes: Callable[[np.ndarray], np.ndarray] | None = None,
     ) -> None:
         self.stated, self.text, self.key = stated, text, key
@@ -348,14 +352,33 @@ class _Field:
         self.codes = codes or (lambda idx: _codes(self.key(idx)))
         # merged value of values with equal keys from several claims, by the first record
         self.equal_merged = equal_merged or (lambda first: text[first])
-        # for two different values a[k], b[k]: proven compatible (False: not known) and their
-        # merged value
+        # for persons with two different values a[k], b[k]: which are decided, whether
+        # compatible, merged value when compatible (default: agree's comparator, pair by pair)
         self.pairs = pairs
 
 
 def _codes(keys: list[Any]) -> np.ndarray:
     seen: dict[Any, int] = {}
     return np.array([seen.setdefault(k, len(seen)) for k in keys], dtype=np.int64)
+
+
+def _pairs(
+    recs: _Records,
+    f: _Field,
+    a: np.ndarray,
+    b: np.ndarray,
+    compatible: Callable[[Any, Any], bool],
+    merge: Callable[[Sequence[Stated]], str],
+) -> tuple[np.ndarray, np.ndarray, Strings]:
+    """Persons with two different values a[k], b[k]: agree.verdict's comparison of the pair
+    and, where compatible, its merged value (all decided)."""
+    ka, kb = f.key(a), f.key(b)
+    ok = np.array([compatible(x, y) for x, y in zip(ka, kb, strict=True)], dtype=bool)
+    merged = np.full(len(a), "", dtype=object)
+    at = np.flatnonzero(ok).tolist()
+    ca, cb, ta, tb = recs.claim[a], recs.claim[b], f.text[a], f.text[b]
+    merged[at] = [merge([Stated(ca[k], ta[k], ka[k]), Stated(cb[k], tb[k], kb[k])]) for k in at]
+    return np.ones(len(a), dtype=bool), ok, merged
 
 
 def _resolve(
@@ -398,13 +421,19 @@ def _resolve(
         value[who[starts[merged]]] = f.equal_merged(first[merged])
         status[who[starts[merged]]] = np.where(one_claim[merged], "single", "agree")
         todo = np.flatnonzero(~same_key & ~plain)
+        two = todo[ends[todo] - starts[todo] == 2]
+        a, b = multi[starts[two]], multi[starts[two] + 1]
         if f.pairs is not None:
-            two = todo[ends[todo] - starts[todo] == 2]
-            proven, merged_two = f.pairs(multi[starts[two]], multi[starts[two] + 1])
-            done = two[proven]
-            value[who[starts[done]]] = merged_two[proven]
-            status[who[starts[done]]] = np.where(one_claim[done], "single", "agree")
-            todo = np.setdiff1d(todo, done)
+            decided, ok, merged_two = f.pairs(a, b)
+        else:
+            decided, ok, merged_two = _pairs(recs, f, a, b, compatible, merge)
+        done = two[decided]
+        ta, tb, ok = f.text[a[decided]], f.text[b[decided]], ok[decided]
+        conflict = np.where(ta == tb, ta, ta + " | " + tb)
+        value[who[starts[done]]] = np.where(ok, merged_two[decided], conflict)
+        agreed = np.where(one_claim[done], "single", "agree")
+        status[who[starts[done]]] = np.where(ok, agreed, "conflict")
+        todo = np.setdiff1d(todo, done)
     else:
         todo = np.arange(len(starts))
     claim, text = recs.claim, f.text
@@ -521,11 +550,15 @@ class _Merge:
             out[k] = key[0] if len(key) == 1 else n + seen.setdefault(key, len(seen))
         return out
 
-    def _names_in_order(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Strings]:
-        """For two stated names a[k], b[k] of one person: proven to agree, and the fuller."""
+    def _names_in_order(
+        self, a: np.ndarray, b: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, Strings]:
+        """For two stated names a[k], b[k] of one person: decided where proven to agree, and
+        the fuller (the rest goes to agree.verdict)."""
         ta, tb = self.name_at[a], self.name_at[b]
         fuller = np.where(self.names.n_words[tb] > self.names.n_words[ta], b, a)
-        return self.names.agree_in_order(ta, tb), self.name[fuller]
+        proven = self.names.agree_in_order(ta, tb)
+        return proven, np.ones(len(a), dtype=bool), self.name[fuller]
 
     def names_column(self) -> Strings:
         """Every spelling of each person's name, " | "-joined, first seen first."""
@@ -685,7 +718,9 @@ class _Merge:
             return empty.astype({"row": "int64"})
         at = np.concatenate([x[0] for x in picked])
         field_no = np.repeat(np.arange(len(LONG_FIELDS)), [len(x[0]) for x in picked])
-        by = np.lexsort((at, field_no, recs.person[at]))
+        # picked field by field, each in person order: a stable sort on (person, field) keeps
+        # each person's records in order within a field
+        by = np.argsort(recs.person[at] * len(LONG_FIELDS) + field_no, kind="stable")
         at, field_no = at[by], field_no[by]
         columns = {
             "person_id": np.asarray(recs.person_ids, dtype=object)[recs.person[at]],
