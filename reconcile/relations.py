@@ -621,16 +621,26 @@ def names_to_analyse(names: pd.Series, also: frozenset[str] = frozenset()) -> np
                 )
             ]
         )
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
     lists = pc.utf8_split_whitespace(arrow)
-    parents = np.asarray(pc.list_parent_indices(lists))
-    pieces = pc.dictionary_encode(pc.list_flatten(lists)).combine_chunks()
+    offsets = np.asarray(lists.offsets, dtype=np.int64)
+    offsets -= offsets[0]  # the pieces of name i: [offsets[i], offsets[i + 1])
+    pieces = pc.dictionary_encode(pc.list_flatten(lists))
     codes = np.asarray(pieces.indices, dtype=np.intp)
-    flags = np.array(
-        [_piece_flags(p, also) for p in pieces.dictionary.to_pylist()], dtype=bool
-    ).reshape(-1, 4)
-    per_piece = flags[codes]
-    relates = np.bincount(parents, weights=per_piece[:, 0], minlength=n) > 0
-    undescribed = np.bincount(parents, weights=~per_piece[:, 1], minlength=n) > 0
-    worded = np.bincount(parents, weights=per_piece[:, 2], minlength=n) > 0
-    other = np.bincount(parents, weights=~per_piece[:, 3], minlength=n) > 0
+    # per piece, bits: 1 may relate, 2 a word that describes no one, 4 has words, 8 a word
+    # not in `also`; a name's bits are its pieces' bits or-ed together
+    bits = np.array(
+        [
+            r | (not d) << 1 | w << 2 | (not a) << 3
+            for r, d, w, a in (_piece_flags(p, also) for p in pieces.dictionary.to_pylist())
+        ],
+        dtype=np.uint8,
+    )
+    per_name = np.zeros(n, dtype=np.uint8)
+    some = np.flatnonzero(offsets[1:] > offsets[:-1])
+    if len(codes):
+        per_name[some] = np.bitwise_or.reduceat(bits[codes], offsets[some])
+    relates, undescribed = (per_name & 1) > 0, (per_name & 2) > 0
+    worded, other = (per_name & 4) > 0, (per_name & 8) > 0
     return relates | (~undescribed & worded) | ~other

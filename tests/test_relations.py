@@ -344,3 +344,17 @@ def test_names_to_analyse_finds_descriptions_and_placeholders():
     names = pd.Series(["سامي نور", "wife of Ali", "unidentified woman", "?", "", "Ali Hassan"])
     todo = names_to_analyse(names.astype("str"), frozenset({"?"}))
     assert todo.tolist() == [False, True, True, True, True, False]
+
+
+def test_names_to_analyse_on_chunked_and_sliced_arrow_columns():
+    import numpy as np
+    import pyarrow as pa
+
+    chunks = [
+        pa.array(["zz of", "a b"], pa.large_string()),
+        pa.array(["q", "wife of Ali", "Ali Hassan", "", "unknown woman"], pa.large_string())[1:],
+    ]
+    text = pd.arrays.ArrowStringArray(  # type: ignore[call-arg]
+        pa.chunked_array(chunks), dtype=pd.StringDtype("pyarrow", na_value=np.nan)
+    )
+    assert names_to_analyse(pd.Series(text)).tolist() == [True, False, True, False, True, True]
