@@ -72,7 +72,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -127,7 +126,6 @@ __all__ = [
     "sex_implies_child",
 ]
 
-T = TypeVar("T")
 MAX_AGE = 120.0  # the upper end of open ranges: "60+", "adult", "elderly"
 # Age groups as ranges of years: a child is under 18, an adult 18 or over, elderly 60 or over.
 GROUP_RANGES: dict[str, tuple[float, float]] = {
@@ -650,13 +648,6 @@ def _array(values: Sequence[object]) -> np.ndarray:
 def _flags(values: Sequence[object]) -> np.ndarray:
     """A numpy array of the values' truth."""
     return np.array([bool(v) for v in values], dtype=bool)
-
-
-def _per_distinct(values: pd.Series, parse: Callable[[str], T]) -> list[T]:
-    """parse(value) for every value, each distinct value parsed once."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    results = [parse(str(u)) for u in uniques]
-    return [results[c] for c in codes.tolist()]
 
 
 def _blank(values: np.ndarray) -> np.ndarray:
