@@ -346,7 +346,13 @@ class _Field:
         pairs: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, Strings]]
         | None = None,
         codes: Callable[[np.ndarray], np.ndarray] | None = None,
+        text_codes: Callable[[np.ndarray], np.ndarray] | None = None,
+        text_is_key: bool = False,
     ) -> None:
+        # the texts at some records as integers (equal where the texts are equal); or the key
+        # codes themselves when the text is the key
+        self.text_codes = text_codes or (lambda idx: pd.factorize(text[idx])[0])
+        self.text_is_key = text_is_key
         self.stated, self.text, self.key = stated, text, key
         # the keys at some records as integers, equal where the keys are equal
         self.codes = codes or (lambda idx: _codes(self.key(idx)))
@@ -407,7 +413,7 @@ def _resolve(
     ends = np.r_[starts[1:], len(multi)]
     if prepare is None:
         kc = f.codes(multi)
-        tc = pd.factorize(f.text[multi])[0]
+        tc = kc if f.text_is_key else f.text_codes(multi)
         cc = recs.claim_rank[multi]
         rep = np.repeat(starts, ends - starts)
         same_key = np.logical_and.reduceat(kc == kc[rep], starts)
@@ -476,7 +482,15 @@ def _codes_as(
 
 
 def _placeholders(values: Strings, ph: frozenset[str]) -> np.ndarray:
-    return _mapped(values, lambda v: is_placeholder(v, ph), dtype=bool)
+    """is_placeholder of every value (only values no longer than the longest placeholder can
+    be one)."""
+    longest = max(map(len, ph), default=0)
+    out = np.zeros(len(values), dtype=bool)
+    at = np.flatnonzero(values != "")
+    short = [len(v.strip()) <= longest for v in values[at].tolist()]
+    at = at[np.asarray(short, dtype=bool)] if len(at) else at
+    out[at] = _mapped(values[at], lambda v: is_placeholder(v, ph), dtype=bool)
+    return out
 
 
 class _Merge:
@@ -597,6 +611,7 @@ class _Merge:
                 self._name_keys,
                 pairs=self._names_in_order,
                 codes=self._name_codes,
+                text_codes=lambda idx: self.name_at[idx],
             ),
             names.compatible,
             names.fullest,
@@ -631,6 +646,7 @@ class _Merge:
                     v,
                     _keys_as(v, None),
                     codes=_codes_as(v, None),
+                    text_is_key=True,
                 ),
                 *COMPARATORS[field],
             )

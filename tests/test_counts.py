@@ -367,3 +367,27 @@ def test_every_counts_column_category_and_headline_key_is_documented() -> None:
     keys = distinct_people_range(None, links_of(recs), recs).keys()
     names = [*COUNT_OUTPUT_COLUMNS, *STANDARD_CATEGORIES, *keys, *("exact", "at_least", "at_most")]
     assert [n for n in names if f"`{n}`" not in doc] == []
+
+
+@pytest.mark.parametrize("n_claims", [3, 70])  # claim sets as machine words, and beyond 62
+def test_distinct_people_claim_sets_of_any_size(n_claims: int) -> None:
+    ids = [f"c{i}" for i in range(n_claims)]
+    recs = records_of(*(rec(c, "1") for c in ids), rec("c0", "2"))
+    chain = [
+        (ids[i], "1", ids[i + 1], "1", 10.0 - i * 0.01, "possible") for i in range(n_claims - 1)
+    ]
+    # c0:2 shares claim c0 with the chain it would join: it stays apart, whatever its weight
+    pairs = pairs_of(*chain, ("c0", "2", ids[1], "1", -50.0, "possible"))
+    got = distinct_people_range(pairs, links_of(recs), recs)
+    assert (got["min"], got["max"], got["extra_merges"]) == (2, n_claims + 1, n_claims - 1)
+
+
+def test_distinct_people_pair_between_persons_sharing_a_claim_never_merges() -> None:
+    recs = records_of(rec("a", "1"), rec("b", "1"), rec("a", "2"), rec("c", "1"))
+    links = links_of(recs, {"a:1": "P", "b:1": "P"})  # P holds claims a and b
+    pairs = pairs_of(
+        ("a", "2", "b", "1", 9.0, "possible"),  # a:2 and P share claim a
+        ("a", "2", "c", "1", 1.0, "possible"),
+    )
+    got = distinct_people_range(pairs, links, recs)
+    assert (got["min"], got["max"], got["extra_merges"]) == (2, 3, 1)

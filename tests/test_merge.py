@@ -10,7 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reconcile.agree import COMPARATORS, Stated, name_form, names_agree, norm_text, verdict
+from reconcile.agree import (
+    COMPARATORS,
+    Stated,
+    format_age,
+    name_form,
+    names_agree,
+    norm_text,
+    verdict,
+)
 from reconcile.case import Claim
 from reconcile.merge import LONG_FIELDS, PERSON_COLUMNS, merge_persons
 from reconcile.schema import (
@@ -582,3 +590,83 @@ def test_age_status_does_not_depend_on_claim_order(ages: list[tuple[int, int]], 
         gaps_ok = all(max(a[0], b[0]) - min(a[1], b[1]) <= 1 for a in ages for b in ages)
         expected = "agree" if gaps_ok else "conflict"
     assert status == expected
+
+
+# --------------------------------------------------------------------------- bulk paths
+
+PARSED_VALUES = {
+    "sex_n": ["", "male", "female", "unknown"],
+    "age_group_n": ["", "adult", "elderly", "child", "unknown"],
+    "dob_n": ["", "1990", "1990-05-02", "1991-05-02"],
+    "national_id_n": ["", "0123", "123"],
+}
+AGE_VALUES = [None, (34.0, 34.0), (35.0, 35.0), (30.0, 35.0), (40.0, 40.0)]
+RECORD = st.fixed_dictionaries(
+    {
+        "claim": st.sampled_from(["a", "b", "c"]),
+        **{c: st.sampled_from(v) for c, v in PARSED_VALUES.items()},
+        "age": st.sampled_from(AGE_VALUES),
+        "name": st.sampled_from(["", "Hisham Ahmad al-Hassan", "Hisham al-Hassan", "Karim"]),
+    }
+)
+
+
+@given(st.lists(st.lists(RECORD, min_size=1, max_size=3), min_size=1, max_size=6))
+def test_many_persons_at_once_match_the_verdict_of_each(people: list[list[dict[str, Any]]]) -> None:
+    """Persons merged together (in bulk, by the number of values they state) get what
+    agree.verdict gives each on its own stated values."""
+    recs, person = [], {}
+    for p, members in enumerate(people):
+        for m in members:
+            rid = str(len(recs))
+            age_text = "" if m["age"] is None else format_age(*m["age"])
+            lo, hi = m["age"] or (math.nan, math.nan)
+            fields = {c: m[c] for c in PARSED_VALUES} | {"name": m["name"]}
+            recs.append(
+                rec(
+                    m["claim"], rid, len(recs) + 2, **fields, age_n=age_text, age_min=lo, age_max=hi
+                )
+            )
+            person[f"{m['claim']}:{rid}"] = f"P{p}"
+    records, links = frames(recs, person)
+    persons, _ = merge_persons(records, links, claims("a", "b", "c"))
+    by_id = persons.set_index("person_id")
+    order = {"a": 0, "b": 1, "c": 2}
+    for p in range(len(people)):
+        mine = sorted(
+            (r for r in recs if person[f"{r['claim']}:{r['record_id']}"] == f"P{p}"),
+            key=lambda r: (order[r["claim"]], r["row"]),
+        )
+        for field, col in [("sex", "sex_n"), ("age_group", "age_group_n"), ("dob", "dob_n")]:
+            values = [
+                Stated(r["claim"], r[col], r[col]) for r in mine if r[col] not in ("", "unknown")
+            ]
+            got = (by_id.loc[f"P{p}", field], by_id.loc[f"P{p}", f"{field}_status"])
+            assert got == verdict(values, *COMPARATORS[field])
+        ages = [
+            Stated(r["claim"], r["age_n"], (r["age_min"], r["age_max"])) for r in mine if r["age_n"]
+        ]
+        got = (by_id.loc[f"P{p}", "age"], by_id.loc[f"P{p}", "age_status"])
+        assert got == verdict(ages, *COMPARATORS["age"])
+        names = [Stated(r["claim"], r["name"], (r["name"],)) for r in mine if r["name"]]
+        got = (by_id.loc[f"P{p}", "name"], by_id.loc[f"P{p}", "name_status"])
+        assert got == verdict(names, *COMPARATORS["name"])
+
+
+def test_names_met_in_order_agree_and_others_are_still_compared() -> None:
+    recs = [
+        rec("a", "1", 2, name="Asif Ali Fawzi Abu Hamad"),
+        rec("b", "1", 2, name="Asif Fawzi Abu Hamad"),  # a dropped middle name: agree in bulk
+        rec("a", "2", 3, name="Asif Ali Abu Hamad Abu Daqqa"),
+        rec("b", "2", 3, name="Asif Ali Fawzi Abu Hamad"),  # agree only by interleaving
+        rec("a", "3", 4, name="Mohammed Ali"),
+        rec("b", "3", 4, name="Mohammed Hassan"),
+    ]
+    records, links = frames(recs, {f"{c}:{i}": f"P{i}" for c in "ab" for i in "123"})
+    persons = merge_persons(records, links, claims("a", "b"))[0].set_index("person_id")
+    assert list(persons.loc["P1", ["name", "name_status"]]) == ["Asif Ali Fawzi Abu Hamad", "agree"]
+    assert list(persons.loc["P2", ["name", "name_status"]]) == [
+        "Asif Ali Abu Hamad Abu Daqqa",
+        "agree",
+    ]
+    assert persons.loc["P3", "name_status"] == "conflict"
