@@ -615,7 +615,8 @@ RECORD = st.fixed_dictionaries(
 def test_many_persons_at_once_match_the_verdict_of_each(people: list[list[dict[str, Any]]]) -> None:
     """Persons merged together (in bulk, by the number of values they state) get what
     agree.verdict gives each on its own stated values."""
-    recs, person = [], {}
+    recs: list[dict[str, Any]] = []
+    person: dict[str, str] = {}
     for p, members in enumerate(people):
         for m in members:
             rid = str(len(recs))
