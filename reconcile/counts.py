@@ -355,16 +355,29 @@ def _claim_ids(claims: Sequence[Claim], *more: Iterable[str]) -> list[str]:
     return ids + sorted({x for x in seen if x} - set(ids))
 
 
-def _person_ids(records: pd.DataFrame, links: pd.DataFrame | None) -> pd.Series:
-    """Each record's person id from links (claim:record_id when the record has no link)."""
-    own = _col(records, "claim") + ":" + _col(records, "record_id")
+def _record_keys(records: pd.DataFrame) -> pd.Series:
+    return _col(records, "claim") + ":" + _col(records, "record_id")
+
+
+def _person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
+    """Each record's person as an integer, equal where the person ids are: the id from links,
+    or claim:record_id when the record has no link (the last link of a key wins)."""
+    own = _record_keys(records)
     if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
-        return own
+        return np.asarray(pd.factorize(own)[0], dtype=np.int64)
     keys = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
-    lk = pd.Series(links["person_id"].astype(str).to_numpy(), index=keys.to_numpy())
-    lk = lk[~lk.index.duplicated(keep="last")]  # as a dict would: the last link of a key wins
-    linked = own.map(lk)
-    return linked.where(linked.notna(), own).astype(str)
+    codes, uniques = pd.factorize(pd.concat([own, keys], ignore_index=True))
+    mine, theirs = codes[: len(own)], codes[len(own) :]
+    last = pd.Series(theirs).drop_duplicates(keep="last")
+    link_of = np.full(len(uniques), -1, dtype=np.int64)
+    link_of[last.to_numpy()] = last.index.to_numpy()
+    link = link_of[mine]
+    pids = links["person_id"].astype(str)
+    if (link >= 0).all():
+        return np.asarray(pd.factorize(pids)[0], dtype=np.int64)[link]
+    ids = own.to_numpy(dtype=object)
+    ids[link >= 0] = pids.to_numpy(dtype=object)[link[link >= 0]]
+    return np.asarray(pd.factorize(ids)[0], dtype=np.int64)
 
 
 def reconcile_counts(
@@ -383,16 +396,15 @@ def reconcile_counts(
     del persons
     ids = _claim_ids(claims, _col(records, "claim"), _col(stated_counts, "claim"))
     found = assertions(stated_counts, {cid: i for i, cid in enumerate(ids)})
-    rec_claims, pids = _col(records, "claim"), _person_ids(records, links)
+    rec_claims, person_codes = _col(records, "claim"), _person_codes(records, links)
     tally = _Tally(ids, {c.id for c in claims if c.complete}, {}, {}, set(rec_claims.unique()))
-    person_codes = pd.factorize(pids)[0]
     claim_codes, claim_names = pd.factorize(rec_claims)
     for cat, mask in _category_masks(records).items():
         m = mask.to_numpy(dtype=bool)
         listed = np.bincount(claim_codes[m], minlength=len(claim_names))
         per_claim = dict(zip(claim_names, listed, strict=True))
         tally.listed.update({(cat, cid): int(per_claim.get(cid, 0)) for cid in ids})
-        tally.distinct[cat] = len(np.unique(person_codes[m]))
+        tally.distinct[cat] = int(np.count_nonzero(np.bincount(person_codes[m])))
     wanted = (
         _default_categories(found, tally)
         if categories is None
@@ -437,9 +449,8 @@ def distinct_people_range(
     Returns {"min", "max", "persons" (persons as linked, before the stated floor),
     "min_merged" (persons after the extra merges), "extra_merges", "stated_floor" (None when no
     claim states a killed count)}."""
-    pids = _person_ids(records, links)
-    person_codes, person_names = pd.factorize(pids, sort=True)
-    n = len(person_names)
+    person_codes = _person_codes(records, links)
+    n = int(person_codes.max(initial=-1)) + 1
     parent = list(range(n))
     extra = 0
     if pairs is not None and len(pairs):
@@ -459,12 +470,15 @@ def distinct_people_range(
             claim_bits[ra_] |= claim_bits[rb_]
             members[ra_] = members.get(ra_, [ra_]) + members.pop(rb_, [rb_])
             extra += 1
-    counted = np.unique(person_codes[dead(records).to_numpy()]) if killed_only else np.arange(n)
+    if killed_only:
+        counted = np.flatnonzero(np.bincount(person_codes[dead(records).to_numpy()], minlength=n))
+    else:
+        counted = np.arange(n)
     roots = np.asarray(parent, dtype=np.int64)
     while not np.array_equal(roots, roots[roots]):  # every person straight to its root
         roots = roots[roots]
     most = len(counted)
-    merged = len(np.unique(roots[counted]))
+    merged = int(np.count_nonzero(np.bincount(roots[counted], minlength=n)))
     floor = None
     if stated_counts is not None and len(stated_counts):
         found = [a for a in assertions(stated_counts, {}) if a.category == "killed" and a.lo]
@@ -487,18 +501,13 @@ def _mergeable(
     them (strongest weight first, ties by the records' claim:id); the pairs of persons decided
     different; each person's claims as a bit set. A pair whose persons already share a claim is
     left out: claims only accumulate, so it could never merge."""
-    keys = (_col(records, "claim") + ":" + _col(records, "record_id")).to_numpy(dtype=object)
-    sides = [
-        (pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str)).to_numpy(
-            dtype=object
-        )
-        for s in ("a", "b")
-    ]
-    # one dense code per key, in key order: a record's code is its rank among the keys
-    codes, uniques = pd.factorize(np.concatenate([keys, *sides]), sort=True)
-    rank = codes[: len(keys)]
-    first = np.full(len(uniques), -1, dtype=np.int64)  # the first record with each key
-    first[rank[::-1]] = np.arange(len(keys))[::-1]
+    keys = _record_keys(records)
+    sides = [pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str) for s in "ab"]
+    codes, uniques = pd.factorize(pd.concat([keys, *sides], ignore_index=True))
+    mine = codes[: len(keys)]
+    once = pd.Series(mine).drop_duplicates()  # the first record with each key
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[once.to_numpy()] = once.index.to_numpy()
     ra, rb = (first[codes[len(keys) + i * len(pairs) :][: len(pairs)]] for i in range(2))
     ok = (ra >= 0) & (rb >= 0)
     pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
@@ -520,5 +529,8 @@ def _mergeable(
     weight = pd.to_numeric(pairs["weight"], errors="coerce").fillna(-np.inf).to_numpy()
     take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb) & ~shared)
     # strongest first; ties broken by the records' claim:id, so row order never matters
-    take = take[np.lexsort((rank[rb[take]], rank[ra[take]], -weight[take]))]
+    involved = np.concatenate([ra[take], rb[take]])
+    rank = pd.factorize(keys.to_numpy(dtype=object)[involved], sort=True)[0]
+    rank_a, rank_b = rank[: len(take)], rank[len(take) :]
+    take = take[np.lexsort((rank_b, rank_a, -weight[take]))]
     return list(zip(pa[take].tolist(), pb[take].tolist(), strict=True)), different, claim_bits
