@@ -105,8 +105,10 @@ def _flags(column: pd.Series) -> np.ndarray:
 
 
 def _strip(values: Strings) -> Strings:
-    out = values.copy()
     at = np.flatnonzero(values != "")
+    if not len(at):
+        return values
+    out = values.copy()
     out[at] = [v.strip() for v in values[at].tolist()]
     return out
 
