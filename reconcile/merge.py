@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile.agree import (
     COMPARATORS,
@@ -147,8 +149,12 @@ class _Records:
             example = f"{first['claim']}:{first['record_id']}"
             raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
         claim = _texts(merged["claim"])
-        claim_rank = np.array([order[c] for c in claim.tolist()], dtype=np.int64)
-        row = np.array([int(x) for x in merged["row"].tolist()], dtype=np.int64)
+        codes, uniques = pd.factorize(claim)
+        claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
+        if pd.api.types.is_integer_dtype(merged["row"].dtype):
+            row = merged["row"].to_numpy(dtype=np.int64)
+        else:
+            row = np.array([int(x) for x in merged["row"].tolist()], dtype=np.int64)
         rid = _texts(merged["record_id"])
         by = np.lexsort((row, claim_rank))
         ties = (np.diff(claim_rank[by]) == 0) & (np.diff(row[by]) == 0)
@@ -201,9 +207,10 @@ class _Names:
         self.key = np.full(n, "", dtype=object)  # the main form's words, space-joined
         has = np.flatnonzero(self.n_words)
         if len(has):
-            spaced = self.vocab[self.tok[main]] + " "
-            firsts = np.r_[0, np.cumsum(self.n_words[has])[:-1]]
-            self.key[has] = [x[:-1] for x in np.add.reduceat(spaced, firsts).tolist()]
+            offsets = pa.array(np.r_[0, np.cumsum(self.n_words[has])], type=pa.int32())
+            words = pa.array(self.vocab, type=pa.string()).take(pa.array(self.tok[main]))
+            lists = pa.ListArray.from_arrays(offsets, words)
+            self.key[has] = pc.binary_join(lists, " ").to_numpy(zero_copy_only=False)
         self._forms: dict[int, tuple[NameForm, ...]] = {}
 
     def forms(self, i: int) -> tuple[NameForm, ...]:
