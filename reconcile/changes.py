@@ -39,8 +39,15 @@ MORE_IN = "see the changes table of report.xlsx or reconcile.sqlite"
 # old_person_ids, new_person_ids (";"-joined), records (claim:record_id, ";"-joined), gained,
 # lost (`changed` only), field, old_status, new_status (`field` rows only)
 CHANGE_COLUMNS: tuple[str, ...] = (
-    "kind", "old_person_ids", "new_person_ids", "records", "gained", "lost", "field",
-    "old_status", "new_status",
+    "kind",
+    "old_person_ids",
+    "new_person_ids",
+    "records",
+    "gained",
+    "lost",
+    "field",
+    "old_status",
+    "new_status",
 )
 
 
@@ -162,8 +169,9 @@ def compare_runs(
     for new_id in sorted(before_of):
         after = now.get(new_id, {})
         for f in MERGED_FIELDS:
-            old_status = " | ".join(sorted({was[o][f] for o in before_of[new_id]
-                                            if f in was.get(o, {})}))
+            old_status = " | ".join(
+                sorted({was[o][f] for o in before_of[new_id] if f in was.get(o, {})})
+            )
             if old_status and f in after and old_status != after[f]:
                 fields.append(FieldChange(new_id, f, old_status, after[f]))
     old_refs, new_refs = set().union(*old.values()), set().union(*new.values())
@@ -197,8 +205,17 @@ def capped(changes: Changes, limit: int) -> Changes:
 def changes_frame(changes: Changes) -> pd.DataFrame:
     """Every change as a table (CHANGE_COLUMNS), persons first, then fields, in order."""
     rows = [
-        (c.kind, ";".join(c.old), ";".join(c.new), ";".join(c.records), ";".join(c.gained),
-         ";".join(c.lost), "", "", "")
+        (
+            c.kind,
+            ";".join(c.old),
+            ";".join(c.new),
+            ";".join(c.records),
+            ";".join(c.gained),
+            ";".join(c.lost),
+            "",
+            "",
+            "",
+        )
         for c in changes.persons
     ]
     rows += [("field", "", f.person_id, "", "", "", f.field, f.old, f.new) for f in changes.fields]

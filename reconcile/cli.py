@@ -87,9 +87,7 @@ def check(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -
 
 def _matching_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by commands that match."""
-    fn = click.option(
-        "--quiet", "-q", is_flag=True, help="No progress on stderr."
-    )(fn)
+    fn = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")(fn)
     fn = click.option(
         "--jobs",
         "-j",
@@ -221,8 +219,11 @@ def run(
         result.counts,
         result.people_range,
         case.problems,
-        {"matching": settings.to_dict(), "model": result.match.model.to_dict(),
-         "stats": result.match.stats},
+        {
+            "matching": settings.to_dict(),
+            "model": result.match.model.to_dict(),
+            "stats": result.match.stats,
+        },
         changes=changes,
     )
     try:
@@ -559,8 +560,10 @@ def review(
                     continue
                 removed = remove_decision(path, lines.pop())
                 row = session.undo() or {}
-                pair = f"{row.get('claim_a')}:{row.get('record_a')} ~ " \
+                pair = (
+                    f"{row.get('claim_a')}:{row.get('record_a')} ~ "
                     f"{row.get('claim_b')}:{row.get('record_b')}"
+                )
                 click.echo(
                     f"undone: {pair} removed from {path}"
                     if removed

@@ -34,7 +34,7 @@ def _read(path: Path) -> bytes:
 
 def _layout(path: Path, data: bytes) -> tuple[list[str], str, str]:
     """(header columns, delimiter, line end) of an existing decisions.csv."""
-    body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
+    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:

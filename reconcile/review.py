@@ -42,7 +42,15 @@ NEAR_BITS = 3.0  # a pair whose weight is this close to the threshold is worth a
 NEAR_PROBABILITY = (0.2, 0.8)
 OTHERS_SHOWN = 5  # other candidates listed under an item
 COMPARED: tuple[str, ...] = (
-    "name", "sex", "age", "dob", "national_id", "relation", "status", "location", "nationality",
+    "name",
+    "sex",
+    "age",
+    "dob",
+    "national_id",
+    "relation",
+    "status",
+    "location",
+    "nationality",
 )
 # rows of the side-by-side view: (label, record columns joined, comparison whose level it shows)
 SHOWN: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -303,8 +311,7 @@ def build_queue(
     clash = [
         p
         for p in open_pairs
-        if p.status == "linked"
-        and _sex_or_age_conflict(recs.get(p.a, {}), recs.get(p.b, {}))
+        if p.status == "linked" and _sex_or_age_conflict(recs.get(p.a, {}), recs.get(p.b, {}))
     ]
     add(KINDS[2], sorted(clash, key=lambda p: (p.weight, p.key)))
     best: list[Pair] = []
@@ -527,13 +534,16 @@ def render_item(
     recs = records if isinstance(records, Mapping) else record_index(records)
     p = item.pair
     ra, rb = recs.get(p.a, {}), recs.get(p.b, {})
-    lines = [f"[{number[0]}/{number[1]}] {item.kind}: is {ref_text(p.a)} the same person as "
-             f"{ref_text(p.b)}?"]
+    lines = [
+        f"[{number[0]}/{number[1]}] {item.kind}: is {ref_text(p.a)} the same person as "
+        f"{ref_text(p.b)}?"
+    ]
     if item.kind == KINDS[0] and item.group:
         lines.append("  ambiguous group: " + ", ".join(ref_text(r) for r in item.group))
     lines.append("")
-    lines += _side_by_side("", ref_text(p.a), ref_text(p.b), "" if blind else "level      weight",
-                           width)
+    lines += _side_by_side(
+        "", ref_text(p.a), ref_text(p.b), "" if blind else "level      weight", width
+    )
     lines += _side_by_side("source", _where(ra), _where(rb), "", width)
     level = {f: (lvl, w) for f, lvl, w in p.levels}
     for label, cols, compared in SHOWN:
@@ -544,18 +554,17 @@ def render_item(
         tail = "" if blind or not compared or not lvl else f"{lvl:<10} {w:>+6.2f}"
         lines += _side_by_side(label, va or "-", vb or "-", tail, width)
     if not blind:
-        lines += _side_by_side("context", "(group members matching)", "",
-                               f"{'':<10} {p.context:>+6.2f}", width)
-        lines += _side_by_side("prior", "(before looking)", "", f"{'':<10} {p.prior:>+6.2f}",
-                               width)
+        lines += _side_by_side(
+            "context", "(group members matching)", "", f"{'':<10} {p.context:>+6.2f}", width
+        )
+        lines += _side_by_side("prior", "(before looking)", "", f"{'':<10} {p.prior:>+6.2f}", width)
         lines.append(
-            f"match weight {p.weight:+.2f} bits, probability {p.probability:.2f}, "
-            f"status {p.status}"
+            f"match weight {p.weight:+.2f} bits, probability {p.probability:.2f}, status {p.status}"
         )
     for ref, rec in ((p.a, ra), (p.b, rb)):
         quote = _text(rec.get("quote", "")).strip()
         if quote:
-            lines.append(f"quote {ref_text(ref)}: \"{quote}\"")
+            lines.append(f'quote {ref_text(ref)}: "{quote}"')
     if item.others:
         lines.append("other candidates:")
         for q in item.others[:OTHERS_SHOWN]:

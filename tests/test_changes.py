@@ -40,28 +40,51 @@ def _persons(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["person_id", "sex_status", "age_status"])
 
 
-OLD_LINKS = _links([
-    ("a", "1", "P1"), ("b", "1", "P1"),  # kept
-    ("a", "2", "P2"), ("b", "2", "P3"),  # merged into N1
-    ("a", "3", "P4"), ("b", "3", "P4"),  # split into N2, N3
-    ("a", "4", "P5"),                    # gains b:4 -> N4
-    ("a", "5", "P6"),                    # record deleted: removed
-])
-NEW_LINKS = _links([
-    ("a", "1", "P1"), ("b", "1", "P1"),
-    ("a", "2", "N1"), ("b", "2", "N1"),
-    ("a", "3", "N2"), ("b", "3", "N3"),
-    ("a", "4", "N4"), ("b", "4", "N4"),
-    ("c", "1", "N5"),                    # new record: added
-])
-OLD_PERSONS = _persons([
-    ("P1", "agree", "single"), ("P2", "single", "unknown"), ("P3", "single", "single"),
-    ("P4", "agree", "conflict"), ("P5", "single", "unknown"), ("P6", "single", "single"),
-])
-NEW_PERSONS = _persons([
-    ("P1", "agree", "conflict"), ("N1", "agree", "single"), ("N2", "single", "single"),
-    ("N3", "single", "single"), ("N4", "single", "unknown"), ("N5", "single", "unknown"),
-])
+OLD_LINKS = _links(
+    [
+        ("a", "1", "P1"),
+        ("b", "1", "P1"),  # kept
+        ("a", "2", "P2"),
+        ("b", "2", "P3"),  # merged into N1
+        ("a", "3", "P4"),
+        ("b", "3", "P4"),  # split into N2, N3
+        ("a", "4", "P5"),  # gains b:4 -> N4
+        ("a", "5", "P6"),  # record deleted: removed
+    ]
+)
+NEW_LINKS = _links(
+    [
+        ("a", "1", "P1"),
+        ("b", "1", "P1"),
+        ("a", "2", "N1"),
+        ("b", "2", "N1"),
+        ("a", "3", "N2"),
+        ("b", "3", "N3"),
+        ("a", "4", "N4"),
+        ("b", "4", "N4"),
+        ("c", "1", "N5"),  # new record: added
+    ]
+)
+OLD_PERSONS = _persons(
+    [
+        ("P1", "agree", "single"),
+        ("P2", "single", "unknown"),
+        ("P3", "single", "single"),
+        ("P4", "agree", "conflict"),
+        ("P5", "single", "unknown"),
+        ("P6", "single", "single"),
+    ]
+)
+NEW_PERSONS = _persons(
+    [
+        ("P1", "agree", "conflict"),
+        ("N1", "agree", "single"),
+        ("N2", "single", "single"),
+        ("N3", "single", "single"),
+        ("N4", "single", "unknown"),
+        ("N5", "single", "unknown"),
+    ]
+)
 
 
 def test_compare_runs_names_every_kind_of_change():
@@ -176,16 +199,20 @@ def test_run_reports_changes_since_the_last_run(tmp_path):
     third = runner.invoke(main, args)
     assert third.exit_code == 0, third.output
     new = pd.read_csv(case / "out" / "links.csv", dtype=str).set_index("record_id")["person_id"]
-    line = f"- merged: {links['lr-02']}, {links['sw-02']} -> {new['sw-02']} " \
+    line = (
+        f"- merged: {links['lr-02']}, {links['sw-02']} -> {new['sw-02']} "
         "(local_reports:lr-02, sohr_wives:sw-02)"
+    )
     assert line in third.output
     assert f"- {new['sw-02']} relation: single -> agree" in third.output
     md = (case / "out" / "report.md").read_text("utf-8")
     assert "## Changed since the last run" in md and "32 persons before, 31 now, 30 unchanged" in md
     html = (case / "out" / "report.html").read_text("utf-8")
     assert '<section id="changes"><h2>Changed since the last run</h2>' in html
-    assert '<a href="#headline">Headline ranges</a><a href="#changes">Changed since the last ' \
+    assert (
+        '<a href="#headline">Headline ranges</a><a href="#changes">Changed since the last '
         'run</a><a href="#contradictions">' in html
+    )
     json_text = (case / "out" / "report.json").read_text("utf-8")
     assert '"kind": "merged"' in json_text
     con = sqlite3.connect(case / "out" / "reconcile.sqlite")
@@ -205,8 +232,10 @@ def test_run_warns_when_the_previous_outputs_cannot_be_read(tmp_path):
     (out / "links.csv").write_text("something else\n", "utf-8")
     result = CliRunner().invoke(main, ["run", str(case), "-q", "--out", str(out)])
     assert result.exit_code == 0
-    msg = f"{out / 'links.csv'} has no column claim, record_id, person_id: not an output of " \
+    msg = (
+        f"{out / 'links.csv'} has no column claim, record_id, person_id: not an output of "
         "reconcile run"
+    )
     assert f"warning: {msg}; not compared with the last run" in result.output
     assert "\nNot compared with the last run:" in result.output
 
@@ -214,8 +243,9 @@ def test_run_warns_when_the_previous_outputs_cannot_be_read(tmp_path):
 # ---------------------------------------------------------------- every person is accounted for
 
 _refs = [("a", "1"), ("a", "2"), ("b", "1"), ("b", "2"), ("c", "1"), ("c", "2")]
-_runs = st.lists(st.one_of(st.none(), st.sampled_from(["X", "Y", "Z", "W"])), min_size=6,
-                 max_size=6)
+_runs = st.lists(
+    st.one_of(st.none(), st.sampled_from(["X", "Y", "Z", "W"])), min_size=6, max_size=6
+)
 
 
 def _run(labels: list[str | None]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -30,6 +30,13 @@ def test_readme_states_the_two_setup_commands_exactly() -> None:
 
 def test_matching_doc_names_every_pair_status() -> None:
     doc = (ROOT / "docs" / "matching.md").read_text(encoding="utf-8")
-    for status in ("linked", "ambiguous", "possible", "rejected", "duplicate", "decided-same",
-                   "decided-different"):
+    for status in (
+        "linked",
+        "ambiguous",
+        "possible",
+        "rejected",
+        "duplicate",
+        "decided-same",
+        "decided-different",
+    ):
         assert f"`{status}`" in doc, status

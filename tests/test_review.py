@@ -21,40 +21,64 @@ HEADER = ",".join(DECISION_COLUMNS)
 
 def _pair(ca, ra, cb, rb, weight, prob, status, sex="agree"):
     return {
-        "claim_a": ca, "record_a": ra, "claim_b": cb, "record_b": rb, "weight": weight,
-        "probability": prob, "status": status, "lvl_name": "fuzzy", "w_name": 3.0,
-        "lvl_sex": sex, "w_sex": 1.0, "w_context": 0.0, "w_prior": -3.0,
+        "claim_a": ca,
+        "record_a": ra,
+        "claim_b": cb,
+        "record_b": rb,
+        "weight": weight,
+        "probability": prob,
+        "status": status,
+        "lvl_name": "fuzzy",
+        "w_name": 3.0,
+        "lvl_sex": sex,
+        "w_sex": 1.0,
+        "w_context": 0.0,
+        "w_prior": -3.0,
     }
 
 
 def _records(rows):
-    cols = ["claim", "record_id", "file", "row", "name", "sex_n", "age_group_n",
-            "name_unknown", "name_is_relation", "quote"]
+    cols = [
+        "claim",
+        "record_id",
+        "file",
+        "row",
+        "name",
+        "sex_n",
+        "age_group_n",
+        "name_unknown",
+        "name_is_relation",
+        "quote",
+    ]
     return pd.DataFrame([dict(zip(cols, r, strict=True)) for r in rows])
 
 
-RECORDS = _records([
-    ("a", "1", "a.csv", 2, "", "female", "adult", True, False, "a woman"),
-    ("a", "2", "a.csv", 3, "", "female", "adult", True, False, ""),
-    ("a", "3", "a.csv", 4, "Omar Said", "male", "adult", False, False, ""),
-    ("a", "4", "a.csv", 5, "Hala Nour", "female", "child", False, False, ""),
-    ("b", "1", "b.csv", 2, "wife of X", "female", "adult", False, True, "his wife"),
-    ("b", "3", "b.csv", 3, "Omar Saeed", "male", "adult", False, False, ""),
-    ("b", "4", "b.csv", 4, "Hala Nur", "female", "adult", False, False, ""),
-    ("b", "5", "b.csv", 5, "", "male", "child", True, False, ""),
-    ("c", "9", "c.csv", 2, "Omar", "male", "", False, False, ""),
-])
-PAIRS = pd.DataFrame([
-    _pair("a", "1", "b", "1", 4.0, 0.94, "ambiguous"),
-    _pair("a", "2", "b", "1", 4.2, 0.95, "ambiguous"),
-    _pair("a", "3", "b", "3", 1.0, 0.67, "linked"),
-    _pair("a", "3", "c", "9", 9.0, 0.99, "linked"),
-    _pair("a", "4", "b", "4", 8.0, 0.99, "linked"),
-    _pair("a", "3", "b", "5", -5.0, 0.03, "possible"),
-    _pair("a", "1", "b", "5", -4.0, 0.06, "possible", sex="conflict"),
-    _pair("a", "1", "a", "2", 1.0, 0.66, "duplicate"),
-    _pair("b", "3", "c", "9", -2.0, 0.2, "rejected"),
-])
+RECORDS = _records(
+    [
+        ("a", "1", "a.csv", 2, "", "female", "adult", True, False, "a woman"),
+        ("a", "2", "a.csv", 3, "", "female", "adult", True, False, ""),
+        ("a", "3", "a.csv", 4, "Omar Said", "male", "adult", False, False, ""),
+        ("a", "4", "a.csv", 5, "Hala Nour", "female", "child", False, False, ""),
+        ("b", "1", "b.csv", 2, "wife of X", "female", "adult", False, True, "his wife"),
+        ("b", "3", "b.csv", 3, "Omar Saeed", "male", "adult", False, False, ""),
+        ("b", "4", "b.csv", 4, "Hala Nur", "female", "adult", False, False, ""),
+        ("b", "5", "b.csv", 5, "", "male", "child", True, False, ""),
+        ("c", "9", "c.csv", 2, "Omar", "male", "", False, False, ""),
+    ]
+)
+PAIRS = pd.DataFrame(
+    [
+        _pair("a", "1", "b", "1", 4.0, 0.94, "ambiguous"),
+        _pair("a", "2", "b", "1", 4.2, 0.95, "ambiguous"),
+        _pair("a", "3", "b", "3", 1.0, 0.67, "linked"),
+        _pair("a", "3", "c", "9", 9.0, 0.99, "linked"),
+        _pair("a", "4", "b", "4", 8.0, 0.99, "linked"),
+        _pair("a", "3", "b", "5", -5.0, 0.03, "possible"),
+        _pair("a", "1", "b", "5", -4.0, 0.06, "possible", sex="conflict"),
+        _pair("a", "1", "a", "2", 1.0, 0.66, "duplicate"),
+        _pair("b", "3", "c", "9", -2.0, 0.2, "rejected"),
+    ]
+)
 NO_DECISIONS = pd.DataFrame(columns=list(DECISION_COLUMNS))
 
 
@@ -78,9 +102,11 @@ def test_queue_order_kinds_and_groups():
 
 def test_queue_never_asks_a_decided_pair_in_either_order():
     decisions = pd.DataFrame(
-        [("b", "1", "a", "2", "different", "x", "2026-01-01", ""),
-         ("a", "3", "b", "3", "same", "x", "2026-01-01", ""),
-         ("b", "5", "a", "1", "same", "x", "2026-01-01", "")],
+        [
+            ("b", "1", "a", "2", "different", "x", "2026-01-01", ""),
+            ("a", "3", "b", "3", "same", "x", "2026-01-01", ""),
+            ("b", "5", "a", "1", "same", "x", "2026-01-01", ""),
+        ],
         columns=list(DECISION_COLUMNS),
     )
     queue = rv.build_queue(PAIRS, RECORDS, decisions)
@@ -123,8 +149,14 @@ def test_session_same_settles_the_group_and_undo_brings_it_back():
     assert session.number() == (1, 5)
     row = session.decide("same", "ana", "2026-11-25", "the first wife")
     assert row == {
-        "claim_a": "a", "record_a": "2", "claim_b": "b", "record_b": "1", "decision": "same",
-        "by": "ana", "date": "2026-11-25", "why": "the first wife",
+        "claim_a": "a",
+        "record_a": "2",
+        "claim_b": "b",
+        "record_b": "1",
+        "decision": "same",
+        "by": "ana",
+        "date": "2026-11-25",
+        "why": "the first wife",
     }
     # a:1 ~ b:1 is settled: b:1 is now a:2, and a person holds one record of claim a
     item = session.current()
@@ -178,8 +210,13 @@ def test_default_by_falls_back(monkeypatch):
 # ---------------------------------------------------------------- decisions.csv
 
 
-ROW = dict(zip(DECISION_COLUMNS, ("a", "1", "b", "2", "same", "ana", "2026-11-25",
-                                  "wife, ground floor"), strict=True))
+ROW = dict(
+    zip(
+        DECISION_COLUMNS,
+        ("a", "1", "b", "2", "same", "ana", "2026-11-25", "wife, ground floor"),
+        strict=True,
+    )
+)
 
 
 def test_append_creates_the_file_with_its_header(tmp_path):
@@ -191,8 +228,10 @@ def test_append_creates_the_file_with_its_header(tmp_path):
 
 def test_append_keeps_every_existing_byte_and_the_files_layout(tmp_path):
     path = tmp_path / "decisions.csv"
-    old = codecs.BOM_UTF8 + b"why;decision;claim_a;record_a;claim_b;record_b;by;date\r\n" \
-        b"\"x; y\";different;a;3;b;4;ali;2026-01-02"  # no final line end
+    old = (
+        codecs.BOM_UTF8 + b"why;decision;claim_a;record_a;claim_b;record_b;by;date\r\n"
+        b'"x; y";different;a;3;b;4;ali;2026-01-02'
+    )  # no final line end
     path.write_bytes(old)
     line = append_decision(path, {**ROW, "why": "زوجة"})
     assert line == "زوجة;same;a;1;b;2;ana;2026-11-25\r\n".encode()
@@ -248,28 +287,41 @@ def _links(out):
 def test_scripted_review_is_honoured_by_the_next_run_and_keeps_other_ids(case, tmp_path):
     original = (case / "decisions.csv").read_bytes()
     runner = CliRunner()
-    assert runner.invoke(main, ["run", str(case), "--out", str(tmp_path / "o1"), "-q",
-                                "--format", "csv"]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["run", str(case), "--out", str(tmp_path / "o1"), "-q", "--format", "csv"]
+        ).exit_code
+        == 0
+    )
     before = _links(tmp_path / "o1")
     result = _review(case, "s the ground-floor wife\nq\n", "--by", "rania")
     assert result.exit_code == 0, result.output
-    assert "[1/" in result.output and "ambiguous: is sohr_wives:sw-02 the same person as " \
-        "local_reports:lr-02?" in result.output
+    assert (
+        "[1/" in result.output
+        and "ambiguous: is sohr_wives:sw-02 the same person as local_reports:lr-02?"
+        in result.output
+    )
     added = "sohr_wives,sw-02,local_reports,lr-02,same,rania,2026-11-25,the ground-floor wife\n"
     assert (case / "decisions.csv").read_bytes() == original + added.encode()
     assert "\n1 decided, 0 skipped, " in result.output
     assert f"Run `reconcile run {case}` to apply the decisions" in result.output
 
-    assert runner.invoke(main, ["run", str(case), "--out", str(tmp_path / "o2"), "-q",
-                                "--format", "csv"]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["run", str(case), "--out", str(tmp_path / "o2"), "-q", "--format", "csv"]
+        ).exit_code
+        == 0
+    )
     after = _links(tmp_path / "o2")
     assert after["sohr_wives:sw-02"] == after["local_reports:lr-02"]
     changed = {r for r in before if before[r] != after[r]}
     assert changed == {"sohr_wives:sw-02", "local_reports:lr-02"}
     persons_before = set(pd.read_csv(tmp_path / "o1" / "persons.csv", dtype=str)["person_id"])
     persons_after = set(pd.read_csv(tmp_path / "o2" / "persons.csv", dtype=str)["person_id"])
-    assert persons_before - persons_after == {before["sohr_wives:sw-02"],
-                                              before["local_reports:lr-02"]}
+    assert persons_before - persons_after == {
+        before["sohr_wives:sw-02"],
+        before["local_reports:lr-02"],
+    }
     assert persons_after - persons_before == {after["sohr_wives:sw-02"]}
 
     # the next review resumes: neither the decided pair nor the one it settles is asked
@@ -299,8 +351,10 @@ def test_review_blind_unknown_key_end_of_input_and_login_name(case, monkeypatch)
     assert result.exit_code == 0, result.output
     assert rv.KEYS_HELP + "\n" in result.output
     assert "bits" not in result.output and "match weight" not in result.output
-    assert (case / "decisions.csv").read_text().endswith(
-        "sohr_wives,sw-02,local_reports,lr-02,different,layla,2026-11-25,\n"
+    assert (
+        (case / "decisions.csv")
+        .read_text()
+        .endswith("sohr_wives,sw-02,local_reports,lr-02,different,layla,2026-11-25,\n")
     )
     assert "\n1 decided, 0 skipped, " in result.output  # end of input is quit
 
@@ -311,8 +365,10 @@ def test_review_uses_the_threshold_given(case):
     # at 6 bits the target's records are not all linked, so `wife of Abu Ibrahim` and `wife of
     # Qardash` no longer point at one person: the wives are no near-tie any more
     assert "] ambiguous:" not in result.output
-    assert "] near the threshold: is local_reports:lr-01 the same person as us_officials:us-01?" \
+    assert (
+        "] near the threshold: is local_reports:lr-01 the same person as us_officials:us-01?"
         in result.output
+    )
 
 
 def test_review_warns_when_decisions_csv_cannot_say_who_when_why(case):
@@ -320,8 +376,10 @@ def test_review_warns_when_decisions_csv_cannot_say_who_when_why(case):
     path.write_text("claim_a,record_a,claim_b,record_b,decision\n", encoding="utf-8")
     result = _review(case, "s\nq\n")
     assert result.exit_code == 0, result.output
-    assert f"warning: {path} has no column by, date, why: add them to its first line to record " \
+    assert (
+        f"warning: {path} has no column by, date, why: add them to its first line to record "
         "who decided, when and why\n" in result.output
+    )
     assert path.read_text(encoding="utf-8") == (
         "claim_a,record_a,claim_b,record_b,decision\nsohr_wives,sw-02,local_reports,lr-02,same\n"
     )

@@ -112,12 +112,15 @@ def test_every_tutorial_command_runs_and_prints_what_it_shows(tmp_path):
             env=env,
             timeout=300,
         )
-        where = f"docs/tutorial.md: $ {step.command}\n--- stdout\n{done.stdout}\n--- stderr\n" \
+        where = (
+            f"docs/tutorial.md: $ {step.command}\n--- stdout\n{done.stdout}\n--- stderr\n"
             f"{done.stderr}"
+        )
         assert done.returncode == 0, where
         lost = missing_output(step.shown, done.stdout.splitlines())
-        assert lost is None, f"the tutorial shows a line the command did not print: {lost!r}\n" \
-            + where
+        assert lost is None, (
+            f"the tutorial shows a line the command did not print: {lost!r}\n" + where
+        )
     # the loop's effects, on disk
     decisions = (tmp_path / "my-atmeh" / "decisions.csv").read_text(encoding="utf-8")
     assert "\nsohr_wives,sw-02,local_reports,lr-02,same,your name," in decisions
