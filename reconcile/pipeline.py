@@ -61,13 +61,19 @@ class RunResult:
     settings: Settings
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        return {
-            "persons": self.persons,
-            "person_fields": self.person_fields,
-            "links": self.match.links,
-            "counts": self.counts,
-            "pairs": self.match.pairs,
-        }
+        """Every table of the run, in output order (reconcile.write.output_frames): the first
+        five are also written as CSVs; all go to report.xlsx and reconcile.sqlite."""
+        from reconcile.write import output_frames
+
+        return output_frames(
+            persons=self.persons,
+            person_fields=self.person_fields,
+            links=self.match.links,
+            counts=self.counts,
+            pairs=self.match.pairs,
+            records=self.records,
+            problems=self.case.problem_table,
+        )
 
 
 def claim_ids(case: Case) -> list[str]:
