@@ -5,7 +5,8 @@ that one spelling difference never hides a pair:
 
 - every unordered pair of cross-script token keys of a name variant (given + family,
   given + father, father + family, ...), with the family name also keyed without its Abu;
-- a record whose name keys all fall in oversized blocks gets triples of its keys instead;
+- every triple of a name variant's keys (narrower blocks, so frequent names keep a key); a
+  record left without candidates gets its pairs of keys refined by sex, and by sex and age band;
 - records with no usable name (unnamed, kinship-only) are compared with every such record of
   the other claim, and, while the other claim holds at most UNNAMED_FULL records, with its
   records of the same sex and age group too, up to a cap;
@@ -70,6 +71,46 @@ def _combo_codes(
     return pd.DataFrame({"rec": np.concatenate(out_rec), "code": np.concatenate(out_code)})
 
 
+def _sex_codes(rec: np.ndarray, sex: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(row positions, sex code) pairs: a record of unknown sex stands as female and as male."""
+    s = sex[rec]
+    pos = np.arange(len(rec))
+    female, male = s == "female", s == "male"
+    unknown = ~female & ~male
+    return [
+        (np.concatenate([pos[female], pos[unknown]]), np.zeros(int(female.sum() + unknown.sum()))),
+        (np.concatenate([pos[male], pos[unknown]]), np.ones(int(male.sum() + unknown.sum()))),
+    ]
+
+
+def _by_sex(codes: pd.DataFrame, sex: np.ndarray, age: np.ndarray | None) -> pd.DataFrame:
+    """Blocking codes refined by the record's sex."""
+    rec = codes["rec"].to_numpy()
+    code = codes["code"].to_numpy()
+    parts = [
+        pd.DataFrame({"rec": rec[pos], "code": code[pos] * 2 + sx.astype(np.int64)})
+        for pos, sx in _sex_codes(rec, sex)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _by_sex_and_age(codes: pd.DataFrame, sex: np.ndarray, age: np.ndarray | None) -> pd.DataFrame:
+    """Blocking codes refined by sex and a ten-year age band, on two offset band grids so that
+    ages a few years apart always share a band; records without an age are left out."""
+    by_sex = _by_sex(codes, sex, age)
+    if age is None:
+        return by_sex.iloc[:0]
+    rec = by_sex["rec"].to_numpy()
+    years = age[rec]
+    ok = ~np.isnan(years)
+    rec, code, years = rec[ok], by_sex["code"].to_numpy()[ok], years[ok]
+    parts = []
+    for grid, offset in ((0, 0.0), (1, 5.0)):
+        band = np.clip((years + offset) // 10, 0, 15).astype(np.int64)
+        parts.append(pd.DataFrame({"rec": rec, "code": code * 32 + grid * 16 + band}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def _join(a: pd.DataFrame, b: pd.DataFrame, max_block: int) -> tuple[pd.DataFrame, int]:
     a = a.drop_duplicates()
     b = b.drop_duplicates()
@@ -106,14 +147,16 @@ def candidate_pairs(
     idx_a: np.ndarray,
     idx_b: np.ndarray,
     *,
+    age: np.ndarray | None = None,
     max_block: int = MAX_BLOCK,
     full_limit: int = FULL_COMPARISON_LIMIT,
 ) -> tuple[np.ndarray, np.ndarray, CandidateStats]:
     """Candidate pairs between records idx_a (one claim) and idx_b (another, or the same claim for
     duplicate detection, in which case only a < b is returned).
 
-    named, sex, age_group: per-record arrays over the whole records frame. Returns (rec_a, rec_b)
-    int arrays sorted by (rec_a, rec_b), and stats."""
+    named, sex, age_group, age (lowest age in years, NaN when not stated): per-record arrays over
+    the whole records frame. Returns (rec_a, rec_b) int arrays sorted by (rec_a, rec_b), and
+    stats."""
     same = np.array_equal(idx_a, idx_b)
     n_a, n_b = len(idx_a), len(idx_b)
     if n_a * n_b <= full_limit:
@@ -144,23 +187,33 @@ def candidate_pairs(
     )
     found.append(pairs)
     skipped += s
-    # records whose pair keys were all oversized: try triples
-    covered = np.zeros(n_rec, bool)
-    covered[pairs["rec_a"].to_numpy()] = True
-    covered[pairs["rec_b"].to_numpy()] = True
-    lonely_rows_a = rows_a[~covered[table.rec[rows_a]]]
-    lonely_rows_b = rows_b[~covered[table.rec[rows_b]]]
-    if not same and (len(lonely_rows_a) or len(lonely_rows_b)):
-        for ra_rows, rb_rows in ((lonely_rows_a, rows_b), (rows_a, lonely_rows_b)):
+    if not same:  # three shared name parts: narrower blocks, so frequent names keep a key
+        p3, s = _join(
+            _combo_codes(table, rows_a, 3, n_keys),
+            _combo_codes(table, rows_b, 3, n_keys),
+            max_block,
+        )
+        found.append(p3)
+        skipped += s
+    # records still without candidates (a two-part name whose parts are both frequent): their
+    # name-part pairs refined by sex, and by sex and age band
+    if not same:
+        covered = np.zeros(n_rec, bool)
+        for f in found:
+            covered[f["rec_a"].to_numpy()] = True
+            covered[f["rec_b"].to_numpy()] = True
+        for ra_rows, rb_rows in (
+            (rows_a[~covered[table.rec[rows_a]]], rows_b),
+            (rows_a, rows_b[~covered[table.rec[rows_b]]]),
+        ):
             if len(ra_rows) == 0 or len(rb_rows) == 0:
                 continue
-            p3, s = _join(
-                _combo_codes(table, ra_rows, 3, n_keys),
-                _combo_codes(table, rb_rows, 3, n_keys),
-                max_block,
-            )
-            found.append(p3)
-            skipped += s
+            ca = _combo_codes(table, ra_rows, 2, n_keys)
+            cb = _combo_codes(table, rb_rows, 2, n_keys)
+            for refine in (_by_sex, _by_sex_and_age):
+                p2, s = _join(refine(ca, sex, age), refine(cb, sex, age), max_block)
+                found.append(p2)
+                skipped += s
     # records without a usable name: compare by attributes, with the other claim's unnamed
     # records, and with its named records too while that claim is not long
     unnamed_a = idx_a[~named[idx_a]]
