@@ -114,9 +114,8 @@ def near_ties(
     w_of = {
         (int(x), int(y)): float(v) for x, y, v in zip(a[above], b[above], ben[above], strict=True)
     }
-    partner_of_b = dict(zip(a[chosen].tolist(), b[chosen].tolist(), strict=True))
-    partner_of_b = {int(y): int(x) for x, y in partner_of_b.items()}
-    partner_of_a = {int(x): int(y) for y, x in partner_of_b.items()}
+    partner_of_a = dict(zip(a[chosen].tolist(), b[chosen].tolist(), strict=True))
+    partner_of_b = {y: x for x, y in partner_of_a.items()}
     amb = np.zeros(len(a), bool)
     comp = edges[edges["above"] & ~edges["chosen"]]
     if comp.empty:
@@ -139,8 +138,6 @@ def near_ties(
                 amb[chosen_idx[(x, y)]] = True
             if x2 is not None:
                 amb[chosen_idx[(x2, y2)]] = True
-            if y is None and x2 is None:
-                continue
     return amb
 
 
