@@ -23,7 +23,6 @@ from reconcile.score import (
     CONTEXT_BITS,
     CONTEXT_MAX,
     Model,
-    encode_levels,
     estimate_m,
     measure_u,
     prior_weight,
@@ -268,6 +267,35 @@ def field_levels(
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
 
 
+# every level a compared field can take, in a fixed order: levels travel as int8 codes into it
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {
+    "name": compare.NAME_LEVELS,
+    "sex": ("missing", "agree", "conflict"),
+    "age": ("missing", "exact", "within1", "within3", "overlap", "group", "conflict"),
+    "dob": ("missing", "exact", "year", "conflict"),
+    "national_id": ("missing", "agree", "typo", "conflict"),
+    "relation": ("missing", "same", "term", "unsure", "differs", "conflict"),
+    "status": ("missing", "agree", "conflict"),
+    "location": ("missing", "agree", "conflict"),
+    "nationality": ("missing", "agree", "conflict"),
+}
+
+
+def encode(fld: str, levels: np.ndarray) -> np.ndarray:
+    """A field's level names as int8 codes into LEVEL_NAMES[fld]."""
+    codes = np.full(len(levels), -1, dtype=np.int8)
+    for k, name in enumerate(LEVEL_NAMES[fld]):
+        codes[levels == name] = k
+    if (codes < 0).any():
+        raise ValueError(f"unknown level of {fld}: {set(levels[codes < 0])}")
+    return codes
+
+
+def decode(fld: str, codes: np.ndarray) -> np.ndarray:
+    """int8 codes back to the level names (an object array sharing one string per level)."""
+    return np.asarray(LEVEL_NAMES[fld], dtype=object)[codes]
+
+
 def compare_pairs(
     p: Prepared,
     ra: np.ndarray,
@@ -275,27 +303,28 @@ def compare_pairs(
     workers: int = -1,
     chunk: int = COMPARE_CHUNK,
     progress: Reporter | None = None,
-) -> tuple[compare.NameComparison, dict[str, np.ndarray]]:
-    """Names and every other field compared for record pairs, `chunk` pairs at a time."""
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Names and every other field compared for record pairs, `chunk` pairs at a time.
+
+    Returns the name weights and, for every field ("name" included), its levels as int8 codes
+    (LEVEL_NAMES; decode() gives the names back): a byte a level, whatever the list's size."""
     rep = progress or Reporter()
     rep.start("comparing pairs", len(ra))
-    names_parts: list[compare.NameComparison] = []
-    level_parts: list[dict[str, np.ndarray]] = []
+    weights: list[np.ndarray] = []
+    parts: list[dict[str, np.ndarray]] = []
     for s in range(0, max(len(ra), 1), chunk):
         xa, xb = ra[s : s + chunk], rb[s : s + chunk]
-        names_parts.append(
-            compare.best_name_comparison(p.table, xa, xb, p.u_of_claim, p.claim_code, workers)
+        names_cmp = compare.best_name_comparison(
+            p.table, xa, xb, p.u_of_claim, p.claim_code, workers
         )
-        level_parts.append(field_levels(p, xa, xb, workers))
+        weights.append(names_cmp.weight)
+        levels = field_levels(p, xa, xb, workers)
+        levels["name"] = names_cmp.level
+        parts.append({f: encode(f, lv) for f, lv in levels.items()})
         rep.advance(len(xa))
     rep.finish()
-    names_cmp = compare.NameComparison(
-        np.concatenate([n.weight for n in names_parts]),
-        np.concatenate([n.level for n in names_parts]),
-        np.concatenate([n.sim for n in names_parts]),
-    )
-    levels = {f: np.concatenate([lv[f] for lv in level_parts]) for f in level_parts[0]}
-    return names_cmp, levels
+    codes = {f: np.concatenate([c[f] for c in parts]) for f in parts[0]}
+    return np.concatenate(weights), codes
 
 
 def _context_bonus(
@@ -370,10 +399,10 @@ def match_records(
     all_b: list[np.ndarray] = []
     stats: dict[str, object] = {"records": n, "claims": len(claim_ids)}
     cand_stats: list[CandidateStats] = []
-    codes = range(len(claim_ids))
-    pair_specs = list(combinations(codes, 2))
+    claim_codes = range(len(claim_ids))
+    pair_specs = list(combinations(claim_codes, 2))
     if settings.duplicates:
-        pair_specs += [(c, c) for c in codes]
+        pair_specs += [(c, c) for c in claim_codes]
     prior = np.zeros(0)
     priors: list[np.ndarray] = []
     rep.start("finding candidate pairs", len(pair_specs))
@@ -411,7 +440,12 @@ def match_records(
     stats["compared_all_pairs"] = all(s.full for s in cand_stats) if cand_stats else True
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
     rep.finish()
-    names_cmp, levels = compare_pairs(p, ra, rb, workers, progress=rep)
+    name_weight, codes = compare_pairs(p, ra, rb, workers, progress=rep)
+    field_codes = {
+        f: (c.astype(np.int64), np.asarray(LEVEL_NAMES[f], dtype=object))
+        for f, c in codes.items()
+        if f != "name"
+    }
     model = Model(prior=0.0)
     cross = p.claim_code[ra] != p.claim_code[rb]
     if settings.em and cross.sum() >= 5_000:
@@ -430,10 +464,11 @@ def match_records(
         )
         estimate_m(
             model,
-            (prior + names_cmp.weight)[cross],
-            {f: lv[cross] for f, lv in levels.items()},
+            (prior + name_weight)[cross],
+            {f: (c[cross], names_) for f, (c, names_) in field_codes.items()},
         )
-    base = score(model, prior + names_cmp.weight, encode_levels(levels))
+    base = score(model, prior + name_weight, field_codes)
+    del field_codes
 
     # decisions override the weight
     n_rec = len(recs)
@@ -445,10 +480,9 @@ def match_records(
     keep = (base >= settings.possible - CONTEXT_MAX) | decided_same | decided_diff | probed
     is_candidate = (np.arange(len(ra)) < n_candidates)[keep]
     ra, rb, base, prior = ra[keep], rb[keep], base[keep], prior[keep]
-    names_cmp = compare.NameComparison(
-        names_cmp.weight[keep], names_cmp.level[keep], names_cmp.sim[keep]
-    )
-    levels = {f: lv[keep] for f, lv in levels.items()}
+    name_weight = name_weight[keep]
+    levels = {f: decode(f, c[keep]) for f, c in codes.items()}
+    del codes
     decided_same, decided_diff, probed = decided_same[keep], decided_diff[keep], probed[keep]
     ctx = _context_bonus(p, ra, rb, base, settings.threshold)
     weight = base + ctx
@@ -466,7 +500,9 @@ def match_records(
         refined = relation_by_person(levels["relation"], ra, rb, target, person)
         if (refined != levels["relation"]).any():
             levels["relation"] = refined
-            base = score(model, prior + names_cmp.weight, levels)
+            base = score(
+                model, prior + name_weight, {f: lv for f, lv in levels.items() if f != "name"}
+            )
             ctx = _context_bonus(p, ra, rb, base, settings.threshold)
             weight = base + ctx
             links, status, _ = _cluster(
@@ -481,8 +517,8 @@ def match_records(
             "weight": np.round(weight, 4),
             "probability": np.round(probability(weight), 6),
             "status": status,
-            "lvl_name": names_cmp.level,
-            "w_name": np.round(names_cmp.weight, 4),
+            "lvl_name": levels["name"],
+            "w_name": np.round(name_weight, 4),
         }
     )
     for f in FIELDS_COMPARED:

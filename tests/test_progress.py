@@ -56,8 +56,18 @@ def test_chunked_comparison_equals_one_pass() -> None:
     ra, rb = ra.ravel(), rb.ravel()
     one_n, one_l = compare_pairs(p, ra, rb, chunk=10_000)
     many_n, many_l = compare_pairs(p, ra, rb, chunk=7)
-    assert np.array_equal(one_n.weight, many_n.weight)
-    assert np.array_equal(one_n.level, many_n.level)
+    assert np.array_equal(one_n, many_n)
+    assert set(one_l) == {
+        "name",
+        "sex",
+        "age",
+        "dob",
+        "national_id",
+        "relation",
+        "status",
+        "location",
+        "nationality",
+    }
     for f in one_l:
         assert np.array_equal(one_l[f], many_l[f])
 
