@@ -5,8 +5,8 @@ that one spelling difference never hides a pair:
 
 - every unordered pair of cross-script token keys of a name variant (given + family,
   given + father, father + family, ...), with the family name also keyed without its Abu;
-- every triple of a name variant's keys (narrower blocks, so frequent names keep a key); a
-  record left without candidates gets its pairs of keys refined by sex, and by sex and age band;
+- a record whose pair keys all fall in oversized blocks gets triples of its keys, and a record
+  still left without candidates its pairs of keys refined by sex, and by sex and age band;
 - records with no usable name (unnamed, kinship-only) are compared with every such record of
   the other claim, and, while the other claim holds at most UNNAMED_FULL records, with its
   records of the same sex and age group too, up to a cap;
@@ -187,14 +187,24 @@ def candidate_pairs(
     )
     found.append(pairs)
     skipped += s
-    if not same:  # three shared name parts: narrower blocks, so frequent names keep a key
-        p3, s = _join(
-            _combo_codes(table, rows_a, 3, n_keys),
-            _combo_codes(table, rows_b, 3, n_keys),
-            max_block,
-        )
-        found.append(p3)
-        skipped += s
+    # records whose pair keys were all oversized: triples (narrower blocks)
+    covered = np.zeros(n_rec, bool)
+    covered[pairs["rec_a"].to_numpy()] = True
+    covered[pairs["rec_b"].to_numpy()] = True
+    if not same:
+        for ra_rows, rb_rows in (
+            (rows_a[~covered[table.rec[rows_a]]], rows_b),
+            (rows_a, rows_b[~covered[table.rec[rows_b]]]),
+        ):
+            if len(ra_rows) == 0 or len(rb_rows) == 0:
+                continue
+            p3, s = _join(
+                _combo_codes(table, ra_rows, 3, n_keys),
+                _combo_codes(table, rb_rows, 3, n_keys),
+                max_block,
+            )
+            found.append(p3)
+            skipped += s
     # records still without candidates (a two-part name whose parts are both frequent): their
     # name-part pairs refined by sex, and by sex and age band
     if not same:
