@@ -31,6 +31,7 @@ from itertools import zip_longest
 import pandas as pd
 
 from reconcile.case import DECISION_COLUMNS
+from reconcile.match import FIELDS_COMPARED
 
 KINDS: tuple[str, ...] = (
     "ambiguous",
@@ -41,17 +42,7 @@ KINDS: tuple[str, ...] = (
 NEAR_BITS = 3.0  # a pair whose weight is this close to the threshold is worth a look
 NEAR_PROBABILITY = (0.2, 0.8)
 OTHERS_SHOWN = 5  # other candidates listed under an item
-COMPARED: tuple[str, ...] = (
-    "name",
-    "sex",
-    "age",
-    "dob",
-    "national_id",
-    "relation",
-    "status",
-    "location",
-    "nationality",
-)
+COMPARED: tuple[str, ...] = ("name", *FIELDS_COMPARED)  # the lvl_/w_ columns of pairs
 # rows of the side-by-side view: (label, record columns joined, comparison whose level it shows)
 SHOWN: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("name", ("name", "name_alt", "alias"), "name"),
