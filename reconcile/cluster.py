@@ -29,6 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from reconcile.prepare import Prepared
+from reconcile.schema import LINK_COLUMNS
+
 DECIDED = 1e6  # weight given to an analyst's `same` decision
 MAX_DENSE = 4_000_000  # largest component solved exactly (cells); larger ones fall back to greedy
 
@@ -187,3 +190,100 @@ class UnionFind:
         cx = self.cannot.pop(ry, set())
         if cx:
             self.cannot.setdefault(rx, set()).update(cx)
+
+
+def link_pairs(
+    p: Prepared,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    weight: np.ndarray,
+    decided_same: np.ndarray,
+    decided_diff: np.ndarray,
+    status: np.ndarray,
+    *,
+    threshold: float,
+    margin: float,
+    possible: float,
+) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Scored pairs (ra[i], rb[i], weight[i]) into persons: links (LINK_COLUMNS, one row per
+    record), the status of every pair, and each record's alternatives (';'-joined
+    'claim:record_id')."""
+    recs = p.records
+    n = len(recs)
+    ca, cb = p.claim_code[ra], p.claim_code[rb]
+    cross = ca != cb
+    w = np.where(decided_same, DECIDED, np.where(decided_diff, -np.inf, weight))
+    chosen = np.zeros(len(ra), bool)
+    ambiguous_edge = np.zeros(len(ra), bool)
+    spec = pd.Series(np.arange(len(ra)))[cross].groupby([ca[cross], cb[cross]]).indices
+    for _, idx in sorted(spec.items()):
+        idx = np.asarray(idx)
+        ch = assign(ra[idx], rb[idx], w[idx], threshold)
+        amb = near_ties(ra[idx], rb[idx], w[idx], ch, threshold, margin)
+        amb &= ~decided_same[idx]
+        chosen[idx] = ch & ~amb
+        ambiguous_edge[idx] = amb
+    # near-tie competitors: every above-threshold edge touching an ambiguous record
+    amb_nodes = set(ra[ambiguous_edge].tolist()) | set(rb[ambiguous_edge].tolist())
+    above = (w >= threshold) & cross & ~chosen
+    touch = (
+        np.array([x in amb_nodes or y in amb_nodes for x, y in zip(ra, rb, strict=True)], bool)
+        if amb_nodes
+        else np.zeros(len(ra), bool)
+    )
+    ambiguous_edge |= above & touch
+    uf = UnionFind.create(p.claim_code)
+    for i in np.flatnonzero(decided_diff):
+        uf.forbid(int(ra[i]), int(rb[i]))
+    order = np.lexsort((rb, ra, -w))
+    for i in order:
+        if not chosen[i] and not decided_same[i]:
+            continue
+        x, y = int(ra[i]), int(rb[i])
+        if decided_same[i] or uf.can_join(x, y):
+            uf.join(x, y)
+            status[i] = "decided-same" if decided_same[i] else "linked"
+        else:
+            status[i] = "possible"
+    status[decided_diff] = "decided-different"
+    status[ambiguous_edge & (status == "rejected")] = "ambiguous"
+    status[(status == "rejected") & (w >= possible) & cross] = "possible"
+    # possible duplicates: two named records of one claim (unnamed rows alike are expected)
+    dup = ~cross & (w >= threshold) & (status == "rejected") & p.named[ra] & p.named[rb]
+    status[dup] = "duplicate"
+
+    roots = [uf.find(i) for i in range(n)]
+    keys = [f"{c}:{r}" for c, r in zip(recs["claim"], recs["record_id"], strict=True)]
+    members: dict[int, list[str]] = {}
+    for root, key in zip(roots, keys, strict=True):
+        members.setdefault(root, []).append(key)
+    pid_of_root = {r: person_id(m) for r, m in members.items()}
+    pids = np.array([pid_of_root[r] for r in roots], dtype=object)
+    # score: the weight of the record's best link inside its person
+    linked = np.isin(status, ["linked", "decided-same"])
+    best = np.full(n, np.nan)
+    for side in (ra, rb):
+        top = pd.Series(weight[linked]).groupby(side[linked]).max()
+        at = top.index.to_numpy()
+        best[at] = np.fmax(best[at], top.to_numpy())
+    amb_rec = np.zeros(n, bool)
+    alts: dict[int, set[str]] = {}
+    for i in np.flatnonzero(status == "ambiguous"):
+        x, y = int(ra[i]), int(rb[i])
+        amb_rec[x] = amb_rec[y] = True
+        alts.setdefault(x, set()).add(keys[y])
+        alts.setdefault(y, set()).add(keys[x])
+    alternatives = [";".join(sorted(alts.get(i, set()))) for i in range(n)]
+    links = pd.DataFrame(
+        {
+            "claim": recs["claim"].to_numpy(),
+            "record_id": recs["record_id"].to_numpy(),
+            "person_id": pids,
+            "score": np.round(best, 4),
+            "ambiguous": amb_rec,
+            "alternatives": alternatives,
+            "file": recs["file"].to_numpy() if "file" in recs else "",
+            "row": recs["row"].to_numpy() if "row" in recs else 0,
+        }
+    )[list(LINK_COLUMNS)]
+    return links, status, alternatives

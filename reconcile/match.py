@@ -12,15 +12,14 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
-from reconcile import cluster, compare, names
+from reconcile import cluster, compare
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
-from reconcile.prepare import FILLER_TOKENS, NameTable, key_frequency, name_table
+from reconcile.prepare import Prepared, prepare
 from reconcile.progress import Reporter
-from reconcile.schema import LINK_COLUMNS, PAIR_COLUMNS
+from reconcile.relate import context_bonus, relation_by_person, resolve_targets
+from reconcile.schema import PAIR_COLUMNS
 from reconcile.score import (
-    CONTEXT_BITS,
     CONTEXT_MAX,
     Model,
     estimate_m,
@@ -68,166 +67,6 @@ class MatchResult:
     stats: dict[str, object] = field(default_factory=dict)
     model: Model = field(default_factory=Model)
     probes: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def _col(records: pd.DataFrame, name: str, default: object = "") -> np.ndarray:
-    if name in records:
-        s = records[name]
-        if default == "":
-            return s.fillna("").astype(str).to_numpy(dtype=object)
-        return s.to_numpy()
-    return np.full(len(records), default, dtype=object)
-
-
-def _num(records: pd.DataFrame, name: str) -> np.ndarray:
-    if name in records:
-        return pd.to_numeric(records[name], errors="coerce").to_numpy(dtype=np.float64)
-    return np.full(len(records), np.nan)
-
-
-@dataclass
-class Prepared:
-    """Arrays over the records frame that comparisons read."""
-
-    records: pd.DataFrame
-    table: NameTable
-    claim_code: np.ndarray
-    claim_ids: list[str]
-    named: np.ndarray
-    cols: dict[str, np.ndarray]
-    u_of_claim: dict[int, np.ndarray]
-    context: np.ndarray  # per record: the group it is listed with, or its family name key
-    group: np.ndarray  # per record: claim + group label, or ""
-
-
-def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
-    records = records.reset_index(drop=True)
-    table = name_table(records)
-    code_of = {c: i for i, c in enumerate(claim_ids)}
-    claim_code = records["claim"].map(code_of).to_numpy(dtype=np.int64)
-    named = np.zeros(len(records), bool)
-    named[table.rec] = True
-    cols = {
-        "sex": _col(records, "sex_n"),
-        "age_group": _col(records, "age_group_n"),
-        "dob": _col(records, "dob_n"),
-        "national_id": _col(records, "national_id_n"),
-        "status": _col(records, "status_n"),
-        "relation_term": _col(records, "relation_term"),
-        "relation_to": _col(records, "relation_to"),
-        "location": _col(records, "location"),
-        "nationality": _col(records, "nationality"),
-        "group": _col(records, "group_n") if "group_n" in records else _col(records, "group"),
-    }
-    cols["age_min"] = _num(records, "age_min")
-    cols["age_max"] = _num(records, "age_max")
-    n_keys = len(table.keys)
-    u_of_claim = {
-        code: key_frequency(table, claim_code == code, n_keys) for code in range(len(claim_ids))
-    }
-    # context: the record's group within its claim; for a claim without groups, the family name
-    group = np.where(
-        cols["group"] != "",
-        records["claim"].astype(str).to_numpy(dtype=object) + "\x1f" + cols["group"],
-        "",
-    ).astype(object)
-    main = table.var == 0
-    family = np.full(len(records), "", dtype=object)
-    last = table.key[main, np.maximum(table.ntok[main].astype(int) - 1, 0)]
-    family[table.rec[main]] = np.where(last >= 0, "k" + last.astype(str), "")
-    claim_has_groups = pd.Series(group != "").groupby(claim_code).transform("any").to_numpy()
-    context = np.where(claim_has_groups, group, family).astype(object)
-    return Prepared(
-        records, table, claim_code, list(claim_ids), named, cols, u_of_claim, context, group
-    )
-
-
-TARGET_SEARCH_CAP = 5_000  # name rows searched for one relation target outside its group
-
-
-def resolve_targets(p: Prepared) -> np.ndarray:
-    """For each record with a relation ("wife of Qardash"), the record of the same claim that the
-    relation points to (the best name match for "Qardash", token set similarity >= 90), or -1.
-
-    The record's own group (household) is searched first, then the whole claim through the
-    rarest word of the target's name; a target whose every word is too common to search
-    (more than TARGET_SEARCH_CAP names) stays unresolved."""
-    target = np.full(len(p.records), -1, dtype=np.int64)
-    rel_to = p.cols["relation_to"]
-    t = p.table
-    for code in range(len(p.claim_ids)):
-        in_claim = p.claim_code == code
-        ask = np.flatnonzero(in_claim & (rel_to != ""))
-        if len(ask) == 0:
-            continue
-        rows = np.flatnonzero(in_claim[t.rec])
-        if len(rows) == 0:
-            continue
-        text_of = {int(r): " ".join(t.vocab[i] for i in t.tok[r] if i >= 0) for r in rows}
-        by_token: dict[int, list[int]] = {}
-        by_group: dict[str, list[int]] = {}
-        for r in rows:
-            for tok in t.tok[r]:
-                if tok >= 0:
-                    by_token.setdefault(int(tok), []).append(int(r))
-            g = p.group[t.rec[r]]
-            if g:
-                by_group.setdefault(g, []).append(int(r))
-        vocab_id = {w: i for i, w in enumerate(t.vocab)}
-        cache: dict[tuple[str, str], int] = {}
-        for rec in ask:
-            text, group = str(rel_to[rec]), str(p.group[rec])
-            key = (group, text)
-            if key not in cache:
-                cache[key] = _find_target(
-                    text, by_group.get(group, []), by_token, vocab_id, text_of, t.rec
-                )
-            target[rec] = cache[key]
-    target[target == np.arange(len(target))] = -1
-    return target
-
-
-def _find_target(
-    text: str,
-    group_rows: list[int],
-    by_token: dict[int, list[int]],
-    vocab_id: dict[str, int],
-    text_of: dict[int, str],
-    rec_of_row: np.ndarray,
-) -> int:
-    words = [w for w in names.name_tokens(text) if w not in FILLER_TOKENS]
-    if not words:
-        return -1
-    query = " ".join(words)
-    pools = [group_rows]
-    postings = [by_token[vocab_id[w]] for w in words if w in vocab_id and vocab_id[w] in by_token]
-    if postings:
-        rarest = min(postings, key=len)
-        if len(rarest) <= TARGET_SEARCH_CAP:
-            pools.append(rarest)
-    for pool in pools:
-        if not pool:
-            continue
-        hit = process.extractOne(
-            query, [text_of[r] for r in pool], scorer=fuzz.token_set_ratio, score_cutoff=90
-        )
-        if hit is not None:
-            return int(rec_of_row[pool[hit[2]]])
-    return -1
-
-
-def relation_by_person(
-    level: np.ndarray, ra: np.ndarray, rb: np.ndarray, target: np.ndarray, person: np.ndarray
-) -> np.ndarray:
-    """Relation levels refined by who the relations point to: the same kinship term to records
-    of one person is `same`; to records of two different persons, `differs`."""
-    out = level.copy()
-    ta, tb = target[ra], target[rb]
-    both = np.isin(level, ["term", "same", "unsure"]) & (ta >= 0) & (tb >= 0)
-    same_person = both & (person[np.maximum(ta, 0)] == person[np.maximum(tb, 0)])
-    out[same_person] = "same"
-    out[both & ~same_person] = "differs"
-    return out
 
 
 def field_levels(
@@ -325,30 +164,6 @@ def compare_pairs(
     rep.finish()
     codes = {f: np.concatenate([c[f] for c in parts]) for f in parts[0]}
     return np.concatenate(weights), codes
-
-
-def _context_bonus(
-    p: Prepared, ra: np.ndarray, rb: np.ndarray, base: np.ndarray, threshold: float
-) -> np.ndarray:
-    """Bits added to a pair for each other member of its group that strongly matches a member of
-    the candidate's group (a family listed together in both claims)."""
-    bonus = np.zeros(len(ra))
-    strong = base >= threshold
-    for x, y in ((ra, rb), (rb, ra)):
-        gx = p.group[x]
-        cy = p.context[y]
-        ok = (gx != "") & (cy != "")
-        if not ok.any():
-            continue
-        s = pd.DataFrame({"g": gx[strong & ok], "c": cy[strong & ok], "x": x[strong & ok]})
-        s = s.drop_duplicates()
-        n_members = s.groupby(["g", "c"])["x"].nunique()
-        q = pd.DataFrame({"g": gx, "c": cy, "x": x})
-        cnt = q.join(n_members.rename("n"), on=["g", "c"])["n"].fillna(0).to_numpy()
-        self_in = q.merge(s.assign(me=1), on=["g", "c", "x"], how="left")["me"].fillna(0)
-        others = np.where(ok, cnt - self_in.to_numpy(), 0)
-        bonus = np.maximum(bonus, np.minimum(others * CONTEXT_BITS, CONTEXT_MAX))
-    return bonus
 
 
 def _decision_index(
@@ -484,14 +299,23 @@ def match_records(
     levels = {f: decode(f, c[keep]) for f, c in codes.items()}
     del codes
     decided_same, decided_diff, probed = decided_same[keep], decided_diff[keep], probed[keep]
-    ctx = _context_bonus(p, ra, rb, base, settings.threshold)
+    ctx = context_bonus(p, ra, rb, base, settings.threshold)
     weight = base + ctx
     status = np.full(len(ra), "rejected", dtype=object)
 
     say("clustering")
     initial = status
-    links, status, _ = _cluster(
-        p, ra, rb, weight, decided_same, decided_diff, settings, initial.copy()
+    links, status, _ = cluster.link_pairs(
+        p,
+        ra,
+        rb,
+        weight,
+        decided_same,
+        decided_diff,
+        initial.copy(),
+        threshold=settings.threshold,
+        margin=settings.margin,
+        possible=settings.possible,
     )
     # second pass: kinship relations compared by the persons they point to
     target = resolve_targets(p)
@@ -503,10 +327,19 @@ def match_records(
             base = score(
                 model, prior + name_weight, {f: lv for f, lv in levels.items() if f != "name"}
             )
-            ctx = _context_bonus(p, ra, rb, base, settings.threshold)
+            ctx = context_bonus(p, ra, rb, base, settings.threshold)
             weight = base + ctx
-            links, status, _ = _cluster(
-                p, ra, rb, weight, decided_same, decided_diff, settings, initial.copy()
+            links, status, _ = cluster.link_pairs(
+                p,
+                ra,
+                rb,
+                weight,
+                decided_same,
+                decided_diff,
+                initial.copy(),
+                threshold=settings.threshold,
+                margin=settings.margin,
+                possible=settings.possible,
             )
     pairs = pd.DataFrame(
         {
@@ -550,97 +383,6 @@ def _prior_of(p: Prepared, ca: np.ndarray, cb: np.ndarray, settings: Settings) -
         else:
             out[i] = prior_weight(na[i] * nb[i], settings.expected_overlap * min(na[i], nb[i]))
     return out
-
-
-def _cluster(
-    p: Prepared,
-    ra: np.ndarray,
-    rb: np.ndarray,
-    weight: np.ndarray,
-    decided_same: np.ndarray,
-    decided_diff: np.ndarray,
-    settings: Settings,
-    status: np.ndarray,
-) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
-    recs = p.records
-    n = len(recs)
-    ca, cb = p.claim_code[ra], p.claim_code[rb]
-    cross = ca != cb
-    w = np.where(decided_same, cluster.DECIDED, np.where(decided_diff, -np.inf, weight))
-    chosen = np.zeros(len(ra), bool)
-    ambiguous_edge = np.zeros(len(ra), bool)
-    spec = pd.Series(np.arange(len(ra)))[cross].groupby([ca[cross], cb[cross]]).indices
-    for _, idx in sorted(spec.items()):
-        idx = np.asarray(idx)
-        ch = cluster.assign(ra[idx], rb[idx], w[idx], settings.threshold)
-        amb = cluster.near_ties(ra[idx], rb[idx], w[idx], ch, settings.threshold, settings.margin)
-        amb &= ~decided_same[idx]
-        chosen[idx] = ch & ~amb
-        ambiguous_edge[idx] = amb
-    # near-tie competitors: every above-threshold edge touching an ambiguous record
-    amb_nodes = set(ra[ambiguous_edge].tolist()) | set(rb[ambiguous_edge].tolist())
-    above = (w >= settings.threshold) & cross & ~chosen
-    touch = (
-        np.array([x in amb_nodes or y in amb_nodes for x, y in zip(ra, rb, strict=True)], bool)
-        if amb_nodes
-        else np.zeros(len(ra), bool)
-    )
-    ambiguous_edge |= above & touch
-    uf = cluster.UnionFind.create(p.claim_code)
-    for i in np.flatnonzero(decided_diff):
-        uf.forbid(int(ra[i]), int(rb[i]))
-    order = np.lexsort((rb, ra, -w))
-    for i in order:
-        if not chosen[i] and not decided_same[i]:
-            continue
-        x, y = int(ra[i]), int(rb[i])
-        if decided_same[i] or uf.can_join(x, y):
-            uf.join(x, y)
-            status[i] = "decided-same" if decided_same[i] else "linked"
-        else:
-            status[i] = "possible"
-    status[decided_diff] = "decided-different"
-    status[ambiguous_edge & (status == "rejected")] = "ambiguous"
-    status[(status == "rejected") & (w >= settings.possible) & cross] = "possible"
-    # possible duplicates: two named records of one claim (unnamed rows alike are expected)
-    dup = ~cross & (w >= settings.threshold) & (status == "rejected") & p.named[ra] & p.named[rb]
-    status[dup] = "duplicate"
-
-    roots = [uf.find(i) for i in range(n)]
-    keys = [f"{c}:{r}" for c, r in zip(recs["claim"], recs["record_id"], strict=True)]
-    members: dict[int, list[str]] = {}
-    for root, key in zip(roots, keys, strict=True):
-        members.setdefault(root, []).append(key)
-    pid_of_root = {r: cluster.person_id(m) for r, m in members.items()}
-    pids = np.array([pid_of_root[r] for r in roots], dtype=object)
-    # score: the weight of the record's best link inside its person
-    linked = np.isin(status, ["linked", "decided-same"])
-    best = np.full(n, np.nan)
-    for side in (ra, rb):
-        top = pd.Series(weight[linked]).groupby(side[linked]).max()
-        at = top.index.to_numpy()
-        best[at] = np.fmax(best[at], top.to_numpy())
-    amb_rec = np.zeros(n, bool)
-    alts: dict[int, set[str]] = {}
-    for i in np.flatnonzero(status == "ambiguous"):
-        x, y = int(ra[i]), int(rb[i])
-        amb_rec[x] = amb_rec[y] = True
-        alts.setdefault(x, set()).add(keys[y])
-        alts.setdefault(y, set()).add(keys[x])
-    alternatives = [";".join(sorted(alts.get(i, set()))) for i in range(n)]
-    links = pd.DataFrame(
-        {
-            "claim": recs["claim"].to_numpy(),
-            "record_id": recs["record_id"].to_numpy(),
-            "person_id": pids,
-            "score": np.round(best, 4),
-            "ambiguous": amb_rec,
-            "alternatives": alternatives,
-            "file": recs["file"].to_numpy() if "file" in recs else "",
-            "row": recs["row"].to_numpy() if "row" in recs else 0,
-        }
-    )[list(LINK_COLUMNS)]
-    return links, status, alternatives
 
 
 def estimate_case_pairs(records: pd.DataFrame, claim_ids: Sequence[str]) -> int:

@@ -8,6 +8,7 @@ variant: the name, each `name_alt`, each `alias`, parenthesised or backticked al
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -305,4 +306,79 @@ def key_frequency(table: NameTable, rec_mask: np.ndarray, n_keys: int) -> np.nda
     # "frequent") does not make every name worthless: `PSEUDO_RECORDS` records of prior weight
     return (counts.reshape(3, n_keys) + PSEUDO_RECORDS * TYPICAL_FREQUENCY) / (
         n_records + PSEUDO_RECORDS
+    )
+
+
+# ---------------------------------------------------------------- arrays that matching reads
+
+
+def _col(records: pd.DataFrame, name: str, default: object = "") -> np.ndarray:
+    if name in records:
+        s = records[name]
+        if default == "":
+            return s.fillna("").astype(str).to_numpy(dtype=object)
+        return s.to_numpy()
+    return np.full(len(records), default, dtype=object)
+
+
+def _num(records: pd.DataFrame, name: str) -> np.ndarray:
+    if name in records:
+        return pd.to_numeric(records[name], errors="coerce").to_numpy(dtype=np.float64)
+    return np.full(len(records), np.nan)
+
+
+@dataclass
+class Prepared:
+    """Arrays over the records frame that comparisons read."""
+
+    records: pd.DataFrame
+    table: NameTable
+    claim_code: np.ndarray
+    claim_ids: list[str]
+    named: np.ndarray
+    cols: dict[str, np.ndarray]
+    u_of_claim: dict[int, np.ndarray]
+    context: np.ndarray  # per record: the group it is listed with, or its family name key
+    group: np.ndarray  # per record: claim + group label, or ""
+
+
+def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
+    records = records.reset_index(drop=True)
+    table = name_table(records)
+    code_of = {c: i for i, c in enumerate(claim_ids)}
+    claim_code = records["claim"].map(code_of).to_numpy(dtype=np.int64)
+    named = np.zeros(len(records), bool)
+    named[table.rec] = True
+    cols = {
+        "sex": _col(records, "sex_n"),
+        "age_group": _col(records, "age_group_n"),
+        "dob": _col(records, "dob_n"),
+        "national_id": _col(records, "national_id_n"),
+        "status": _col(records, "status_n"),
+        "relation_term": _col(records, "relation_term"),
+        "relation_to": _col(records, "relation_to"),
+        "location": _col(records, "location"),
+        "nationality": _col(records, "nationality"),
+        "group": _col(records, "group_n") if "group_n" in records else _col(records, "group"),
+    }
+    cols["age_min"] = _num(records, "age_min")
+    cols["age_max"] = _num(records, "age_max")
+    n_keys = len(table.keys)
+    u_of_claim = {
+        code: key_frequency(table, claim_code == code, n_keys) for code in range(len(claim_ids))
+    }
+    # context: the record's group within its claim; for a claim without groups, the family name
+    group = np.where(
+        cols["group"] != "",
+        records["claim"].astype(str).to_numpy(dtype=object) + "\x1f" + cols["group"],
+        "",
+    ).astype(object)
+    main = table.var == 0
+    family = np.full(len(records), "", dtype=object)
+    last = table.key[main, np.maximum(table.ntok[main].astype(int) - 1, 0)]
+    family[table.rec[main]] = np.where(last >= 0, "k" + last.astype(str), "")
+    claim_has_groups = pd.Series(group != "").groupby(claim_code).transform("any").to_numpy()
+    context = np.where(claim_has_groups, group, family).astype(object)
+    return Prepared(
+        records, table, claim_code, list(claim_ids), named, cols, u_of_claim, context, group
     )

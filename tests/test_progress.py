@@ -7,7 +7,8 @@ import io
 import numpy as np
 from test_match import FAMILY_A, FAMILY_B, case, claim
 
-from reconcile.match import compare_pairs, match_records, prepare
+from reconcile.match import compare_pairs, match_records
+from reconcile.prepare import prepare
 from reconcile.progress import Reporter, RichReporter, reporter
 
 
