@@ -36,8 +36,8 @@ TARGET_SAME = 80.0  # token_set_ratio of casefolded kinship targets that look li
 NOT_KNOWN = ("", "unknown")  # values of sex, age group, dob, national id, status that say nothing
 
 
-def _code(fld: str, level: str) -> np.int8:
-    return np.int8(LEVELS[fld].index(level))
+def _code(fld: str, level: str) -> int:
+    return LEVELS[fld].index(level)
 
 
 @dataclass

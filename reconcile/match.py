@@ -15,6 +15,8 @@ import pandas as pd
 
 from reconcile import cluster, compare
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
+from reconcile.levels import LEVELS, FieldCodes, record_codes
+from reconcile.levels import field_codes as compare_fields
 from reconcile.prepare import Prepared, prepare
 from reconcile.progress import Reporter
 from reconcile.relate import context_bonus, relation_by_person, resolve_targets
@@ -70,61 +72,30 @@ class MatchResult:
 
 
 def field_levels(
-    p: Prepared, ra: np.ndarray, rb: np.ndarray, workers: int = -1
+    p: Prepared,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    workers: int = -1,
+    fields: FieldCodes | None = None,
 ) -> dict[str, np.ndarray]:
-    """The level of every compared field (not the name) for record pairs (ra[i], rb[i])."""
-    c = p.cols
-    return {
-        "sex": compare.compare_sex(c["sex"][ra], c["sex"][rb]),
-        "age": compare.compare_age(
-            c["age_min"][ra],
-            c["age_max"][ra],
-            c["age_min"][rb],
-            c["age_max"][rb],
-            c["age_group"][ra],
-            c["age_group"][rb],
-        ),
-        "dob": compare.compare_dob(c["dob"][ra], c["dob"][rb]),
-        "national_id": compare.compare_id(c["national_id"][ra], c["national_id"][rb], workers),
-        "relation": compare.compare_relation(
-            c["relation_term"][ra],
-            c["relation_to"][ra],
-            c["relation_term"][rb],
-            c["relation_to"][rb],
-            workers,
-        ),
-        "status": compare.compare_exact_text(c["status"][ra], c["status"][rb]),
-        "location": compare.compare_fuzzy_text(
-            c["location"][ra], c["location"][rb], workers=workers
-        ),
-        "nationality": compare.compare_fuzzy_text(
-            c["nationality"][ra], c["nationality"][rb], workers=workers
-        ),
-    }
+    """The level of every compared field (not the name) for record pairs (ra[i], rb[i]), as int8
+    codes into LEVEL_NAMES. fields: the records' fields coded by levels.record_codes(p) (coded
+    here when not given: pass them when comparing many batches)."""
+    return compare_fields(fields if fields is not None else record_codes(p), ra, rb, workers)
 
 
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
 
 
 # every level a compared field can take, in a fixed order: levels travel as int8 codes into it
-LEVEL_NAMES: dict[str, tuple[str, ...]] = {
-    "name": compare.NAME_LEVELS,
-    "sex": ("missing", "agree", "conflict"),
-    "age": ("missing", "exact", "within1", "within3", "overlap", "group", "conflict"),
-    "dob": ("missing", "exact", "year", "conflict"),
-    "national_id": ("missing", "agree", "typo", "conflict"),
-    "relation": ("missing", "same", "term", "unsure", "differs", "conflict"),
-    "status": ("missing", "agree", "conflict"),
-    "location": ("missing", "agree", "conflict"),
-    "nationality": ("missing", "agree", "conflict"),
-}
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {"name": compare.NAME_LEVELS, **LEVELS}
 
 
 def encode(fld: str, levels: np.ndarray) -> np.ndarray:
     """A field's level names as int8 codes into LEVEL_NAMES[fld]."""
-    codes = np.full(len(levels), -1, dtype=np.int8)
-    for k, name in enumerate(LEVEL_NAMES[fld]):
-        codes[levels == name] = k
+    codes = np.asarray(
+        pd.Categorical(levels, categories=list(LEVEL_NAMES[fld])).codes, dtype=np.int8
+    )
     if (codes < 0).any():
         raise ValueError(f"unknown level of {fld}: {set(levels[codes < 0])}")
     return codes
@@ -142,12 +113,15 @@ def compare_pairs(
     workers: int = -1,
     chunk: int = COMPARE_CHUNK,
     progress: Reporter | None = None,
+    fields: FieldCodes | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Names and every other field compared for record pairs, `chunk` pairs at a time.
 
     Returns the name weights and, for every field ("name" included), its levels as int8 codes
-    (LEVEL_NAMES; decode() gives the names back): a byte a level, whatever the list's size."""
+    (LEVEL_NAMES; decode() gives the names back): a byte a level, whatever the list's size.
+    fields: the records' fields coded by levels.record_codes(p) (coded here when not given)."""
     rep = progress or Reporter()
+    fc = fields if fields is not None else record_codes(p)
     rep.start("comparing pairs", len(ra))
     weights: list[np.ndarray] = []
     parts: list[dict[str, np.ndarray]] = []
@@ -157,9 +131,9 @@ def compare_pairs(
             p.table, xa, xb, p.u_of_claim, p.claim_code, workers
         )
         weights.append(names_cmp.weight)
-        levels = field_levels(p, xa, xb, workers)
-        levels["name"] = names_cmp.level
-        parts.append({f: encode(f, lv) for f, lv in levels.items()})
+        levels = field_levels(p, xa, xb, workers, fc)
+        levels["name"] = encode("name", names_cmp.level)
+        parts.append(levels)
         rep.advance(len(xa))
     rep.finish()
     codes = {f: np.concatenate([c[f] for c in parts]) for f in parts[0]}
@@ -255,12 +229,10 @@ def match_records(
     stats["compared_all_pairs"] = all(s.full for s in cand_stats) if cand_stats else True
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
     rep.finish()
-    name_weight, codes = compare_pairs(p, ra, rb, workers, progress=rep)
-    field_codes = {
-        f: (c.astype(np.int64), np.asarray(LEVEL_NAMES[f], dtype=object))
-        for f, c in codes.items()
-        if f != "name"
-    }
+    fc = record_codes(p)
+    name_weight, codes = compare_pairs(p, ra, rb, workers, progress=rep, fields=fc)
+    level_names = {f: np.asarray(LEVEL_NAMES[f], dtype=object) for f in LEVELS}
+    field_codes = {f: (c, level_names[f]) for f, c in codes.items() if f != "name"}
     model = Model(prior=0.0)
     cross = p.claim_code[ra] != p.claim_code[rb]
     if settings.em and cross.sum() >= 5_000:
@@ -273,7 +245,9 @@ def match_records(
         )
         measure_u(
             model,
-            lambda xa, xb: field_levels(p, xa, xb, workers),
+            lambda xa, xb: {
+                f: (c, level_names[f]) for f, c in field_levels(p, xa, xb, workers, fc).items()
+            },
             np.flatnonzero(p.claim_code == big[0]),
             np.flatnonzero(p.claim_code == big[1]),
         )

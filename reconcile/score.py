@@ -93,29 +93,30 @@ def prior_weight(n_pairs_total: float, expected_matches: float) -> float:
 
 def measure_u(
     model: Model,
-    level_fn: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]],
+    level_fn: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray] | Encoded],
     idx_a: np.ndarray,
     idx_b: np.ndarray,
     n_sample: int = 50_000,
     seed: int = 0,
 ) -> None:
-    """Set each level's u to its frequency among random record pairs (nearly all non-matches)."""
+    """Set each level's u to its frequency among random record pairs (nearly all non-matches).
+
+    level_fn(ra, rb): each field's levels of the pairs (ra[i], rb[i]), as names or Encoded."""
     if len(idx_a) * len(idx_b) < 10_000:
         return
     rng = np.random.default_rng(seed)
     ra = rng.choice(idx_a, n_sample)
     rb = rng.choice(idx_b, n_sample)
-    levels = level_fn(ra, rb)
-    for fld, lv in levels.items():
+    for fld, (codes, names) in _encoded(level_fn(ra, rb)).items():
         if fld not in model.mu:
             continue
-        known = lv != "missing"
-        total = int(known.sum())
+        counts = np.bincount(codes[codes >= 0], minlength=len(names))
+        total = len(codes) - int(counts[[str(n) == "missing" for n in names]].sum())
         if total < 100:
             continue
-        counts = pd.Series(lv[known]).value_counts()
+        count_of = dict(zip(map(str, names), counts.tolist(), strict=True))
         for level, (m, _) in list(model.mu[fld].items()):
-            u = (counts.get(level, 0) + 0.5) / (total + 0.5 * len(model.mu[fld]))
+            u = (count_of.get(level, 0) + 0.5) / (total + 0.5 * len(model.mu[fld]))
             model.mu[fld][level] = (m, float(u))
     model.u_measured = True
 
