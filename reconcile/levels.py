@@ -9,7 +9,7 @@ Each field's level is a code into LEVELS[field] (reconcile.match.LEVEL_NAMES add
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +95,13 @@ def _small(values: np.ndarray, allowed: Sequence[str]) -> np.ndarray:
 
 def record_codes(p: Prepared) -> FieldCodes:
     """Code every compared field of every record of p once (a pass over the records)."""
-    c = p.cols
+    return column_codes(p.cols)
+
+
+def column_codes(c: Mapping[str, np.ndarray]) -> FieldCodes:
+    """Code the record columns comparisons read (Prepared.cols: text arrays sex, age_group, dob,
+    national_id, status, relation_term, relation_to, location, nationality; float age_min,
+    age_max)."""
     dob = _factor(c["dob"], NOT_KNOWN)
     year, _ = pd.factorize(np.asarray([t[:4] for t in dob.texts], dtype=object))
     year_of = np.append(year.astype(np.int32), np.int32(-1))  # code -1 reads the last entry
