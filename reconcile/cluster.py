@@ -18,6 +18,12 @@ The algorithm, in order:
 
 person_id is derived from the person's members (claim and record id), so re-runs, reordered rows
 and unrelated edits keep every id.
+
+Everything is vectorised over pairs and records: components come from scipy's connected_components,
+a component of one edge or of one record facing several (a star) is decided without the Hungarian
+method (with its tie-break: the lowest record), and the ordered union-find of step 4 runs only on
+the components where a refusal can happen (two records of one claim, or a `different` decision,
+inside one component); everywhere else it would join every accepted link.
 """
 
 from __future__ import annotations
@@ -28,18 +34,68 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from reconcile.prepare import Prepared
 from reconcile.schema import LINK_COLUMNS
 
 DECIDED = 1e6  # weight given to an analyst's `same` decision
 MAX_DENSE = 4_000_000  # largest component solved exactly (cells); larger ones fall back to greedy
+B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)  # base32, lower case
 
 
 def person_id(members: list[str]) -> str:
     """A stable id from the sorted 'claim:record_id' strings of a person's members."""
     digest = hashlib.sha256("\n".join(sorted(members)).encode("utf-8")).digest()
     return "P" + base64.b32encode(digest).decode("ascii")[:12].lower()
+
+
+def person_ids(label: np.ndarray, keys: pd.Series) -> np.ndarray:
+    """person_id of every record (object array), the persons given by `label` (one int per
+    record, equal for the members of one person) and keys[i] = 'claim:record_id' of record i.
+    Same ids as person_id() on each person's members."""
+    n = len(label)
+    if n == 0:
+        return np.zeros(0, dtype=object)
+    text = pa.array(keys, type=pa.large_string())
+    rank = np.empty(n, np.int64)
+    rank[pc.sort_indices(text).to_numpy()] = np.arange(n)
+    order = np.lexsort((rank, label))  # by person, members in code point (= UTF-8 byte) order
+    nbytes = pc.binary_length(text).to_numpy()[order]
+    # the members of one person are consecutive: their '\n'-joined text is a slice of `joined`
+    joined = "\n".join(pc.take(text, pa.array(order)).to_pylist()).encode("utf-8")
+    start = np.concatenate([[0], np.cumsum(nbytes + 1)[:-1]])
+    first = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
+    last = np.r_[first[1:], n] - 1
+    view = memoryview(joined)
+    sha = hashlib.sha256
+    head = b"".join(
+        [
+            sha(view[s:e]).digest()[:8]
+            for s, e in zip(
+                start[first].tolist(), (start[last] + nbytes[last]).tolist(), strict=True
+            )
+        ]
+    )
+    # base32 of the digest's first 60 bits: 12 characters of 5 bits each
+    bits = np.frombuffer(head, dtype=">u8").astype(np.uint64)
+    shift = np.arange(59, 0, -5, dtype=np.uint64)
+    chars = np.empty((len(first), 13), np.uint8)
+    chars[:, 0] = ord("P")
+    chars[:, 1:] = B32[(bits[:, None] >> shift[None, :]) & np.uint64(31)]
+    ids = chars.view("S13").ravel().astype(str).astype(object)
+    person = np.empty(n, np.int64)
+    person[order] = np.repeat(np.arange(len(first)), last - first + 1)
+    return ids[person]
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected component of each of n nodes under the edges (a[i], b[i])."""
+    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
 
 
 def _assign_component(a: np.ndarray, b: np.ndarray, benefit: np.ndarray) -> np.ndarray:
@@ -58,16 +114,31 @@ def _assign_component(a: np.ndarray, b: np.ndarray, benefit: np.ndarray) -> np.n
             used_b.add(int(b[e]))
             chosen.append(e)
         return np.asarray(chosen, dtype=np.int64)
+    return _dense(ia, ib, len(ua), len(ub), benefit)
+
+
+def _dense(ia: np.ndarray, ib: np.ndarray, na: int, nb: int, benefit: np.ndarray) -> np.ndarray:
+    """The Hungarian method on one component, records numbered 0..na-1 and 0..nb-1."""
     from scipy.optimize import linear_sum_assignment  # imported here: slow to import
 
-    cost = np.zeros((len(ua), len(ub)))
-    edge = np.full((len(ua), len(ub)), -1, dtype=np.int64)
-    # keep the best edge per cell (duplicates cannot occur, but be safe)
+    cost = np.zeros((na, nb))
+    edge = np.full((na, nb), -1, dtype=np.int64)
     cost[ia, ib] = -benefit
-    edge[ia, ib] = np.arange(len(a))
+    edge[ia, ib] = np.arange(len(ia))
     rows, cols = linear_sum_assignment(cost)
     picked = edge[rows, cols]
     return picked[(picked >= 0) & (cost[rows, cols] < 0)]
+
+
+def _local_rank(comp: np.ndarray, node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rank of each edge's node among the distinct nodes of its component (in node order), and
+    the number of distinct nodes of each component."""
+    key = comp.astype(np.int64) * n_nodes + node
+    uniq, inv = np.unique(key, return_inverse=True)
+    ucomp = uniq // n_nodes
+    first = np.searchsorted(ucomp, ucomp, side="left")
+    count = np.bincount(ucomp, minlength=int(comp.max()) + 1)
+    return (np.arange(len(uniq)) - first)[inv], count
 
 
 def assign(a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float) -> np.ndarray:
@@ -77,24 +148,53 @@ def assign(a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float) -
     ok = np.flatnonzero(weight >= threshold)
     if len(ok) == 0:
         return chosen
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     ea, eb = a[ok], b[ok]
+    benefit = weight[ok] - threshold + 1e-9
     nodes, inv = np.unique(np.concatenate([ea, eb]), return_inverse=True)
     ia, ib = inv[: len(ok)], inv[len(ok) :]
-    graph = coo_matrix((np.ones(len(ok)), (ia, ib)), shape=(len(nodes), len(nodes)))
-    _, comp = connected_components(graph, directed=False)
-    comp_of_edge = comp[ia]
-    order = np.argsort(comp_of_edge, kind="stable")
-    bounds = np.flatnonzero(np.diff(comp_of_edge[order])) + 1
-    for group in np.split(order, bounds):
-        if len(group) == 1:
-            chosen[ok[group[0]]] = True
-            continue
-        picked = _assign_component(ea[group], eb[group], weight[ok[group]] - threshold + 1e-9)
+    comp = _components(len(nodes), ia, ib)[ia]
+    n_comp = int(comp.max()) + 1
+    size = np.bincount(comp, minlength=n_comp)
+    la, na = _local_rank(comp, ia, len(nodes))
+    lb, nb = _local_rank(comp, ib, len(nodes))
+    pair = ia.astype(np.int64) * len(nodes) + ib
+    dup_pair = np.zeros(len(ok), bool)
+    srt = np.argsort(pair, kind="stable")
+    same = pair[srt][1:] == pair[srt][:-1]
+    dup_pair[srt[1:][same]] = dup_pair[srt[:-1][same]] = True
+    has_dup = np.bincount(comp[dup_pair], minlength=n_comp) > 0
+    # one edge: chosen; one record facing several: its best edge, ties to the lowest record
+    # (what linear_sum_assignment and the greedy fallback both pick)
+    star = (size > 1) & ((na == 1) | (nb == 1)) & ~has_dup
+    chosen[ok[size[comp] == 1]] = True
+    in_star = np.flatnonzero(star[comp])
+    if len(in_star):
+        other = np.where(na[comp[in_star]] == 1, ib[in_star], ia[in_star])
+        by = in_star[np.lexsort((other, -benefit[in_star], comp[in_star]))]
+        head = np.r_[True, comp[by][1:] != comp[by][:-1]]
+        best = by[head]
+        chosen[ok[best[benefit[best] > 0]]] = True
+    rest = np.flatnonzero((size[comp] > 1) & ~star[comp])
+    if len(rest) == 0:
+        return chosen
+    rest = rest[np.argsort(comp[rest], kind="stable")]
+    bounds = np.flatnonzero(np.diff(comp[rest])) + 1
+    for group in np.split(rest, bounds):
+        c = comp[group[0]]
+        if na[c] * nb[c] > MAX_DENSE:
+            picked = _assign_component(ea[group], eb[group], benefit[group])
+        else:
+            picked = _dense(la[group], lb[group], int(na[c]), int(nb[c]), benefit[group])
         chosen[ok[group[picked]]] = True
     return chosen
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """values[j] where keys[j] == query[i] (keys sorted and distinct), else 0.0."""
+    if len(keys) == 0:
+        return np.zeros(len(query))
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    return np.where(keys[at] == query, values[at], 0.0)
 
 
 def near_ties(
@@ -111,36 +211,36 @@ def near_ties(
     assigned to x2 (or to no one), the swap gives x-y2 and x2-y (if that pair exists). The chosen
     edge is ambiguous when the swap's total benefit is within `margin` of the current one; the
     same is checked from y's side."""
-    above = weight >= threshold
-    ben = np.where(above, weight - threshold, 0.0)
-    edges = pd.DataFrame({"a": a, "b": b, "ben": ben, "chosen": chosen, "above": above})
-    w_of = {
-        (int(x), int(y)): float(v) for x, y, v in zip(a[above], b[above], ben[above], strict=True)
-    }
-    partner_of_a = dict(zip(a[chosen].tolist(), b[chosen].tolist(), strict=True))
-    partner_of_b = {y: x for x, y in partner_of_a.items()}
     amb = np.zeros(len(a), bool)
-    comp = edges[edges["above"] & ~edges["chosen"]]
-    if comp.empty:
+    above = weight >= threshold
+    compete = np.flatnonzero(above & ~chosen)
+    if len(compete) == 0:
         return amb
-    chosen_idx = {
-        (int(x), int(y)): i for i, (x, y) in enumerate(zip(a, b, strict=True)) if chosen[i]
-    }
-    for x, y2, bxy2 in zip(
-        comp["a"].tolist(), comp["b"].tolist(), comp["ben"].tolist(), strict=True
-    ):
-        # from x's side: x is assigned to y; swap x to y2
-        y = partner_of_a.get(x)
-        x2 = partner_of_b.get(y2)
-        current = (w_of.get((x, y), 0.0) if y is not None else 0.0) + (
-            w_of.get((x2, y2), 0.0) if x2 is not None else 0.0
-        )
-        alt = bxy2 + (w_of.get((x2, y), 0.0) if (x2 is not None and y is not None) else 0.0)
-        if alt >= current - margin:
-            if y is not None:
-                amb[chosen_idx[(x, y)]] = True
-            if x2 is not None:
-                amb[chosen_idx[(x2, y2)]] = True
+    ben = np.where(above, weight - threshold, 0.0)
+    n = int(max(a.max(), b.max())) + 1
+    # benefit of each above-threshold pair (x, y), keyed x * n + y; a repeated pair keeps its last
+    up = np.flatnonzero(above)[::-1]
+    keys, first = np.unique(a[up].astype(np.int64) * n + b[up], return_index=True)
+    vals = ben[up][first]
+    pick = np.flatnonzero(chosen)
+    partner_of_a = np.full(n, -1, np.int64)
+    partner_of_b = np.full(n, -1, np.int64)
+    edge_of_a = np.full(n, -1, np.int64)
+    edge_of_b = np.full(n, -1, np.int64)
+    partner_of_a[a[pick]] = b[pick]
+    partner_of_b[b[pick]] = a[pick]
+    edge_of_a[a[pick]] = pick
+    edge_of_b[b[pick]] = pick
+    x, y2 = a[compete].astype(np.int64), b[compete].astype(np.int64)
+    y, x2 = partner_of_a[x], partner_of_b[y2]
+    has_y, has_x2 = y >= 0, x2 >= 0
+    current = np.where(has_y, _lookup(keys, vals, x * n + y), 0.0) + np.where(
+        has_x2, _lookup(keys, vals, x2 * n + y2), 0.0
+    )
+    alt = ben[compete] + np.where(has_y & has_x2, _lookup(keys, vals, x2 * n + y), 0.0)
+    hit = alt >= current - margin
+    amb[edge_of_a[x[hit & has_y]]] = True
+    amb[edge_of_b[y2[hit & has_x2]]] = True
     return amb
 
 
@@ -192,6 +292,54 @@ class UnionFind:
             self.cannot.setdefault(rx, set()).update(cx)
 
 
+def join_links(
+    claim_code: np.ndarray,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    w: np.ndarray,
+    join: np.ndarray,
+    decided_same: np.ndarray,
+    decided_diff: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Persons from the pairs to join (mask `join`), taken in order of weight: the person label of
+    every record, and a mask of the pairs to join that were refused (a second record of one claim,
+    or records decided different, would end up in one person). `same` decisions are never refused.
+
+    Where a component of the pairs to join holds no two records of one claim and no `different`
+    decision, nothing can be refused and the component is the person; the ordered union-find runs
+    on the other components only."""
+    n = len(claim_code)
+    comp = _components(n, ra[join], rb[join])
+    refused = np.zeros(len(ra), bool)
+    # components that hold two records of one claim, or both records of a `different` decision
+    by_claim = comp.astype(np.int64) * (int(claim_code.max(initial=0)) + 1) + claim_code
+    key, count = np.unique(by_claim, return_counts=True)
+    n_claims = int(claim_code.max(initial=0)) + 1
+    bad = np.zeros(int(comp.max(initial=-1)) + 1, bool)
+    bad[key[count > 1] // n_claims] = True
+    diff = np.flatnonzero(decided_diff)
+    inside = comp[ra[diff]] == comp[rb[diff]]
+    bad[comp[ra[diff[inside]]]] = True
+    if not bad.any():
+        return comp, refused
+    local = np.flatnonzero(bad[comp])  # records of those components, numbered 0..len-1
+    index = np.full(n, -1, np.int64)
+    index[local] = np.arange(len(local))
+    uf = UnionFind.create(claim_code[local])
+    for i in diff[bad[comp[ra[diff]]] & bad[comp[rb[diff]]]]:
+        uf.forbid(int(index[ra[i]]), int(index[rb[i]]))
+    edges = np.flatnonzero(join & bad[comp[ra]])
+    for i in edges[np.lexsort((rb[edges], ra[edges], -w[edges]))]:
+        x, y = int(index[ra[i]]), int(index[rb[i]])
+        if decided_same[i] or uf.can_join(x, y):
+            uf.join(x, y)
+        else:
+            refused[i] = True
+    person = comp.astype(np.int64)
+    person[local] = len(bad) + np.array([uf.find(i) for i in range(len(local))], np.int64)
+    return person, refused
+
+
 def link_pairs(
     p: Prepared,
     ra: np.ndarray,
@@ -215,36 +363,26 @@ def link_pairs(
     w = np.where(decided_same, DECIDED, np.where(decided_diff, -np.inf, weight))
     chosen = np.zeros(len(ra), bool)
     ambiguous_edge = np.zeros(len(ra), bool)
-    spec = pd.Series(np.arange(len(ra)))[cross].groupby([ca[cross], cb[cross]]).indices
-    for _, idx in sorted(spec.items()):
-        idx = np.asarray(idx)
+    # each ordered pair of claims on its own, in order of claim codes
+    at = np.flatnonzero(cross)
+    spec = ca[at].astype(np.int64) * len(p.claim_ids) + cb[at]
+    at = at[np.argsort(spec, kind="stable")]
+    spec = np.sort(spec)
+    for idx in np.split(at, np.flatnonzero(np.diff(spec)) + 1) if len(at) else []:
         ch = assign(ra[idx], rb[idx], w[idx], threshold)
         amb = near_ties(ra[idx], rb[idx], w[idx], ch, threshold, margin)
         amb &= ~decided_same[idx]
         chosen[idx] = ch & ~amb
         ambiguous_edge[idx] = amb
     # near-tie competitors: every above-threshold edge touching an ambiguous record
-    amb_nodes = set(ra[ambiguous_edge].tolist()) | set(rb[ambiguous_edge].tolist())
+    amb_node = np.zeros(n, bool)
+    amb_node[ra[ambiguous_edge]] = amb_node[rb[ambiguous_edge]] = True
     above = (w >= threshold) & cross & ~chosen
-    touch = (
-        np.array([x in amb_nodes or y in amb_nodes for x, y in zip(ra, rb, strict=True)], bool)
-        if amb_nodes
-        else np.zeros(len(ra), bool)
-    )
-    ambiguous_edge |= above & touch
-    uf = UnionFind.create(p.claim_code)
-    for i in np.flatnonzero(decided_diff):
-        uf.forbid(int(ra[i]), int(rb[i]))
-    order = np.lexsort((rb, ra, -w))
-    for i in order:
-        if not chosen[i] and not decided_same[i]:
-            continue
-        x, y = int(ra[i]), int(rb[i])
-        if decided_same[i] or uf.can_join(x, y):
-            uf.join(x, y)
-            status[i] = "decided-same" if decided_same[i] else "linked"
-        else:
-            status[i] = "possible"
+    ambiguous_edge |= above & (amb_node[ra] | amb_node[rb])
+    join = chosen | decided_same
+    person, refused = join_links(p.claim_code, ra, rb, w, join, decided_same, decided_diff)
+    status[join] = np.where(decided_same[join], "decided-same", "linked")
+    status[refused] = "possible"
     status[decided_diff] = "decided-different"
     status[ambiguous_edge & (status == "rejected")] = "ambiguous"
     status[(status == "rejected") & (w >= possible) & cross] = "possible"
@@ -252,13 +390,8 @@ def link_pairs(
     dup = ~cross & (w >= threshold) & (status == "rejected") & p.named[ra] & p.named[rb]
     status[dup] = "duplicate"
 
-    roots = [uf.find(i) for i in range(n)]
-    keys = [f"{c}:{r}" for c, r in zip(recs["claim"], recs["record_id"], strict=True)]
-    members: dict[int, list[str]] = {}
-    for root, key in zip(roots, keys, strict=True):
-        members.setdefault(root, []).append(key)
-    pid_of_root = {r: person_id(m) for r, m in members.items()}
-    pids = np.array([pid_of_root[r] for r in roots], dtype=object)
+    keys = recs["claim"].astype(str) + ":" + recs["record_id"].astype(str)
+    pids = person_ids(person, keys)
     # score: the weight of the record's best link inside its person
     linked = np.isin(status, ["linked", "decided-same"])
     best = np.full(n, np.nan)
@@ -267,13 +400,19 @@ def link_pairs(
         at = top.index.to_numpy()
         best[at] = np.fmax(best[at], top.to_numpy())
     amb_rec = np.zeros(n, bool)
-    alts: dict[int, set[str]] = {}
-    for i in np.flatnonzero(status == "ambiguous"):
-        x, y = int(ra[i]), int(rb[i])
+    alternatives = [""] * n
+    ai = np.flatnonzero(status == "ambiguous")
+    if len(ai):
+        x, y = ra[ai], rb[ai]
         amb_rec[x] = amb_rec[y] = True
-        alts.setdefault(x, set()).add(keys[y])
-        alts.setdefault(y, set()).add(keys[x])
-    alternatives = [";".join(sorted(alts.get(i, set()))) for i in range(n)]
+        rec = np.concatenate([x, y])
+        other = keys.to_numpy()[np.concatenate([y, x])]
+        alt = pd.DataFrame({"rec": rec, "key": pd.array(other, dtype="str")}).drop_duplicates()
+        alt = alt.sort_values(["rec", "key"], kind="stable")
+        rec, other = alt["rec"].to_numpy(), alt["key"].tolist()
+        cut = np.flatnonzero(np.r_[True, rec[1:] != rec[:-1], True])
+        for s, e in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
+            alternatives[int(rec[s])] = ";".join(other[s:e])
     links = pd.DataFrame(
         {
             "claim": recs["claim"].to_numpy(),
