@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from reconcile import names
@@ -28,6 +30,7 @@ def resolve_targets(p: Prepared) -> np.ndarray:
     target = np.full(len(p.records), -1, dtype=np.int64)
     rel_to = p.cols["relation_to"]
     t = p.table
+    vocab_id: dict[str, int] | None = None
     for code in range(len(p.claim_ids)):
         in_claim = p.claim_code == code
         ask = np.flatnonzero(in_claim & (rel_to != ""))
@@ -36,56 +39,93 @@ def resolve_targets(p: Prepared) -> np.ndarray:
         rows = np.flatnonzero(in_claim[t.rec])
         if len(rows) == 0:
             continue
-        text_of = {int(r): " ".join(t.vocab[i] for i in t.tok[r] if i >= 0) for r in rows}
-        by_token: dict[int, list[int]] = {}
-        by_group: dict[str, list[int]] = {}
-        for r in rows:
-            for tok in t.tok[r]:
-                if tok >= 0:
-                    by_token.setdefault(int(tok), []).append(int(r))
-            g = p.group[t.rec[r]]
-            if g:
-                by_group.setdefault(g, []).append(int(r))
-        vocab_id = {w: i for i, w in enumerate(t.vocab)}
+        if vocab_id is None:
+            vocab_id = {w: i for i, w in enumerate(t.vocab)}
+        names_ = _NameRows(p, rows)
         cache: dict[tuple[str, str], int] = {}
         for rec in ask:
             text, group = str(rel_to[rec]), str(p.group[rec])
             key = (group, text)
             if key not in cache:
-                cache[key] = _find_target(
-                    text, by_group.get(group, []), by_token, vocab_id, text_of, t.rec
-                )
+                cache[key] = _find_target(text, group, names_, vocab_id)
             target[rec] = cache[key]
     target[target == np.arange(len(target))] = -1
     return target
 
 
-def _find_target(
-    text: str,
-    group_rows: list[int],
-    by_token: dict[int, list[int]],
-    vocab_id: dict[str, int],
-    text_of: dict[int, str],
-    rec_of_row: np.ndarray,
-) -> int:
+class _NameRows:
+    """The name rows of one claim (rows of the name table, in order) indexed by token and by
+    group, with their text (tokens joined by a space)."""
+
+    def __init__(self, p: Prepared, rows: np.ndarray) -> None:
+        t = p.table
+        self.rows = rows
+        self.rec_of_row = t.rec
+        tok = t.tok[rows]
+        at_row, at_col = np.nonzero(tok >= 0)  # row by row, tokens in order
+        tokens = tok[at_row, at_col].astype(np.int64)
+        # postings: the rows holding each token, in row order (a row once per occurrence)
+        order = np.argsort(tokens, kind="stable")
+        self.post_rows = rows[at_row[order]]
+        self.post_tok, self.post_start, self.post_len = np.unique(
+            tokens[order], return_index=True, return_counts=True
+        )
+        # text of each row: its tokens joined by a space
+        vocab = pa.array(t.vocab, type=pa.large_string())
+        per_row = np.bincount(at_row, minlength=len(rows))
+        offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+        words = pa.LargeListArray.from_arrays(pa.array(offsets), vocab.take(pa.array(tokens)))
+        self.text = pc.binary_join(words, pa.scalar(" ", pa.large_string()))
+        self.pos = np.full(len(t.rec), -1, np.int64)
+        self.pos[rows] = np.arange(len(rows))
+        # groups: the rows of each (non-empty) group, in row order
+        group = p.group[t.rec[rows]]
+        codes, uniques = pd.factorize(group)
+        named = np.flatnonzero(group != "")
+        by = named[np.argsort(codes[named], kind="stable")]
+        self.group_rows = rows[by]
+        starts = np.flatnonzero(np.r_[True, codes[by][1:] != codes[by][:-1]])[: len(by)]
+        ends = np.r_[starts[1:], len(by)][: len(by)]
+        self.group_span = {
+            str(uniques[codes[by[s]]]): (int(s), int(e))
+            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
+        }
+
+    def in_group(self, group: str) -> np.ndarray:
+        s, e = self.group_span.get(group, (0, 0))
+        return self.group_rows[s:e]
+
+    def posting(self, token: int) -> np.ndarray | None:
+        at = int(np.searchsorted(self.post_tok, token))
+        if at == len(self.post_tok) or self.post_tok[at] != token:
+            return None
+        s = int(self.post_start[at])
+        return self.post_rows[s : s + int(self.post_len[at])]
+
+    def texts(self, pool: np.ndarray) -> list[str]:
+        return self.text.take(pa.array(self.pos[pool])).to_pylist()
+
+
+def _find_target(text: str, group: str, rows: _NameRows, vocab_id: dict[str, int]) -> int:
     words = [w for w in names.name_tokens(text) if w not in FILLER_TOKENS]
     if not words:
         return -1
     query = " ".join(words)
-    pools = [group_rows]
-    postings = [by_token[vocab_id[w]] for w in words if w in vocab_id and vocab_id[w] in by_token]
-    if postings:
-        rarest = min(postings, key=len)
+    pools = [rows.in_group(group)]
+    postings = [rows.posting(vocab_id[w]) for w in words if w in vocab_id]
+    found = [x for x in postings if x is not None]
+    if found:
+        rarest = min(found, key=len)
         if len(rarest) <= TARGET_SEARCH_CAP:
             pools.append(rarest)
     for pool in pools:
-        if not pool:
+        if not len(pool):
             continue
         hit = process.extractOne(
-            query, [text_of[r] for r in pool], scorer=fuzz.token_set_ratio, score_cutoff=90
+            query, rows.texts(pool), scorer=fuzz.token_set_ratio, score_cutoff=90
         )
         if hit is not None:
-            return int(rec_of_row[pool[hit[2]]])
+            return int(rows.rec_of_row[pool[hit[2]]])
     return -1
 
 
@@ -109,19 +149,32 @@ def context_bonus(
     """Bits added to a pair for each other member of its group that strongly matches a member of
     the candidate's group (a family listed together in both claims)."""
     bonus = np.zeros(len(ra))
+    if len(ra) == 0:
+        return bonus
     strong = base >= threshold
+    group, context = _codes(p.group), _codes(p.context)
+    n_context = int(context.max(initial=-1)) + 2
+    n = len(p.records)
     for x, y in ((ra, rb), (rb, ra)):
-        gx = p.group[x]
-        cy = p.context[y]
-        ok = (gx != "") & (cy != "")
+        gx, cy = group[x], context[y]
+        ok = (gx >= 0) & (cy >= 0)
         if not ok.any():
             continue
-        s = pd.DataFrame({"g": gx[strong & ok], "c": cy[strong & ok], "x": x[strong & ok]})
-        s = s.drop_duplicates()
-        n_members = s.groupby(["g", "c"])["x"].nunique()
-        q = pd.DataFrame({"g": gx, "c": cy, "x": x})
-        cnt = q.join(n_members.rename("n"), on=["g", "c"])["n"].fillna(0).to_numpy()
-        self_in = q.merge(s.assign(me=1), on=["g", "c", "x"], how="left")["me"].fillna(0)
-        others = np.where(ok, cnt - self_in.to_numpy(), 0)
+        # (group of x, context of y) of every pair, and the distinct x strongly matched in each
+        gc = gx * n_context + cy
+        keys, inv = np.unique(gc[ok], return_inverse=True)
+        seen = strong[ok]
+        member = np.unique(inv[seen] * n + x[ok][seen])  # distinct (key, x) of strong pairs
+        count = np.bincount(member // n, minlength=len(keys)).astype(float)
+        at = np.flatnonzero(ok)
+        self_in = np.isin(inv * n + x[at], member)
+        others = np.zeros(len(ra))
+        others[at] = count[inv] - self_in
         bonus = np.maximum(bonus, np.minimum(others * CONTEXT_BITS, CONTEXT_MAX))
     return bonus
+
+
+def _codes(labels: np.ndarray) -> np.ndarray:
+    """An integer per distinct label, -1 for the empty label."""
+    codes, _ = pd.factorize(labels)
+    return np.where(labels == "", -1, codes).astype(np.int64)
