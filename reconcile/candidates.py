@@ -30,6 +30,8 @@ from reconcile.prepare import MAX_TOKENS, NameTable
 FULL_COMPARISON_LIMIT = 250_000  # compare all pairs when n_a * n_b is at most this
 MAX_BLOCK = 1_000  # pairs one blocking key may produce
 UNNAMED_CAP = 200_000  # pairs for records without a usable name
+WEAK_BLOCK = 50  # pairs from which a block of two name parts is a common pair (weak_pairs)
+WEAK_AGE_GAP = 15.0  # years apart from which two ages contradict each other (weak_pairs)
 UNNAMED_FULL = 20_000  # a claim longer than this is compared with unnamed records only through
 # its own unnamed records
 
@@ -43,12 +45,13 @@ class CandidateStats:
 
 def _combo_codes(
     table: NameTable, rows: np.ndarray, width: int, n_keys: int, given: bool = False
-) -> pd.DataFrame:
-    """Codes of every `width`-combination of the keys of the given name rows (and Abu-less
-    variants), as a frame (rec, code); with `given`, only combinations holding the given name."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rec, code) of every `width`-combination of the keys of the given name rows (and Abu-less
+    variants); with `given`, only combinations holding the given name. Codes of different widths
+    never collide."""
     key = table.key[rows]
     alt = table.alt[rows]
-    recs = table.rec[rows]
+    recs = table.rec[rows].astype(np.int64)
     out_rec: list[np.ndarray] = []
     out_code: list[np.ndarray] = []
     base = np.int64(n_keys + 1)
@@ -67,8 +70,8 @@ def _combo_codes(
             out_rec.append(recs[ok])
             out_code.append(code + np.int64(width) * (base**width))
     if not out_rec:
-        return pd.DataFrame({"rec": np.zeros(0, np.int32), "code": np.zeros(0, np.int64)})
-    return pd.DataFrame({"rec": np.concatenate(out_rec), "code": np.concatenate(out_code)})
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(out_rec), np.concatenate(out_code)
 
 
 def _sex_codes(rec: np.ndarray, sex: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -83,46 +86,120 @@ def _sex_codes(rec: np.ndarray, sex: np.ndarray) -> list[tuple[np.ndarray, np.nd
     ]
 
 
-def _by_sex(codes: pd.DataFrame, sex: np.ndarray, age: np.ndarray | None) -> pd.DataFrame:
+Keyed = tuple[np.ndarray, np.ndarray]  # (rec, code) int64 arrays
+
+
+def _by_sex(codes: Keyed, sex: np.ndarray, age: np.ndarray | None) -> Keyed:
     """Blocking codes refined by the record's sex."""
-    rec = codes["rec"].to_numpy()
-    code = codes["code"].to_numpy()
-    parts = [
-        pd.DataFrame({"rec": rec[pos], "code": code[pos] * 2 + sx.astype(np.int64)})
-        for pos, sx in _sex_codes(rec, sex)
-    ]
-    return pd.concat(parts, ignore_index=True)
+    rec, code = codes
+    parts = [(rec[pos], code[pos] * 2 + sx.astype(np.int64)) for pos, sx in _sex_codes(rec, sex)]
+    return np.concatenate([r for r, _ in parts]), np.concatenate([c for _, c in parts])
 
 
-def _by_sex_and_age(codes: pd.DataFrame, sex: np.ndarray, age: np.ndarray | None) -> pd.DataFrame:
+def _by_sex_and_age(codes: Keyed, sex: np.ndarray, age: np.ndarray | None) -> Keyed:
     """Blocking codes refined by sex and a ten-year age band, on two offset band grids so that
     ages a few years apart always share a band; records without an age are left out."""
-    by_sex = _by_sex(codes, sex, age)
+    rec, code = _by_sex(codes, sex, age)
     if age is None:
-        return by_sex.iloc[:0]
-    rec = by_sex["rec"].to_numpy()
+        return rec[:0], code[:0]
     years = age[rec]
     ok = ~np.isnan(years)
-    rec, code, years = rec[ok], by_sex["code"].to_numpy()[ok], years[ok]
-    parts = []
+    rec, code, years = rec[ok], code[ok], years[ok]
+    recs, out = [], []
     for grid, offset in ((0, 0.0), (1, 5.0)):
         band = np.clip((years + offset) // 10, 0, 15).astype(np.int64)
-        parts.append(pd.DataFrame({"rec": rec, "code": code * 32 + grid * 16 + band}))
-    return pd.concat(parts, ignore_index=True)
+        recs.append(rec)
+        out.append(code * 32 + grid * 16 + band)
+    return np.concatenate(recs), np.concatenate(out)
 
 
-def _join(a: pd.DataFrame, b: pd.DataFrame, max_block: int) -> tuple[pd.DataFrame, int]:
-    a = a.drop_duplicates()
-    b = b.drop_duplicates()
-    ca = a["code"].value_counts()
-    cb = b["code"].value_counts()
-    size = ca.mul(cb, fill_value=0)
-    ok = size[(size > 0) & (size <= max_block)].index
+def _unique_sorted(x: np.ndarray) -> np.ndarray:
+    """The distinct values of an int array, sorted (a sort, faster than hashing at this size)."""
+    x = np.sort(x)
+    if len(x) < 2:
+        return x
+    return x[np.concatenate([[True], x[1:] != x[:-1]])]
+
+
+def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct values of an int array x, sorted, how often each occurs, and the smallest
+    y[i] of its occurrences."""
+    order = np.argsort(x, kind="stable")
+    x, y = x[order], y[order]
+    del order
+    if len(x) == 0:
+        return x, np.zeros(0, np.int64), y
+    first = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
+    return x[first], np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
+
+
+def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Record pairs sharing a code whose block holds at most `max_block` pairs, as pair codes
+    rec_a * n_rec + rec_b: one per shared code (a pair sharing k codes comes k times), with the
+    size of the block (pairs) each came from, and the number of oversized blocks skipped."""
+    (rec_a, code_a), (rec_b, code_b) = a, b
+    if len(code_a) == 0 or len(code_b) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    ids, uniq = pd.factorize(np.concatenate([code_a, code_b]))
+    n_codes = np.int64(len(uniq))
+    del uniq
+    # distinct (code, record) on each side, sorted by code
+    ka = _unique_sorted(ids[: len(code_a)].astype(np.int64) * n_rec + rec_a)
+    kb = _unique_sorted(ids[len(code_a) :].astype(np.int64) * n_rec + rec_b)
+    del ids
+    id_a, ra = ka // n_rec, ka % n_rec
+    id_b, rb = kb // n_rec, kb % n_rec
+    del ka, kb
+    na = np.bincount(id_a, minlength=int(n_codes))
+    nb = np.bincount(id_b, minlength=int(n_codes))
+    size = na.astype(np.int64) * nb
     skipped = int((size > max_block).sum())
-    a = a[a["code"].isin(ok)]
-    b = b[b["code"].isin(ok)]
-    pairs = a.merge(b, on="code", suffixes=("_a", "_b"))[["rec_a", "rec_b"]]
-    return pairs.drop_duplicates(), skipped
+    ok = (size > 0) & (size <= max_block)
+    sel = ok[id_a]
+    id_a, ra = id_a[sel], ra[sel]
+    start_b = np.concatenate([[0], np.cumsum(nb)[:-1]])
+    rep = nb[id_a]
+    total = int(rep.sum())
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(rep) - rep, rep)
+    pb = rb[np.repeat(start_b[id_a], rep) + offset]
+    return np.repeat(ra, rep) * n_rec + pb, np.repeat(size[id_a], rep), skipped
+
+
+def _covered(codes: list[np.ndarray], n_rec: int) -> np.ndarray:
+    """bool[n_rec]: the records in any of these pair codes."""
+    covered = np.zeros(n_rec, bool)
+    for c in codes:
+        covered[c // n_rec] = True
+        covered[c % n_rec] = True
+    return covered
+
+
+def weak_pairs(
+    code: np.ndarray,
+    shared: np.ndarray,
+    block: np.ndarray,
+    n_rec: int,
+    sex: np.ndarray,
+    age_min: np.ndarray | None,
+    age_max: np.ndarray | None,
+) -> np.ndarray:
+    """bool per pair code: the pair shares only one pair of name keys (two name parts), a common
+    pair (its block holds more than WEAK_BLOCK pairs), and its records contradict each other on
+    sex, or on age by more than WEAK_AGE_GAP years: too little to outweigh the contradiction, so
+    the pair is not compared. A rare pair of names is compared whatever the contradiction (a
+    boy listed as female in one list still shares his rare given and family names).
+
+    shared: how many key pairs the two records share; block: the size of the smallest block
+    the pair came from."""
+    ra, rb = code // n_rec, code % n_rec
+    sa, sb = sex[ra], sex[rb]
+    known = ((sa == "female") | (sa == "male")) & ((sb == "female") | (sb == "male"))
+    contradicts = known & (sa != sb)
+    if age_min is not None and age_max is not None:
+        with np.errstate(invalid="ignore"):
+            gap = np.maximum(age_min[ra] - age_max[rb], age_min[rb] - age_max[ra])
+        contradicts |= gap > WEAK_AGE_GAP
+    return (shared <= 1) & (block > WEAK_BLOCK) & contradicts
 
 
 def estimate_pairs(table: NameTable, mask_a: np.ndarray, mask_b: np.ndarray) -> int:
@@ -131,11 +208,18 @@ def estimate_pairs(table: NameTable, mask_a: np.ndarray, mask_b: np.ndarray) -> 
     if n_a * n_b <= FULL_COMPARISON_LIMIT:
         return n_a * n_b
     n_keys = len(table.keys)
+    n_rec = len(mask_a)
     rows_a = np.flatnonzero(mask_a[table.rec])
     rows_b = np.flatnonzero(mask_b[table.rec])
-    ca = _combo_codes(table, rows_a, 2, n_keys).drop_duplicates()["code"].value_counts()
-    cb = _combo_codes(table, rows_b, 2, n_keys).drop_duplicates()["code"].value_counts()
-    size = ca.mul(cb, fill_value=0)
+    rec_a, code_a = _combo_codes(table, rows_a, 2, n_keys)
+    rec_b, code_b = _combo_codes(table, rows_b, 2, n_keys)
+    ids, _ = pd.factorize(np.concatenate([code_a, code_b]))
+    n_codes = int(ids.max(initial=-1)) + 1
+    id_a = _unique_sorted(ids[: len(code_a)].astype(np.int64) * n_rec + rec_a) // n_rec
+    id_b = _unique_sorted(ids[len(code_a) :].astype(np.int64) * n_rec + rec_b) // n_rec
+    size = np.bincount(id_a, minlength=n_codes).astype(np.int64) * np.bincount(
+        id_b, minlength=n_codes
+    )
     return int(size[size <= MAX_BLOCK].sum())
 
 
@@ -148,15 +232,18 @@ def candidate_pairs(
     idx_b: np.ndarray,
     *,
     age: np.ndarray | None = None,
+    age_max: np.ndarray | None = None,
     max_block: int = MAX_BLOCK,
     full_limit: int = FULL_COMPARISON_LIMIT,
+    drop_weak: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, CandidateStats]:
     """Candidate pairs between records idx_a (one claim) and idx_b (another, or the same claim for
     duplicate detection, in which case only a < b is returned).
 
-    named, sex, age_group, age (lowest age in years, NaN when not stated): per-record arrays over
-    the whole records frame. Returns (rec_a, rec_b) int arrays sorted by (rec_a, rec_b), and
-    stats."""
+    named, sex, age_group, age (lowest age in years, NaN when not stated), age_max (highest):
+    per-record arrays over the whole records frame. With `drop_weak`, cross-claim pairs that
+    share only two name parts and contradict each other on sex or age are left out
+    (`weak_pairs`). Returns (rec_a, rec_b) int arrays sorted by (rec_a, rec_b), and stats."""
     same = np.array_equal(idx_a, idx_b)
     n_a, n_b = len(idx_a), len(idx_b)
     if n_a * n_b <= full_limit:
@@ -175,22 +262,28 @@ def candidate_pairs(
     rows_a = np.flatnonzero(mask_a[table.rec])
     rows_b = np.flatnonzero(mask_b[table.rec])
     n_keys = len(table.keys)
-    found: list[pd.DataFrame] = []
+    found: list[np.ndarray] = []  # pair codes rec_a * n_rec + rec_b
     skipped = 0
     # within one large claim (possible duplicates) only records sharing their given name and
     # two more name parts (siblings share all but the given name)
     width = 3 if same else 2
-    pairs, s = _join(
+    main, block, s = _join(
         _combo_codes(table, rows_a, width, n_keys, given=same),
         _combo_codes(table, rows_b, width, n_keys, given=same),
         max_block,
+        n_rec,
     )
-    found.append(pairs)
     skipped += s
+    # a record whose pairs are all weak had candidates: no fallback below brings them back
+    covered = _covered([main], n_rec)
+    if drop_weak and not same:
+        main, shared, block = _unique_counts_min(main, block)
+        main = main[~weak_pairs(main, shared, block, n_rec, sex, age, age_max)]
+        del shared, block
+    else:
+        main = _unique_sorted(main)
+    found.append(main)
     # records whose pair keys were all oversized: triples (narrower blocks)
-    covered = np.zeros(n_rec, bool)
-    covered[pairs["rec_a"].to_numpy()] = True
-    covered[pairs["rec_b"].to_numpy()] = True
     if not same:
         for ra_rows, rb_rows in (
             (rows_a[~covered[table.rec[rows_a]]], rows_b),
@@ -198,20 +291,18 @@ def candidate_pairs(
         ):
             if len(ra_rows) == 0 or len(rb_rows) == 0:
                 continue
-            p3, s = _join(
+            p3, _, s = _join(
                 _combo_codes(table, ra_rows, 3, n_keys),
                 _combo_codes(table, rb_rows, 3, n_keys),
                 max_block,
+                n_rec,
             )
             found.append(p3)
             skipped += s
     # records still without candidates (a two-part name whose parts are both frequent): their
     # name-part pairs refined by sex, and by sex and age band
     if not same:
-        covered = np.zeros(n_rec, bool)
-        for f in found:
-            covered[f["rec_a"].to_numpy()] = True
-            covered[f["rec_b"].to_numpy()] = True
+        covered |= _covered(found[1:], n_rec)
         for ra_rows, rb_rows in (
             (rows_a[~covered[table.rec[rows_a]]], rows_b),
             (rows_a, rows_b[~covered[table.rec[rows_b]]]),
@@ -221,7 +312,7 @@ def candidate_pairs(
             ca = _combo_codes(table, ra_rows, 2, n_keys)
             cb = _combo_codes(table, rb_rows, 2, n_keys)
             for refine in (_by_sex, _by_sex_and_age):
-                p2, s = _join(refine(ca, sex, age), refine(cb, sex, age), max_block)
+                p2, _, s = _join(refine(ca, sex, age), refine(cb, sex, age), max_block, n_rec)
                 found.append(p2)
                 skipped += s
     # records without a usable name: compare by attributes, with the other claim's unnamed
@@ -251,16 +342,16 @@ def candidate_pairs(
         if len(merged) > UNNAMED_CAP:
             merged = merged.iloc[:UNNAMED_CAP]
             skipped += 1
-        found.append(merged[["rec_a", "rec_b"]])
-    allp = (
-        pd.concat(found, ignore_index=True) if found else pd.DataFrame({"rec_a": [], "rec_b": []})
-    )
-    ra = allp["rec_a"].to_numpy(np.int64)
-    rb = allp["rec_b"].to_numpy(np.int64)
+        found.append(
+            merged["rec_a"].to_numpy(np.int64) * n_rec + merged["rec_b"].to_numpy(np.int64)
+        )
+    code = np.concatenate(found) if found else np.zeros(0, np.int64)
+    del found
+    ra, rb = code // n_rec, code % n_rec
     if same:
         lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)
         keep = lo < hi
-        ra, rb = lo[keep], hi[keep]
-    code = np.unique(ra * n_rec + rb)
+        code = lo[keep] * n_rec + hi[keep]
+    code = _unique_sorted(code)
     ra, rb = code // n_rec, code % n_rec
     return ra, rb, CandidateStats(len(ra), False, skipped)

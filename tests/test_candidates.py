@@ -1,0 +1,127 @@
+"""Blocking: the sort-based join against a brute-force reference, and the weak-pair rule."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reconcile import candidates
+from reconcile.candidates import WEAK_BLOCK, _join, candidate_pairs
+from reconcile.fields import parse_records
+from reconcile.prepare import prepare
+from reconcile.schema import TEXT_FIELDS
+
+keyed = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 6)), min_size=0, max_size=60).map(
+    lambda rows: (
+        np.array([r for r, _ in rows], np.int64),
+        np.array([c for _, c in rows], np.int64) * 1_000_003,
+    )
+)
+
+
+def reference_join(a, b, max_block):
+    """Pairs of records sharing a code whose block (distinct records a x b) is small enough."""
+    sa = {(int(r), int(c)) for r, c in zip(*a, strict=True)}
+    sb = {(int(r), int(c)) for r, c in zip(*b, strict=True)}
+    out: dict[tuple[int, int], list[int]] = {}
+    for code in {c for _, c in sa} & {c for _, c in sb}:
+        ra = [r for r, c in sa if c == code]
+        rb = [r for r, c in sb if c == code]
+        if len(ra) * len(rb) > max_block:
+            continue
+        for x, y in product(ra, rb):
+            out.setdefault((x, y), []).append(len(ra) * len(rb))
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(keyed, keyed, st.integers(1, 40))
+def test_join_gives_every_pair_of_every_small_block_once_per_code(a, b, max_block):
+    n_rec = 31
+    code, block, skipped = _join(a, b, max_block, n_rec)
+    got: dict[tuple[int, int], list[int]] = {}
+    for c, s in zip(code.tolist(), block.tolist(), strict=True):
+        got.setdefault((c // n_rec, c % n_rec), []).append(s)
+    ref = reference_join(a, b, max_block)
+    assert {k: sorted(v) for k, v in got.items()} == {k: sorted(v) for k, v in ref.items()}
+    codes_a, codes_b = set(a[1].tolist()), set(b[1].tolist())
+    too_big = [
+        c
+        for c in codes_a & codes_b
+        if len({int(r) for r, x in zip(*a, strict=True) if x == c})
+        * len({int(r) for r, x in zip(*b, strict=True) if x == c})
+        > max_block
+    ]
+    assert skipped == len(too_big)
+
+
+def claim(cid: str, rows: list[dict[str, str]]) -> pd.DataFrame:
+    out = []
+    for i, r in enumerate(rows):
+        rec = {"claim": cid, "record_id": f"{cid}{i}", "file": f"{cid}.csv", "row": i + 2}
+        rec.update({f: r.get(f, "") for f in TEXT_FIELDS})
+        out.append(rec)
+    parsed, _ = parse_records(
+        pd.DataFrame(out, columns=["claim", "record_id", "file", "row", *TEXT_FIELDS])
+    )
+    return parsed
+
+
+GIVEN = ["خالد", "يوسف", "عمر", "حسن", "سامي", "رامي", "وائل", "باسم", "ماهر"]
+
+
+def pairs_of(records: pd.DataFrame, **kw: object) -> set[tuple[str, str]]:
+    p = prepare(records, ["a", "b"])
+    ia = np.flatnonzero(p.claim_code == 0)
+    ib = np.flatnonzero(p.claim_code == 1)
+    ra, rb, _ = candidate_pairs(
+        p.table,
+        p.named,
+        p.cols["sex"],
+        p.cols["age_group"],
+        ia,
+        ib,
+        age=p.cols["age_min"],
+        age_max=p.cols["age_max"],
+        full_limit=0,
+        **kw,  # type: ignore[arg-type]
+    )
+    ids = p.records["record_id"].to_numpy()
+    assert list(ra) == sorted(ra)
+    return {(str(ids[x]), str(ids[y])) for x, y in zip(ra, rb, strict=True)}
+
+
+def common_pair_case(b_sex: str, b_age: str, family: str = "النجار") -> pd.DataFrame:
+    """Nine men called <given> Mohammed Ahmed <family> in claim a; in b, one "Mohammed Ahmed"
+    with the given sex and age: the pair of names (Mohammed, Ahmed) is common."""
+    a = claim("a", [{"name": f"{g} محمد أحمد {family}", "sex": "m", "age": "30"} for g in GIVEN])
+    b_rows = [{"name": "محمد أحمد", "sex": b_sex, "age": b_age}]
+    b_rows += [{"name": f"{g} محمد أحمد", "sex": "m", "age": "30"} for g in GIVEN[:6]]
+    return pd.concat([a, claim("b", b_rows)], ignore_index=True)
+
+
+def test_common_two_name_pair_contradicting_on_sex_is_not_compared():
+    assert len(GIVEN) * 7 > WEAK_BLOCK  # the (Mohammed, Ahmed) block is common
+    recs = common_pair_case("f", "30")
+    kept = pairs_of(recs)
+    assert not any(b == "b0" for _, b in kept)
+    assert {(f"a{i}", "b0") for i in range(9)} <= pairs_of(recs, drop_weak=False)
+    # the other records of b share three names with theirs: compared whatever else
+    assert ("a0", "b1") in kept
+
+
+def test_common_two_name_pair_far_apart_in_age_is_not_compared():
+    assert not any(b == "b0" for _, b in pairs_of(common_pair_case("m", "70")))
+    # ages within WEAK_AGE_GAP, or a range that reaches the other age: compared
+    assert ("a0", "b0") in pairs_of(common_pair_case("m", "40"))
+    assert ("a0", "b0") in pairs_of(common_pair_case("m", "40-60"))
+    assert ("a0", "b0") in pairs_of(common_pair_case("", ""))
+
+
+def test_rare_two_name_pair_is_compared_despite_a_contradiction(monkeypatch):
+    monkeypatch.setattr(candidates, "WEAK_BLOCK", 10_000)
+    assert ("a0", "b0") in pairs_of(common_pair_case("f", "70"))
