@@ -140,7 +140,7 @@ def score(model: Model, fixed: np.ndarray, levels: dict[str, np.ndarray] | Encod
     w = model.prior + fixed
     for fld, (codes, names) in enc.items():
         table = np.array([model.weight(fld, str(n)) for n in names] + [0.0])
-        w = w + table[codes]  # code -1 (none) takes the last entry, 0
+        w += table[codes]  # code -1 (none) takes the last entry, 0
     return w
 
 
@@ -165,6 +165,9 @@ def estimate_m(
     if len(fixed) < min_pairs:
         return
     enc = _encoded(levels)
+    # pairs with a level (code >= 0) of each field, when some have none
+    has = {f: codes >= 0 for f, (codes, _) in enc.items() if f in model.mu}
+    has = {f: h for f, h in has.items() if not h.all()}
     for it in range(iterations):
         w = score(model, fixed, enc)
         p = 1.0 / (1.0 + np.exp2(-np.clip(w, -60, 60)))
@@ -174,7 +177,10 @@ def estimate_m(
         for fld, (codes, names) in enc.items():
             if fld not in model.mu:
                 continue
-            mass = np.bincount(codes[codes >= 0], weights=p[codes >= 0], minlength=len(names))
+            if fld in has:
+                mass = np.bincount(codes[has[fld]], weights=p[has[fld]], minlength=len(names))
+            else:
+                mass = np.bincount(codes, weights=p, minlength=len(names))
             known = np.array([n != "missing" for n in names], bool)
             pk = mass[known].sum()
             if pk < 10:
