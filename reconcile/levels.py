@@ -78,7 +78,7 @@ def _factor(
     texts = np.asarray(uniques, dtype=object)
     known = ~pd.Index(texts, dtype=object).isin(list(unknown))
     if fold is not None:
-        texts = np.asarray([fold(t) for t in texts], dtype=object)
+        texts = np.asarray([fold(str(t)) for t in texts], dtype=object)
     sub, distinct = pd.factorize(texts[known], use_na_sentinel=False)
     remap = np.full(len(texts), -1, np.int32)
     remap[known] = sub
