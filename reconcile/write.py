@@ -16,6 +16,7 @@ tool computes (counts, scores, rows) are written as numbers.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
@@ -29,6 +30,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from reconcile import csvout
 from reconcile.report.model import Report
 from reconcile.report.render_html import render_html
 from reconcile.report.render_json import render_json
@@ -167,6 +169,16 @@ def write_csv(path: Path, df: pd.DataFrame) -> Path:
 
     Whole numbers in float columns are written without `.0`; text cells are neutralised.
     """
+    chunks = csvout.render(df, _TRIGGER.pattern, _SAFE.pattern)
+    if chunks is not None:  # the same bytes, column by column (reconcile.csvout)
+        try:
+            with atomic_writer(path, "wb") as f:
+                f.write(codecs.BOM_UTF8)
+                for chunk in chunks:
+                    f.write(chunk)
+            return Path(path)
+        except csvout.Unrenderable:
+            pass
     safe = neutralise_frame(_whole_floats_as_ints(df))
     with atomic_writer(path, "w", encoding="utf-8-sig", newline="") as f:
         safe.to_csv(f, index=False, lineterminator="\n", na_rep="")

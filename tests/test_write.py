@@ -8,6 +8,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -330,3 +331,97 @@ def test_output_errors_name_the_file(written: Path, monkeypatch):
         _write(written, "json")
     assert str(e.value) == f"cannot write {written / 'report.json'}: Permission denied"
     assert _leftovers(written) == []
+
+
+# ---------------------------------------------------------------- CSVs rendered by pyarrow
+
+
+def _pandas_csv(df: pd.DataFrame) -> bytes:
+    """The bytes write_csv's pandas path gives (the reference csvout must equal)."""
+    safe = w.neutralise_frame(w._whole_floats_as_ints(df))
+    return safe.to_csv(index=False, lineterminator="\n", na_rep="").encode("utf-8")
+
+
+def _arrow_csv(df: pd.DataFrame, chunk_rows: int = 3) -> bytes | None:
+    from reconcile import csvout
+
+    chunks = csvout.render(df, w._TRIGGER.pattern, w._SAFE.pattern, chunk_rows=chunk_rows)
+    return None if chunks is None else b"".join(bytes(c) for c in chunks)
+
+
+_CELL = st.one_of(
+    st.sampled_from(["", "-", "-3", "+12.5", "=1+1", " @x", "\tt", "a,b", 'say "hi"', "a\nb"]),
+    st.sampled_from(["x\ry", "-abc", "مُحمّد", "'q", "1e5", " ", "None", "nan"]),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=8),
+)
+_FLOAT = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, -0.0, 1e-5, 1e-4, 0.00012, 6.588, -20.1326, 1e16, 123.0, 2.5]),
+    st.integers(-(10**6), 10**6).map(lambda i: i / 10**4),
+)
+
+
+@given(
+    st.lists(st.tuples(_CELL, _FLOAT, st.booleans(), st.integers(-(2**40), 2**40)), max_size=12),
+    st.booleans(),
+)
+def test_arrow_csv_equals_pandas_csv(rows: list[tuple[str, float, bool, int]], blanks: bool):
+    texts = [r[0] for r in rows]
+    df = pd.DataFrame(
+        {
+            "text": pd.Series(texts, dtype="str"),
+            "object": pd.Series(
+                [None if blanks and i % 2 else t for i, t in enumerate(texts)], dtype=object
+            ),
+            "float": pd.Series([r[1] for r in rows], dtype="float64"),
+            "whole": pd.Series(
+                [float(r[3] % 1000) if i % 3 else None for i, r in enumerate(rows)], dtype="float64"
+            ),
+            "flag": pd.Series([r[2] for r in rows], dtype=bool),
+            "int": pd.Series([r[3] for r in rows], dtype="int64"),
+            "Int64": pd.array([None if r[2] else r[3] for r in rows], dtype="Int64"),
+            'a,"b"': pd.Series(texts, dtype="str"),
+        }
+    )
+    assert _arrow_csv(df) == _pandas_csv(df)
+
+
+def test_arrow_csv_of_an_empty_frame_is_its_header():
+    df = pd.DataFrame({"a": pd.Series([], dtype="str"), "b": pd.Series([], dtype=float)})
+    assert _arrow_csv(df) == _pandas_csv(df) == b"a,b\n"
+
+
+def test_arrow_csv_leaves_other_columns_to_pandas(tmp_path: Path):
+    mixed = pd.DataFrame({"a": pd.Series(["x", 3, -2.5], dtype=object), "b": [1, 2, 3]})
+    dates = pd.DataFrame({"a": pd.to_datetime(["2024-01-02"] * 2), "b": [1, 2]})
+    single = pd.DataFrame({"a": ["", "x"]})
+    for df in (mixed, dates, single):
+        assert _arrow_csv(df) is None
+        write_csv(tmp_path / "t.csv", df)
+        assert (tmp_path / "t.csv").read_bytes() == b"\xef\xbb\xbf" + _pandas_csv(df)
+
+
+def test_arrow_csv_is_what_write_csv_writes(tmp_path: Path):
+    df = pd.DataFrame({"name": ["=cmd()", "أحمد, علي"], "score": [1.5, float("nan")]})
+    write_csv(tmp_path / "t.csv", df)
+    got = (tmp_path / "t.csv").read_bytes()
+    assert got == b"\xef\xbb\xbf" + _pandas_csv(df)
+    assert got.decode("utf-8-sig") == 'name,score\n\'=cmd(),1.5\n"أحمد, علي",\n'
+
+
+def test_arrow_floats_are_numpys_str():
+    from reconcile.csvout import _float_strings
+
+    rng = np.random.default_rng(7)
+    scale = 10.0 ** rng.integers(-8, 18, 20_000)
+    values = np.concatenate(
+        [
+            rng.standard_normal(20_000) * scale,
+            np.round(rng.standard_normal(20_000) * 30, 4),
+            np.round(rng.random(20_000), 6),
+            [0.0, -0.0, np.nan, np.inf, -np.inf, 5e-324, 1e16, 9999999999999998.0],
+        ]
+    )
+    got = _float_strings(values).to_pylist()
+    want = ["" if np.isnan(v) else s for v, s in zip(values, values.astype(str), strict=True)]
+    assert got == want

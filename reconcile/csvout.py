@@ -1,0 +1,221 @@
+"""Frames rendered as CSV bytes column by column with pyarrow, byte for byte as pandas writes.
+
+write.py's pandas path is to_csv with QUOTE_MINIMAL, "\\n" line ends and NaN as "".
+pandas' to_csv hands every cell to Python's csv module; on lists of a million rows that is most of
+a run's writing time. Here each column becomes one string array (numbers formatted as numpy's
+str() formats them, text cells neutralised against formula injection, then quoted where they
+hold a comma, a quote or a line break), the columns are joined row-wise and the rows come out
+as one buffer per chunk of rows. A frame with a column of another kind (objects that are not
+all text, dates...) is left to pandas: `render` returns None for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+CHUNK_ROWS = 200_000
+
+
+def _quote_chars() -> tuple[str, ...]:
+    """The characters that make Python's csv module (as pandas' to_csv sets it up: QUOTE_MINIMAL,
+    "\\n" line ends) quote a field, asked of the module itself (CR differs between versions)."""
+    need = []
+    for ch in (",", '"', "\r", "\n"):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow(["a" + ch, "b"])
+        if buf.getvalue().startswith('"'):
+            need.append(ch)
+    return tuple(need)
+
+
+_QUOTE_CHARS = _quote_chars()
+
+
+def _s(text: str) -> pa.Scalar:
+    return pa.scalar(text, type=pa.large_string())
+
+
+def _texts(s: pd.Series) -> pa.Array | None:
+    """A text column as a large_string array, "" where missing; None when a cell is not str."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        arr = pa.chunked_array(s.array._pa_array).combine_chunks()
+        arr = arr.cast(pa.large_string())
+    elif s.dtype == np.dtype(object) or isinstance(s.dtype, pd.StringDtype):
+        values = s.to_numpy(dtype=object)
+        try:
+            arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            return None
+    else:
+        return None
+    return pc.fill_null(arr, _s(""))
+
+
+def _float_strings(values: np.ndarray) -> pa.Array:
+    """float64 values as numpy's str() writes them (shortest repr; NaN as ""), computed once per
+    distinct value. Arrow's own cast gives the same shortest digits for finite values of
+    1e-4 <= |x| < 1e16 that are not whole, where it writes no exponent; numpy formats the others
+    (whole numbers, tiny, huge, inf, -0.0, long mantissas)."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    nan = np.isnan(values)
+    bits = values.view(np.int64)  # by bits: -0.0 is not 0.0 here
+    if nan.any():
+        bits = np.where(nan, np.int64(0x7FF8000000000000), bits)
+    codes, uniques = pd.factorize(bits)
+    u = np.asarray(uniques, dtype=np.int64).view(np.float64)
+    mag = np.abs(u)
+    with np.errstate(invalid="ignore"):
+        plain = (mag >= 1e-4) & (mag < 1e16) & (u != np.round(u))
+    text = np.empty(len(u), dtype=object)
+    if plain.any():
+        cast = pc.cast(pa.array(u[plain]), pa.string())
+        text[plain] = cast.to_numpy(zero_copy_only=False)
+        # Arrow writes long mantissas with an exponent where numpy does not: numpy's then
+        plain[np.flatnonzero(plain)[pc.match_substring(cast, "e").to_numpy(False)]] = False
+    if (~plain).any():
+        text[~plain] = u[~plain].astype(str).astype(object)
+    text[np.isnan(u)] = ""
+    dictionary = pa.array(text, type=pa.large_string())
+    return dictionary.take(pa.array(codes))
+
+
+def _ints(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
+    arr = pc.cast(pa.array(values), pa.large_string())
+    if missing is not None and missing.any():
+        arr = pc.if_else(pa.array(missing), _s(""), arr)
+    return arr
+
+
+def _whole(s: pd.Series) -> bool:
+    """write._whole_floats_as_ints' test: a float column of whole numbers (and blanks)."""
+    vals = s.dropna()
+    return bool(len(vals) and (vals == vals.round()).all() and vals.abs().max() < 2**53)
+
+
+def _formatter(s: pd.Series) -> tuple[Callable[[pd.Series], pa.Array | None], bool] | None:
+    """How to render one column's cells (and whether it is text, to neutralise); None when this
+    module does not know the column's dtype."""
+    dt = s.dtype
+    if pd.api.types.is_bool_dtype(dt) and dt == np.bool_:
+        return (lambda c: pc.if_else(pa.array(c.to_numpy(bool)), _s("True"), _s("False"))), False
+    if isinstance(dt, np.dtype) and dt.kind in "iu":
+        return (lambda c: _ints(c.to_numpy())), False
+    if isinstance(dt, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
+        return (lambda c: _ints(c.to_numpy(dtype=np.int64, na_value=0), c.isna().to_numpy())), False
+    if isinstance(dt, np.dtype) and dt == np.float64:
+        if _whole(s):  # written as Int64, as write._whole_floats_as_ints makes it
+            return (
+                lambda c: _ints(
+                    np.nan_to_num(c.to_numpy(), nan=0.0).astype(np.int64), c.isna().to_numpy()
+                )
+            ), False
+        return (lambda c: _float_strings(c.to_numpy())), False
+    if dt == np.dtype(object) or isinstance(dt, pd.StringDtype):
+        return _texts, True
+    return None
+
+
+_TRIGGER_FIRST = pa.array([" ", "=", "+", "-", "@", "\t", "\r"], type=pa.large_string())
+
+
+def _neutralised(arr: pa.Array, trigger: str, safe: str) -> pa.Array:
+    """write.neutralise on every cell: "'" before a cell that could run as a formula. Only cells
+    whose first character could start one are tested, with the very test write.neutralise_frame
+    makes (pandas' string methods)."""
+    maybe = pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_TRIGGER_FIRST)
+    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    if not len(at):
+        return arr
+    text = pd.Series(pd.arrays.ArrowStringArray(arr.take(pa.array(at)).cast(pa.string())))
+    hit = (text.str.match(trigger) & ~text.str.fullmatch(safe)).to_numpy(dtype=bool)
+    if not hit.any():
+        return arr
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[at[hit]] = True
+    return pc.if_else(pa.array(mask), pc.binary_join_element_wise(_s("'"), arr, _s("")), arr)
+
+
+def _quoted(arr: pa.Array) -> pa.Array:
+    """QUOTE_MINIMAL: a field holding a comma, quote or line break in quotes, quotes doubled."""
+    need = None
+    for ch in _QUOTE_CHARS:
+        got = pc.match_substring(arr, ch)
+        need = got if need is None else pc.or_(need, got)
+    if need is None or not pc.any(need).as_py():
+        return arr
+    doubled = pc.replace_substring(arr, '"', '""')
+    return pc.if_else(need, pc.binary_join_element_wise(_s('"'), doubled, _s('"'), _s("")), arr)
+
+
+def _buffer(rows: pa.Array) -> memoryview:
+    """The bytes of a large_string array's values, back to back (no copy)."""
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)
+    lo, hi = int(offsets[rows.offset]), int(offsets[rows.offset + len(rows)])
+    data = rows.buffers()[2]
+    return memoryview(data)[lo:hi] if data is not None else memoryview(b"")
+
+
+def _header(columns: list[str]) -> bytes:
+    arr = _quoted(pa.array([str(c) for c in columns], type=pa.large_string()))
+    return (",".join(arr.to_pylist()) + "\n").encode("utf-8")
+
+
+class Unrenderable(ValueError):
+    """A cell this module cannot render as pandas would (the caller falls back to pandas)."""
+
+
+def _plan(df: pd.DataFrame) -> list[tuple[Callable[[pd.Series], Any], bool]] | None:
+    if len(df.columns) < 2 or not df.columns.is_unique:
+        return None  # a one-column CSV quotes blank rows (""); left to pandas
+    plan = []
+    for col in df.columns:
+        s = df[col]
+        got = _formatter(s)
+        if got is None:
+            return None
+        kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == np.dtype(object) else ""
+        if kind not in ("", "string", "empty"):
+            return None  # objects that are not all text: pandas str()s them
+        plan.append(got)
+    return plan
+
+
+def render(
+    df: pd.DataFrame, trigger: str, safe: str, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[memoryview | bytes] | None:
+    """The CSV of `df` (header, then rows, "\\n"-terminated, no index) in chunks of bytes, text
+    cells neutralised with the `trigger`/`safe` patterns of write.neutralise; None when a column
+    is of a kind this module does not render. The iterator raises Unrenderable for a text cell
+    Arrow cannot hold (lone surrogates)."""
+    plan = _plan(df)
+    if plan is None:
+        return None
+    return _chunks(df, plan, trigger, safe, chunk_rows)
+
+
+def _chunks(
+    df: pd.DataFrame,
+    plan: list[tuple[Callable[[pd.Series], Any], bool]],
+    trigger: str,
+    safe: str,
+    chunk_rows: int,
+) -> Iterator[memoryview | bytes]:
+    yield _header(list(df.columns))
+    for lo in range(0, len(df), chunk_rows):
+        part = df.iloc[lo : lo + chunk_rows]
+        row = []
+        for (fmt, is_text), col in zip(plan, df.columns, strict=True):
+            arr = fmt(part[col])
+            if arr is None:
+                raise Unrenderable(f"column {col!r} holds a cell Arrow cannot hold")
+            row.append(_quoted(_neutralised(arr, trigger, safe)) if is_text else arr)
+        joined = pc.binary_join_element_wise(*row, _s(","))
+        yield _buffer(pc.binary_join_element_wise(joined, _s(""), _s("\n")))
