@@ -201,7 +201,16 @@ def match_records(
         ib = np.flatnonzero(p.claim_code == cb)
         if len(ia) == 0 or len(ib) == 0:
             continue
-        ra, rb, st = candidate_pairs(p.table, p.named, sex, agegroup, ia, ib, age=p.cols["age_min"])
+        ra, rb, st = candidate_pairs(
+            p.table,
+            p.named,
+            sex,
+            agegroup,
+            ia,
+            ib,
+            age=p.cols["age_min"],
+            age_max=p.cols["age_max"],
+        )
         say(f"{claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} candidate pairs")
         cand_stats.append(st)
         all_a.append(ra)
