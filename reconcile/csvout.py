@@ -123,15 +123,34 @@ def _formatter(s: pd.Series) -> tuple[Callable[[pd.Series], pa.Array | None], bo
     return None
 
 
-_TRIGGER_FIRST = pa.array([" ", "=", "+", "-", "@", "\t", "\r"], type=pa.large_string())
+# Bytes a cell that could run as a formula can start with (write._TRIGGER: spaces, = + - @ tab
+# CR; all ASCII, so a cell's first byte tells).
+_TRIGGER_FIRST = np.zeros(256, dtype=bool)
+_TRIGGER_FIRST[[ord(c) for c in " =+-@\t\r"]] = True
+
+
+def _parts(arr: pa.Array) -> tuple[np.ndarray, bytes]:
+    """A large_string array's value offsets and its data bytes (copied once: searching bytes
+    with `in` is memchr-fast)."""
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    data = arr.buffers()[2]
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    return offsets, (data.to_pybytes()[lo:hi] if data is not None and hi > lo else b"")
 
 
 def _neutralised(arr: pa.Array, trigger: str, safe: str) -> pa.Array:
     """write.neutralise on every cell: "'" before a cell that could run as a formula. Only cells
-    whose first character could start one are tested, with the very test write.neutralise_frame
+    whose first byte could start one are tested, with the very test write.neutralise_frame
     makes (pandas' string methods)."""
-    maybe = pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_TRIGGER_FIRST)
-    at = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    offsets, data = _parts(arr)
+    starts = offsets[:-1] - offsets[0]
+    filled = np.flatnonzero(offsets[1:] > offsets[:-1])
+    if not len(filled):
+        return arr
+    first = np.frombuffer(data, dtype=np.uint8)[starts[filled]]
+    at = filled[_TRIGGER_FIRST[first]]
     if not len(at):
         return arr
     text = pd.Series(pd.arrays.ArrowStringArray(arr.take(pa.array(at)).cast(pa.string())))
@@ -145,8 +164,11 @@ def _neutralised(arr: pa.Array, trigger: str, safe: str) -> pa.Array:
 
 def _quoted(arr: pa.Array) -> pa.Array:
     """QUOTE_MINIMAL: a field holding a comma, quote or line break in quotes, quotes doubled."""
+    _, data = _parts(arr)
     need = None
     for ch in _QUOTE_CHARS:
+        if ch.encode() not in data:  # most columns hold none: one memchr over the column
+            continue
         got = pc.match_substring(arr, ch)
         need = got if need is None else pc.or_(need, got)
     if need is None or not pc.any(need).as_py():
