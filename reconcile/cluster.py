@@ -44,6 +44,7 @@ from reconcile.schema import LINK_COLUMNS
 
 DECIDED = 1e6  # weight given to an analyst's `same` decision
 MAX_DENSE = 4_000_000  # largest component solved exactly (cells); larger ones fall back to greedy
+ROUNDS = 40  # rounds of the vectorised greedy matching before a plain scan finishes it
 B32 = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz234567", dtype=np.uint8)  # base32, lower case
 
 
@@ -70,18 +71,17 @@ def person_ids(label: np.ndarray, keys: pd.Series) -> np.ndarray:
     start = np.concatenate([[0], np.cumsum(nbytes + 1)[:-1]])
     first = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
     last = np.r_[first[1:], n] - 1
-    view = memoryview(joined)
     sha = hashlib.sha256
-    head = b"".join(
+    digests = b"".join(
         [
-            sha(view[s:e]).digest()[:8]
+            sha(joined[s:e]).digest()
             for s, e in zip(
                 start[first].tolist(), (start[last] + nbytes[last]).tolist(), strict=True
             )
         ]
     )
     # base32 of the digest's first 60 bits: 12 characters of 5 bits each
-    bits = np.frombuffer(head, dtype=">u8").astype(np.uint64)
+    bits = np.frombuffer(digests, dtype=">u8")[::4].astype(np.uint64)
     shift = np.arange(59, 0, -5, dtype=np.uint64)
     chars = np.empty((len(first), 13), np.uint8)
     chars[:, 0] = ord("P")
@@ -103,18 +103,35 @@ def _assign_component(a: np.ndarray, b: np.ndarray, benefit: np.ndarray) -> np.n
     ua, ia = np.unique(a, return_inverse=True)
     ub, ib = np.unique(b, return_inverse=True)
     if len(ua) * len(ub) > MAX_DENSE:  # greedy by weight (documented fallback)
-        order = np.lexsort((b, a, -benefit))
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        chosen = []
-        for e in order:
-            if a[e] in used_a or b[e] in used_b:
-                continue
-            used_a.add(int(a[e]))
-            used_b.add(int(b[e]))
-            chosen.append(e)
-        return np.asarray(chosen, dtype=np.int64)
+        return _greedy(ia, ib, np.lexsort((b, a, -benefit)))
     return _dense(ia, ib, len(ua), len(ub), benefit)
+
+
+def _greedy(a: np.ndarray, b: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Indices of the edges taken by the greedy matching: edges in `order`, each taken when both
+    its records are still free. Computed in rounds: an edge that comes first at both its records
+    among the edges still open is taken (the greedy scan takes it too), and the edges it blocks
+    are closed. After ROUNDS rounds (a long chain of rising weights), the rest is scanned."""
+    taken = []
+    free_a = np.ones(int(a.max()) + 1, bool)
+    free_b = np.ones(int(b.max()) + 1, bool)
+    for _ in range(ROUNDS):
+        if not len(order):
+            break
+        ea, eb = a[order], b[order]
+        first = np.zeros(len(order), bool)
+        first[np.unique(ea, return_index=True)[1]] = True
+        first &= np.isin(np.arange(len(order)), np.unique(eb, return_index=True)[1])
+        taken.append(order[first])
+        free_a[ea[first]] = False
+        free_b[eb[first]] = False
+        order = order[free_a[ea] & free_b[eb]]
+    rest = []
+    for e, x, y in zip(order.tolist(), a[order].tolist(), b[order].tolist(), strict=True):
+        if free_a[x] and free_b[y]:
+            free_a[x] = free_b[y] = False
+            rest.append(e)
+    return np.concatenate([*taken, np.asarray(rest, dtype=np.int64)])
 
 
 def _dense(ia: np.ndarray, ib: np.ndarray, na: int, nb: int, benefit: np.ndarray) -> np.ndarray:
@@ -178,14 +195,17 @@ def assign(a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float) -
     if len(rest) == 0:
         return chosen
     rest = rest[np.argsort(comp[rest], kind="stable")]
-    bounds = np.flatnonzero(np.diff(comp[rest])) + 1
-    for group in np.split(rest, bounds):
-        c = comp[group[0]]
+    cut = np.flatnonzero(np.r_[True, comp[rest][1:] != comp[rest][:-1], True])
+    la, lb, ben, crest = la[rest], lb[rest], benefit[rest], comp[rest]
+    for s, e in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
+        c = crest[s]
         if na[c] * nb[c] > MAX_DENSE:
-            picked = _assign_component(ea[group], eb[group], benefit[group])
+            picked = _greedy(
+                la[s:e], lb[s:e], np.lexsort((eb[rest[s:e]], ea[rest[s:e]], -ben[s:e]))
+            )
         else:
-            picked = _dense(la[group], lb[group], int(na[c]), int(nb[c]), benefit[group])
-        chosen[ok[group[picked]]] = True
+            picked = _dense(la[s:e], lb[s:e], int(na[c]), int(nb[c]), ben[s:e])
+        chosen[ok[rest[s:e][picked]]] = True
     return chosen
 
 
@@ -340,6 +360,11 @@ def join_links(
     return person, refused
 
 
+def _text(col: pd.Series) -> object:
+    """A text column for a new frame: its Arrow strings as they are, anything else as numpy."""
+    return col.array if isinstance(col.dtype, pd.StringDtype) else col.to_numpy()
+
+
 def link_pairs(
     p: Prepared,
     ra: np.ndarray,
@@ -381,19 +406,32 @@ def link_pairs(
     ambiguous_edge |= above & (amb_node[ra] | amb_node[rb])
     join = chosen | decided_same
     person, refused = join_links(p.claim_code, ra, rb, w, join, decided_same, decided_diff)
-    status[join] = np.where(decided_same[join], "decided-same", "linked")
+    # statuses, each set only where none was yet (`rejected` follows status == "rejected")
+    rejected = status == "rejected"
+    fresh = bool(rejected.all())
+    status[join & ~decided_same] = "linked"
+    status[join & decided_same] = "decided-same"
     status[refused] = "possible"
     status[decided_diff] = "decided-different"
-    status[ambiguous_edge & (status == "rejected")] = "ambiguous"
-    status[(status == "rejected") & (w >= possible) & cross] = "possible"
+    rejected &= ~join & ~decided_diff
+    ambiguous = ambiguous_edge & rejected
+    status[ambiguous] = "ambiguous"
+    rejected &= ~ambiguous
+    maybe = rejected & (w >= possible) & cross
+    status[maybe] = "possible"
+    rejected &= ~maybe
     # possible duplicates: two named records of one claim (unnamed rows alike are expected)
-    dup = ~cross & (w >= threshold) & (status == "rejected") & p.named[ra] & p.named[rb]
+    dup = ~cross & (w >= threshold) & rejected & p.named[ra] & p.named[rb]
     status[dup] = "duplicate"
+    if fresh:
+        linked = join & ~refused & ~decided_diff
+    else:  # statuses given by the caller
+        linked = np.isin(status, ["linked", "decided-same"])
+        ambiguous = status == "ambiguous"
 
     keys = recs["claim"].astype(str) + ":" + recs["record_id"].astype(str)
     pids = person_ids(person, keys)
     # score: the weight of the record's best link inside its person
-    linked = np.isin(status, ["linked", "decided-same"])
     best = np.full(n, np.nan)
     for side in (ra, rb):
         top = pd.Series(weight[linked]).groupby(side[linked]).max()
@@ -401,27 +439,27 @@ def link_pairs(
         best[at] = np.fmax(best[at], top.to_numpy())
     amb_rec = np.zeros(n, bool)
     alternatives = [""] * n
-    ai = np.flatnonzero(status == "ambiguous")
+    ai = np.flatnonzero(ambiguous)
     if len(ai):
         x, y = ra[ai], rb[ai]
         amb_rec[x] = amb_rec[y] = True
         rec = np.concatenate([x, y])
-        other = keys.to_numpy()[np.concatenate([y, x])]
+        other = keys.iloc[np.concatenate([y, x])].to_numpy()
         alt = pd.DataFrame({"rec": rec, "key": pd.array(other, dtype="str")}).drop_duplicates()
         alt = alt.sort_values(["rec", "key"], kind="stable")
-        rec, other = alt["rec"].to_numpy(), alt["key"].tolist()
+        rec, texts = alt["rec"].to_numpy(), alt["key"].tolist()
         cut = np.flatnonzero(np.r_[True, rec[1:] != rec[:-1], True])
         for s, e in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
-            alternatives[int(rec[s])] = ";".join(other[s:e])
+            alternatives[int(rec[s])] = ";".join(texts[s:e])
     links = pd.DataFrame(
         {
-            "claim": recs["claim"].to_numpy(),
-            "record_id": recs["record_id"].to_numpy(),
+            "claim": _text(recs["claim"]),
+            "record_id": _text(recs["record_id"]),
             "person_id": pids,
             "score": np.round(best, 4),
             "ambiguous": amb_rec,
             "alternatives": alternatives,
-            "file": recs["file"].to_numpy() if "file" in recs else "",
+            "file": _text(recs["file"]) if "file" in recs else "",
             "row": recs["row"].to_numpy() if "row" in recs else 0,
         }
     )[list(LINK_COLUMNS)]
