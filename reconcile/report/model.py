@@ -9,7 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile import __version__
 from reconcile.case import Case
@@ -318,6 +321,8 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     if name not in df.columns:
         return pd.Series([""] * len(df), index=df.index, dtype=object)
     col = df[name]
+    if isinstance(col.dtype, pd.StringDtype):  # text already: only the blanks to fill
+        return pd.Series(col.to_numpy(dtype=object, na_value=""), index=df.index, dtype=object)
     missing = col.isna()
     if pd.api.types.is_float_dtype(col):
         col = col.map(_s)  # whole numbers without ".0" would need more care; rare for text
@@ -361,42 +366,91 @@ def people_bounds(people_range: object) -> tuple[int | None, int | None]:
     return (None, None)
 
 
+def _isin(df: pd.DataFrame, name: str, values: set[str]) -> pd.Series:
+    """`_col(df, name).isin(values)` without turning a whole text column into Python strings."""
+    if name not in df.columns:
+        return _col(df, name).isin(values)
+    col = df[name]
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+        arr = pa.chunked_array(col.array._pa_array)
+        found = pc.is_in(arr, value_set=pa.array(list(values), type=arr.type))
+        hit = pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=df.index)
+    elif col.dtype == np.dtype(object) and pd.api.types.infer_dtype(col) in ("string", "empty"):
+        hit = col.isin(values)  # str cells are their own text
+    else:
+        return _col(df, name).isin(values)
+    return hit | col.isna() if "" in values else hit
+
+
 class _Lookup:
-    """Record details by (claim, record_id): citation, display label, quote, person."""
+    """Record details by (claim, record_id): citation, display label, quote, person. Keys are
+    resolved in batches (`need`), one pass over the records and links per batch, so a report on
+    a million records never indexes them all."""
 
     def __init__(self, records: pd.DataFrame, links: pd.DataFrame) -> None:
         self._recs = records.reset_index(drop=True)
-        keys = zip(_col(records, "claim"), _col(records, "record_id"), strict=True)
-        self._pos: dict[tuple[str, str], int] = {k: i for i, k in enumerate(keys)}
-        self._rows = (
-            pd.to_numeric(records["row"], errors="coerce").tolist()
-            if "row" in records.columns
-            else [None] * len(records)
-        )
-        self._files = _col(records, "file").tolist()
+        self._links = links.reset_index(drop=True)
+        self._pos: dict[tuple[str, str], int] = {}
         self._person: dict[tuple[str, str], str] = {}
         self._link_where: dict[tuple[str, str], tuple[str, int | None]] = {}
-        if len(links):
-            lkeys = list(zip(_col(links, "claim"), _col(links, "record_id"), strict=True))
-            self._person = dict(zip(lkeys, _col(links, "person_id"), strict=True))
-            lrows = links["row"] if "row" in links.columns else [None] * len(links)
-            for k, f, r in zip(lkeys, _col(links, "file"), lrows, strict=True):
+        self._known: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def _matches(df: pd.DataFrame, todo: set[tuple[str, str]]) -> pd.DataFrame:
+        """The rows of df whose (claim, record_id) is one of todo, as text, in frame order."""
+        sub = _rows(df, ["claim", "record_id"], _isin(df, "record_id", {r for _, r in todo}))
+        keys = pd.DataFrame(
+            {"claim": _col(sub, "claim"), "record_id": _col(sub, "record_id")}, index=sub.index
+        )
+        ok = [k in todo for k in zip(keys["claim"], keys["record_id"], strict=True)]
+        return keys[np.asarray(ok, dtype=bool)]
+
+    def need(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Resolve these keys (a lookup of a key never resolved resolves it alone)."""
+        todo = {(str(c), str(r)) for c, r in keys} - self._known
+        if not todo:
+            return
+        recs = self._matches(self._recs, todo)
+        for i, k in zip(
+            recs.index, zip(recs["claim"], recs["record_id"], strict=True), strict=True
+        ):
+            self._pos[k] = int(i)  # the last record with a key wins, as a dict built in order
+        if len(self._links):
+            lk = self._matches(self._links, todo)
+            sub = self._links.loc[lk.index]
+            pids = _col(sub, "person_id").tolist()
+            files = _col(sub, "file").tolist()
+            rows = sub["row"].tolist() if "row" in sub.columns else [None] * len(sub)
+            for k, pid, f, r in zip(
+                zip(lk["claim"], lk["record_id"], strict=True), pids, files, rows, strict=True
+            ):
+                self._person[k] = pid
                 if k not in self._pos:
                     self._link_where[k] = (f, _int(r))
+        self._known |= todo
+
+    def _at(self, key: tuple[str, str]) -> int | None:
+        if key not in self._known:
+            self.need([key])
+        return self._pos.get(key)
 
     def _get(self, key: tuple[str, str], col: str) -> str:
-        i = self._pos.get(key)
+        i = self._at(key)
         if i is None or col not in self._recs.columns:
             return ""
         return _s(self._recs.at[i, col])
 
     def cite(self, claim: str, record_id: str) -> Cite:
         key = (claim, record_id)
-        i = self._pos.get(key)
+        i = self._at(key)
         if i is None:
             f, r = self._link_where.get(key, ("", None))
             return Cite(claim, record_id, f, r)
-        return Cite(claim, record_id, self._files[i], _int(self._rows[i]))
+        row = None
+        if "row" in self._recs.columns:
+            row = pd.to_numeric(self._recs["row"].iloc[i : i + 1], errors="coerce").iloc[0]
+        file = _s(self._recs["file"].iat[i]) if "file" in self._recs.columns else ""
+        return Cite(claim, record_id, file, _int(row))
 
     def name(self, claim: str, record_id: str) -> str:
         return self._get((claim, record_id), "name")
@@ -414,6 +468,8 @@ class _Lookup:
         return self._get((claim, record_id), "quote")
 
     def person(self, claim: str, record_id: str) -> str:
+        if (claim, record_id) not in self._known:
+            self.need([(claim, record_id)])
         return self._person.get((claim, record_id), "")
 
 
@@ -528,13 +584,35 @@ def _count_sections(
     return ranges, chart, Section(conflicts[:limit], len(conflicts), "counts.csv")
 
 
+def _rows(df: pd.DataFrame, columns: list[str], mask: Any) -> pd.DataFrame:
+    """The rows of df where mask holds, with only those of `columns` df has (no copy of the
+    others)."""
+    return df[[c for c in columns if c in df.columns]][np.asarray(mask, dtype=bool)]
+
+
+def _text_counts(df: pd.DataFrame, name: str) -> pd.Series:
+    """`_col(df, name).value_counts()` for the counts of non-blank values."""
+    col = df[name]
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.value_counts()
+    return _col(df, name).value_counts()
+
+
+def _is_text(df: pd.DataFrame, name: str, value: str) -> np.ndarray:
+    """`_col(df, name) == value` (value not blank) as a boolean array."""
+    col = df[name]
+    if isinstance(col.dtype, pd.StringDtype):
+        return (col == value).fillna(False).to_numpy(dtype=bool)
+    return (_col(df, name) == value).to_numpy(dtype=bool)
+
+
 def _field_sections(
     persons: pd.DataFrame, person_fields: pd.DataFrame, look: _Lookup, limit: int
 ) -> tuple[list[FieldSummary], Section[FieldConflict]]:
     fields = [f for f in FIELD_ORDER if f"{f}_status" in persons.columns]
     summary = []
     for f in fields:
-        vc = _col(persons, f"{f}_status").value_counts()
+        vc = _text_counts(persons, f"{f}_status")
         summary.append(
             FieldSummary(
                 f, *(int(vc.get(k, 0)) for k in ("agree", "conflict", "single", "unknown"))
@@ -542,31 +620,44 @@ def _field_sections(
         )
     if not fields or not len(persons):
         return summary, Section([], 0, "persons.csv")
-    status = persons[["person_id", *[f"{f}_status" for f in fields]]].melt(
-        id_vars="person_id", var_name="field", value_name="st"
-    )
-    hits = status[status["st"].astype(str) == "conflict"].copy()
-    hits["field"] = hits["field"].str.removesuffix("_status")
-    total = len(hits)
+    # the conflicts, field by field in FIELD_ORDER, each in person order (as a melt gives them)
+    at = [np.flatnonzero(_is_text(persons, f"{f}_status", "conflict")) for f in fields]
+    rows = np.concatenate(at)
+    total = len(rows)
     if not total:
         return summary, Section([], 0, "persons.csv")
+    hits = pd.DataFrame(
+        {
+            "person_id": persons["person_id"].iloc[rows].to_numpy(),
+            "field": np.repeat(np.asarray(fields, dtype=object), [len(a) for a in at]),
+        }
+    )
     hits["field_rank"] = hits["field"].map({f: i for i, f in enumerate(FIELD_ORDER)})
-    n_claims = persons.set_index("person_id")["n_claims"] if "n_claims" in persons.columns else None
-    hits["n"] = hits["person_id"].map(n_claims).fillna(0) if n_claims is not None else 0
+    if "n_claims" in persons.columns:  # the person's own row (person ids are unique)
+        hits["n"] = pd.Series(persons["n_claims"].iloc[rows].to_numpy(), index=hits.index)
+        hits["n"] = hits["n"].fillna(0)
+    else:
+        hits["n"] = 0
     hits["pid"] = _col(hits, "person_id")
     hits = hits.sort_values(
         ["field_rank", "n", "pid"], ascending=[True, False, True], kind="stable"
     )
     top = hits.head(limit)
-    names = dict(zip(_col(persons, "person_id"), _col(persons, "name"), strict=True))
+    top_pids = set(top["pid"])
+    mine = _rows(persons, ["person_id", "name"], _isin(persons, "person_id", top_pids))
+    names = dict(zip(_col(mine, "person_id"), _col(mine, "name"), strict=True))
     pf = person_fields
     if len(pf):
-        pf = pf[_col(pf, "person_id").isin(set(top["pid"])) & pf["field"].isin(set(top["field"]))]
+        pf = pf[
+            _isin(pf, "person_id", top_pids).to_numpy(dtype=bool)
+            & pf["field"].isin(set(top["field"])).to_numpy(dtype=bool)
+        ]
     grouped = (
         {k: g for k, g in pf.groupby([_col(pf, "person_id"), "field"], sort=False)}
         if len(pf)
         else {}
     )
+    look.need(zip(_col(pf, "claim"), _col(pf, "record_id"), strict=True) if len(pf) else [])
     items = []
     for pid, fld in zip(top["pid"], top["field"], strict=True):
         g = grouped.get((pid, fld))
@@ -593,10 +684,10 @@ def _person_cites(links: pd.DataFrame, pids: set[str], look: _Lookup) -> dict[st
     out: dict[str, list[Cite]] = {}
     if not len(links) or not pids:
         return out
-    sub = links[_col(links, "person_id").isin(pids)]
-    for pid, c, rid in zip(
-        _col(sub, "person_id"), _col(sub, "claim"), _col(sub, "record_id"), strict=True
-    ):
+    sub = links[_isin(links, "person_id", pids).to_numpy(dtype=bool)]
+    keys = list(zip(_col(sub, "claim"), _col(sub, "record_id"), strict=True))
+    look.need(keys)
+    for pid, (c, rid) in zip(_col(sub, "person_id"), keys, strict=True):
         out.setdefault(pid, []).append(look.cite(c, rid))
     return out
 
@@ -607,37 +698,57 @@ def _presence_sections(
     if not len(persons):
         return Section([], 0, "persons.csv"), Section([], 0, "persons.csv")
     files = {c.id: c.file for c in case.claims}
-    pid = _col(persons, "person_id")
-    names = _col(persons, "name")
-    denied = _col(persons, "denied_by")
     n_claims = (
         persons["n_claims"]
         if "n_claims" in persons.columns
         else _col(persons, "claims").map(lambda s: len(_split(s)))
     )
-    d_mask = denied != ""
-    d = pd.DataFrame({"pid": pid, "n": n_claims, "name": names, "denied": denied})[d_mask]
+    if "denied_by" in persons.columns:
+        col = persons["denied_by"]
+        if isinstance(col.dtype, pd.StringDtype):
+            d_mask = (col.notna() & (col != "")).to_numpy(dtype=bool)
+        else:
+            d_mask = (_col(persons, "denied_by") != "").to_numpy(dtype=bool)
+    else:
+        d_mask = np.zeros(len(persons), dtype=bool)
+    denied_rows = _rows(persons, ["person_id", "name", "denied_by"], d_mask)
+    d = pd.DataFrame(
+        {
+            "pid": _col(denied_rows, "person_id").to_numpy(),
+            "n": n_claims.to_numpy()[d_mask],
+            "name": _col(denied_rows, "name").to_numpy(),
+            "denied": _col(denied_rows, "denied_by").to_numpy(),
+        }
+    )
     d = d.sort_values(["n", "pid"], ascending=[False, True], kind="stable")
     d_top = d.head(limit)
-    s_mask = pd.to_numeric(n_claims, errors="coerce") == 1
-    s = pd.DataFrame({"pid": pid, "name": names})[s_mask]
+    s_mask = (pd.to_numeric(n_claims, errors="coerce") == 1).to_numpy(dtype=bool)
+    single_rows = _rows(persons, ["person_id", "name"], s_mask)
+    s = pd.DataFrame({"pid": _col(single_rows, "person_id"), "name": _col(single_rows, "name")})
     claim_order = {c.id: i for i, c in enumerate(case.claims)}
     if len(s) and len(links):
         # each single-source person's record, ordered by claim (case order) then file row
+        theirs = _rows(
+            links,
+            ["person_id", "claim", "record_id", "row"],
+            _isin(links, "person_id", set(s["pid"])),
+        )
         lk = pd.DataFrame(
             {
-                "pid": _col(links, "person_id"),
-                "claim": _col(links, "claim"),
-                "record_id": _col(links, "record_id"),
-                "_row": pd.to_numeric(links["row"], errors="coerce") if "row" in links else 0,
+                "pid": _col(theirs, "person_id"),
+                "claim": _col(theirs, "claim"),
+                "record_id": _col(theirs, "record_id"),
+                "_row": pd.to_numeric(theirs["row"], errors="coerce") if "row" in theirs else 0,
             }
         )
         s = s.merge(lk.drop_duplicates("pid"), on="pid", how="left")
-        s["_co"] = s["claim"].map(lambda c: claim_order.get(_s(c), 1 << 30))
+        s["_co"] = s["claim"].map(claim_order).fillna(1 << 30)  # claim_order.get(_s(c))
         s = s.sort_values(["_co", "_row", "pid"], kind="stable")
     else:
         s = s.assign(claim="", record_id="")
     cites = _person_cites(links, set(d_top["pid"]), look)
+    head = zip(s["claim"].head(limit), s["record_id"].head(limit), strict=True)
+    look.need((_s(c), _s(r)) for c, r in head)
     denials = [
         Denial(
             p,
@@ -710,9 +821,16 @@ def _unidentified_section(
 ) -> Section[Unidentified]:
     if not len(records):
         return Section([], 0, "reconcile.sqlite")
-    ident = _col(records, "identified_n")
-    unknown_name = _col(records, "name_unknown").str.strip().str.lower().isin(["true", "1", "yes"])
-    mask = (ident == "no") | unknown_name
+    ident = _is_text(records, "identified_n", "no") if "identified_n" in records else None
+    if ident is None:
+        ident = np.zeros(len(records), dtype=bool)
+    named = records["name_unknown"] if "name_unknown" in records.columns else None
+    if named is not None and named.dtype == bool:
+        unknown_name = named.to_numpy(dtype=bool)
+    else:
+        flags = _col(records, "name_unknown").str.strip().str.lower()
+        unknown_name = flags.isin(["true", "1", "yes"]).to_numpy(dtype=bool)
+    mask = ident | unknown_name
     recs = records[mask]
     total = len(recs)
     claim_order = {c.id: i for i, c in enumerate(case.claims)}
@@ -726,8 +844,12 @@ def _unidentified_section(
         .sort_values(["_named", "_co", "_row"], kind="stable")
         .head(limit)
     )
-    long = _pairs_long(pairs, CANDIDATE_STATUSES)
     keys = set(zip(_col(recs, "claim"), _col(recs, "record_id"), strict=True))
+    rids = {r for _, r in keys}
+    if len(pairs) and {"record_a", "record_b"} <= set(pairs.columns):
+        near = _isin(pairs, "record_a", rids) | _isin(pairs, "record_b", rids)
+        pairs = pairs[near.to_numpy(dtype=bool)]  # only pairs that can name a shown record
+    long = _pairs_long(pairs, CANDIDATE_STATUSES)
     if len(long):
         long = long[[k in keys for k in zip(long["claim"], long["record_id"], strict=True)]]
         long = long.assign(_p=pd.to_numeric(long["probability"], errors="coerce").fillna(-1))
@@ -737,6 +859,9 @@ def _unidentified_section(
     grouped = (
         {k: g for k, g in long.groupby(["claim", "record_id"], sort=False)} if len(long) else {}
     )
+    look.need(keys)
+    if len(long):
+        look.need(zip(long["o_claim"], long["o_record"], strict=True))
     items = []
     for r in recs.to_dict("records"):
         c, rid = _s(r.get("claim")), _s(r.get("record_id"))
@@ -773,8 +898,12 @@ def _unidentified_section(
 def _ambiguous_section(pairs: pd.DataFrame, look: _Lookup, limit: int) -> Section[Ambiguous]:
     if not len(pairs) or "status" not in pairs.columns:
         return Section([], 0, "pairs.csv")
-    p = pairs[pairs["status"] == "ambiguous"]
+    p = pairs[(pairs["status"] == "ambiguous").to_numpy(dtype=bool)]
     total = len(p)
+    if total > limit and "probability" in p:  # only rows as probable as the limit-th can show
+        prob = pd.to_numeric(p["probability"], errors="coerce").fillna(-1).to_numpy()
+        floor = np.partition(prob, total - limit)[total - limit] if limit > 0 else np.inf
+        p = p[prob >= floor]
     p = p.assign(
         _p=pd.to_numeric(p["probability"], errors="coerce").fillna(-1)
         if "probability" in p
@@ -787,7 +916,11 @@ def _ambiguous_section(pairs: pd.DataFrame, look: _Lookup, limit: int) -> Sectio
         ["_p", "_ca", "_ra", "_cb", "_rb"], ascending=[False, True, True, True, True], kind="stable"
     )
     items = []
-    for r in p.head(limit).to_dict("records"):
+    top = p.head(limit)
+    look.need(
+        [*zip(top["_ca"], top["_ra"], strict=True), *zip(top["_cb"], top["_rb"], strict=True)]
+    )
+    for r in top.to_dict("records"):
         ca, ra, cb, rb = r["_ca"], r["_ra"], r["_cb"], r["_rb"]
         items.append(
             Ambiguous(
