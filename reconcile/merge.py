@@ -29,6 +29,9 @@ from reconcile.agree import (
     verdict,
 )
 from reconcile.case import Claim
+from reconcile.merge_records import Records as _Records
+from reconcile.merge_records import Strings, Text
+from reconcile.merge_records import mapped as _mapped
 from reconcile.names import variants_frame
 from reconcile.schema import (
     DEFAULT_PLACEHOLDERS,
@@ -58,29 +61,6 @@ PARSED_OF: dict[str, str] = {
 FREE_TEXT: tuple[str, ...] = ("cause", "location", "nationality", "affiliation")
 
 Record = dict[str, Any]
-Strings = np.ndarray  # object array of str
-# Text columns merge reads from a record ("" when absent), and its boolean and numeric columns.
-_TEXT_COLS: tuple[str, ...] = (
-    "name",
-    "name_alt",
-    "alias",
-    "relation",
-    *FREE_TEXT,
-    *PARSED_OF.values(),
-    *PARSED_OF,
-    "age",
-    "age_n",
-    "relation_term",
-    "relation_to",
-    "file",
-)
-_FLAG_COLS: tuple[str, ...] = ("name_is_relation", "name_unknown", "ambiguous")
-
-
-def _as_flag(v: Any) -> bool:
-    if isinstance(v, str):
-        return v.strip().casefold() in {"true", "1", "yes"}
-    return bool(v) and v == v  # NaN is not a flag
 
 
 def _claim_order(claims: Sequence[Claim], *frames: pd.DataFrame) -> dict[str, int]:
@@ -89,103 +69,6 @@ def _claim_order(claims: Sequence[Claim], *frames: pd.DataFrame) -> dict[str, in
     extra = sorted({str(x) for f in frames for x in f["claim"].unique()} - set(order))
     order.update({cid: len(order) + i for i, cid in enumerate(extra)})
     return order
-
-
-def _texts(column: pd.Series) -> Strings:
-    """A column as an object array of str, "" where blank."""
-    if isinstance(column.dtype, pd.StringDtype):
-        return column.to_numpy(dtype=object, na_value="")
-    return np.array(
-        ["" if v is None or v != v else str(v) for v in column.tolist()], dtype=object
-    ).reshape(-1)
-
-
-def _flags(column: pd.Series) -> np.ndarray:
-    if column.dtype == bool:
-        return column.to_numpy(dtype=bool)
-    return np.fromiter(map(_as_flag, column.tolist()), dtype=bool, count=len(column))
-
-
-def _strip(values: Strings) -> Strings:
-    at = np.flatnonzero(values != "")
-    if not len(at):
-        return values
-    out = values.copy()
-    out[at] = [v.strip() for v in values[at].tolist()]
-    return out
-
-
-def _mapped(values: Strings, fn: Callable[[str], Any], dtype: Any = object) -> np.ndarray:
-    """fn of every value, called once per distinct value."""
-    if not len(values):
-        return np.zeros(0, dtype=dtype)
-    codes, uniques = pd.factorize(values)
-    return np.array([fn(u) for u in uniques], dtype=dtype).reshape(-1)[codes]
-
-
-class _Records:
-    """The records with their person, in person order (persons ordered by their first record in
-    claim order, then row, then record id; each person's records in that order), as arrays."""
-
-    def __init__(self, records: pd.DataFrame, links: pd.DataFrame, order: dict[str, int]) -> None:
-        link_cols = ["claim", "record_id", "person_id", "ambiguous"]
-        missing = [c for c in link_cols[:3] if c not in links.columns]
-        if missing:
-            raise ValueError(f"links lacks column(s) {', '.join(missing)}")
-        lk = links.reindex(columns=link_cols).astype({"claim": str, "record_id": str})
-        recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
-        recs = recs.astype({"claim": str, "record_id": str})
-        for frame, what in ((recs, "records"), (lk, "links")):
-            twice = frame[frame.duplicated(["claim", "record_id"])]
-            if len(twice):
-                first = twice.iloc[0]
-                raise ValueError(
-                    f"{what} hold {first['claim']}:{first['record_id']} more than once"
-                )
-        merged = recs.merge(lk, on=["claim", "record_id"], how="left")
-        unlinked = merged[merged["person_id"].isna()]
-        if len(unlinked):
-            first = unlinked.iloc[0]
-            example = f"{first['claim']}:{first['record_id']}"
-            raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
-        claim = _texts(merged["claim"])
-        codes, uniques = pd.factorize(claim)
-        claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
-        if pd.api.types.is_integer_dtype(merged["row"].dtype):
-            row = merged["row"].to_numpy(dtype=np.int64)
-        else:
-            row = np.array([int(x) for x in merged["row"].tolist()], dtype=np.int64)
-        rid = _texts(merged["record_id"])
-        by = np.lexsort((row, claim_rank))
-        ties = (np.diff(claim_rank[by]) == 0) & (np.diff(row[by]) == 0)
-        if ties.any():  # rows repeated within a claim: the record id decides
-            by = np.lexsort((pd.factorize(rid, sort=True)[0], row, claim_rank))
-        pid_sorted = _texts(merged["person_id"].astype(str))[by]
-        codes, self.person_ids = pd.factorize(pid_sorted)
-        within = np.argsort(codes, kind="stable")
-        g = by[within]  # record positions in person order
-        self.person = codes[within].astype(np.int64)
-        self.n_persons = len(self.person_ids)
-        self.size = np.bincount(self.person, minlength=self.n_persons)
-        self.claim, self.claim_rank, self.row, self.record_id = (
-            claim[g],
-            claim_rank[g],
-            row[g],
-            rid[g],
-        )
-        self.text: dict[str, Strings] = {}
-        for c in _TEXT_COLS:
-            self.text[c] = _texts(merged[c])[g] if c in merged else np.full(len(g), "", object)
-        self.flag: dict[str, np.ndarray] = {}
-        for c in _FLAG_COLS:
-            self.flag[c] = _flags(merged[c])[g] if c in merged else np.zeros(len(g), bool)
-        self.age: dict[str, np.ndarray] = {}
-        for c in ("age_min", "age_max"):
-            col = merged[c] if c in merged else pd.Series(np.nan, index=merged.index)
-            self.age[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)[g]
-
-    def __len__(self) -> int:
-        return len(self.person)
 
 
 class _Names:
@@ -490,12 +373,12 @@ def _codes_as(
     return codes
 
 
-def _placeholders(values: Strings, ph: frozenset[str]) -> np.ndarray:
-    """is_placeholder of every value (only values no longer than the longest placeholder can
-    be one)."""
+def _placeholders(values: Strings, ph: frozenset[str], text: Text) -> np.ndarray:
+    """is_placeholder of every value (the column `text`, or its values stripped): only values no
+    longer than the longest placeholder once stripped can be one."""
     longest = max(map(len, ph), default=0)
     out = np.zeros(len(values), dtype=bool)
-    at = np.flatnonzero(values != "")
+    at = np.flatnonzero((values != "") & ((text.length <= longest) | text.untrimmed))
     short = [len(v.strip()) <= longest for v in values[at].tolist()]
     at = at[np.asarray(short, dtype=bool)] if len(at) else at
     out[at] = _mapped(values[at], lambda v: is_placeholder(v, ph), dtype=bool)
@@ -510,7 +393,7 @@ class _Merge:
         t, flag = recs.text, recs.flag
         self._stripped: dict[str, Strings] = {}
         self.name = self.stripped("name")
-        self.name_ph = _placeholders(self.name, ph)
+        self.name_ph = _placeholders(self.name, ph, recs.texts("name"))
         self.named = (
             (self.name != "") & ~flag["name_is_relation"] & ~flag["name_unknown"] & ~self.name_ph
         )
@@ -539,7 +422,7 @@ class _Merge:
         """A text column with each value stripped (computed once)."""
         got = self._stripped.get(column)
         if got is None:
-            got = self._stripped[column] = _strip(self.recs.text[column])
+            got = self._stripped[column] = self.recs.texts(column).stripped()
         return got
 
     def spellings(self, i: int) -> list[str]:
@@ -661,7 +544,7 @@ class _Merge:
             )
         for field in FREE_TEXT:
             text = self.stripped(field)
-            ok = (text != "") & ~_placeholders(text, ph)
+            ok = (text != "") & ~_placeholders(text, ph, recs.texts(field))
             out[field] = (
                 _Field(
                     ok,
@@ -713,7 +596,9 @@ class _Merge:
             key, at = names.key, self.alt_at
             out[idx] = ["; ".join(key[at[s]] for s in split_names(x)) for x in text[idx].tolist()]
             return out
-        unknown = filled & (self.name_ph if field == "name" else _placeholders(text, self.ph))
+        unknown = filled & (
+            self.name_ph if field == "name" else _placeholders(text, self.ph, recs.texts(field))
+        )
         if field == "name":
             unknown |= filled & recs.flag["name_unknown"]
             idx = np.flatnonzero(filled & ~unknown)

@@ -1,0 +1,234 @@
+"""The records of a merge as arrays in person order, with the text facts merging keeps asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+Strings = np.ndarray  # object array of str
+
+# Every character Python's str.strip() removes (str.isspace()), as Arrow reads them.
+PY_SPACES: tuple[str, ...] = (
+    *"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680",
+    *(chr(c) for c in range(0x2000, 0x200B)),
+    *"\u2028\u2029\u202f\u205f\u3000",
+)
+_SPACES = pa.array(PY_SPACES, type=pa.string())
+
+# Text columns merge reads from a record ("" when absent), and its boolean columns.
+TEXT_COLS: tuple[str, ...] = (
+    "name",
+    "name_alt",
+    "alias",
+    "relation",
+    "cause",
+    "location",
+    "nationality",
+    "affiliation",
+    "sex_n",
+    "age_group_n",
+    "dob_n",
+    "national_id_n",
+    "status_n",
+    "identified_n",
+    "sex",
+    "age_group",
+    "dob",
+    "national_id",
+    "status",
+    "identified",
+    "age",
+    "age_n",
+    "relation_term",
+    "relation_to",
+    "file",
+)
+FLAG_COLS: tuple[str, ...] = ("name_is_relation", "name_unknown", "ambiguous")
+
+
+def as_flag(v: Any) -> bool:
+    if isinstance(v, str):
+        return v.strip().casefold() in {"true", "1", "yes"}
+    return bool(v) and v == v  # NaN is not a flag
+
+
+def _arrow_texts(column: pd.Series) -> pa.Array:
+    """A column as an Arrow string array, "" where blank (str() of any other value)."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        arr = pa.chunked_array(column.array._pa_array).combine_chunks()
+        return pc.fill_null(arr.cast(pa.string()), "")
+    if isinstance(column.dtype, pd.StringDtype):
+        return pa.array(column.to_numpy(dtype=object, na_value=""), type=pa.string())
+    values = [
+        "" if v is None or v != v else v if isinstance(v, str) else str(v) for v in column.tolist()
+    ]
+    return pa.array(values, type=pa.string())
+
+
+def flags(column: pd.Series) -> np.ndarray:
+    if column.dtype == bool:
+        return column.to_numpy(dtype=bool)
+    return np.fromiter(map(as_flag, column.tolist()), dtype=bool, count=len(column))
+
+
+class Text:
+    """One text column in person order: the values (object array of str), each value's length
+    in characters, and whether it has spaces to strip at either end."""
+
+    def __init__(self, values: Strings, length: np.ndarray, untrimmed: np.ndarray) -> None:
+        self.values, self.length, self.untrimmed = values, length, untrimmed
+
+    @classmethod
+    def of(cls, arr: pa.Array, order: np.ndarray) -> Text:
+        arr = arr.take(pa.array(order))
+        length = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+        first = pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_SPACES)
+        last = pc.is_in(pc.utf8_slice_codeunits(arr, -1, 2**31 - 1), value_set=_SPACES)
+        untrimmed = pc.or_(first, last).to_numpy(zero_copy_only=False).astype(bool)
+        values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object).reshape(-1)
+        return cls(values, length, untrimmed)
+
+    @classmethod
+    def blank(cls, n: int) -> Text:
+        return cls(np.full(n, "", dtype=object), np.zeros(n, np.int64), np.zeros(n, bool))
+
+    def stripped(self) -> Strings:
+        """The values with str.strip() applied (only those with spaces to strip are touched)."""
+        at = np.flatnonzero(self.untrimmed)
+        if not len(at):
+            return self.values
+        out = self.values.copy()
+        out[at] = [v.strip() for v in self.values[at].tolist()]
+        return out
+
+
+def mapped(values: Strings, fn: Callable[[str], Any], dtype: Any = object) -> np.ndarray:
+    """fn of every value, called once per distinct value."""
+    if not len(values):
+        return np.zeros(0, dtype=dtype)
+    codes, uniques = pd.factorize(values)
+    return np.array([fn(u) for u in uniques], dtype=dtype).reshape(-1)[codes]
+
+
+def _same_keys(recs: pd.DataFrame, lk: pd.DataFrame) -> bool:
+    """Whether links hold exactly the records' keys, row for row (as the pipeline makes them)."""
+    if len(recs) != len(lk):
+        return False
+    for c in ("claim", "record_id"):
+        a, b = recs[c], lk[c]
+        if a.isna().any() or b.isna().any():
+            return False
+        if not bool((a.to_numpy(dtype=object) == b.to_numpy(dtype=object)).all()):
+            return False
+    return True
+
+
+class Records:
+    """The records with their person, in person order (persons ordered by their first record in
+    claim order, then row, then record id; each person's records in that order), as arrays."""
+
+    def __init__(self, records: pd.DataFrame, links: pd.DataFrame, order: dict[str, int]) -> None:
+        link_cols = ["claim", "record_id", "person_id", "ambiguous"]
+        missing = [c for c in link_cols[:3] if c not in links.columns]
+        if missing:
+            raise ValueError(f"links lacks column(s) {', '.join(missing)}")
+        lk = links.reindex(columns=link_cols).astype({"claim": str, "record_id": str})
+        recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
+        recs = recs.astype({"claim": str, "record_id": str})
+        same = _same_keys(recs, lk)
+        for frame, what in ((recs, "records"),) if same else ((recs, "records"), (lk, "links")):
+            twice = frame[frame.duplicated(["claim", "record_id"])]
+            if len(twice):
+                first = twice.iloc[0]
+                raise ValueError(
+                    f"{what} hold {first['claim']}:{first['record_id']} more than once"
+                )
+        if same:  # the links are the records' own, row for row: no join
+            merged = recs.assign(
+                person_id=lk["person_id"].to_numpy(), ambiguous=lk["ambiguous"].to_numpy()
+            )
+        else:
+            merged = recs.merge(lk, on=["claim", "record_id"], how="left")
+        unlinked = merged[merged["person_id"].isna()]
+        if len(unlinked):
+            first = unlinked.iloc[0]
+            example = f"{first['claim']}:{first['record_id']}"
+            raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
+        claim = np.asarray(_arrow_texts(merged["claim"]).to_numpy(zero_copy_only=False), object)
+        codes, uniques = pd.factorize(claim)
+        claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
+        if pd.api.types.is_integer_dtype(merged["row"].dtype):
+            row = merged["row"].to_numpy(dtype=np.int64)
+        else:
+            row = np.array([int(x) for x in merged["row"].tolist()], dtype=np.int64)
+        rid_arr = _arrow_texts(merged["record_id"])
+        by = np.lexsort((row, claim_rank))
+        ties = (np.diff(claim_rank[by]) == 0) & (np.diff(row[by]) == 0)
+        if ties.any():  # rows repeated within a claim: the record id decides
+            rid = np.asarray(rid_arr.to_numpy(zero_copy_only=False), dtype=object)
+            by = np.lexsort((pd.factorize(rid, sort=True)[0], row, claim_rank))
+        pid_sorted = _arrow_texts(merged["person_id"].astype(str)).take(pa.array(by))
+        dictionary = pc.dictionary_encode(pid_sorted)
+        pid_codes = dictionary.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        pid_uniques = dictionary.dictionary
+        within = np.argsort(pid_codes, kind="stable")
+        g = by[within]  # record positions in person order
+        self.person = pid_codes[within]
+        self.person_ids_arrow = pid_uniques  # person ids by person code, as Arrow strings
+        self.person_ids = np.asarray(pid_uniques.to_numpy(zero_copy_only=False), dtype=object)
+        self.n_persons = len(pid_uniques)
+        self.size = np.bincount(self.person, minlength=self.n_persons)
+        self.order = g
+        self.claim, self.claim_rank, self.row = claim[g], claim_rank[g], row[g]
+        self.record_id_arrow = rid_arr.take(pa.array(g))
+        self.record_id = np.asarray(
+            self.record_id_arrow.to_numpy(zero_copy_only=False), dtype=object
+        )
+        self._merged = merged
+        self._texts: dict[str, Text] = {}
+        self.flag: dict[str, np.ndarray] = {}
+        for c in FLAG_COLS:
+            self.flag[c] = flags(merged[c])[g] if c in merged else np.zeros(len(g), bool)
+        self.age: dict[str, np.ndarray] = {}
+        for c in ("age_min", "age_max"):
+            col = merged[c] if c in merged else pd.Series(np.nan, index=merged.index)
+            self.age[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)[g]
+
+    def texts(self, column: str) -> Text:
+        """A text column in person order (computed on first use)."""
+        got = self._texts.get(column)
+        if got is None:
+            if column in self._merged:
+                got = Text.of(_arrow_texts(self._merged[column]), self.order)
+            else:
+                got = Text.blank(len(self.order))
+            self._texts[column] = got
+        return got
+
+    def arrow(self, column: str) -> pa.Array:
+        """A text column in person order as Arrow strings ("" where blank)."""
+        if column not in self._merged:
+            return pa.array([""] * len(self.order), type=pa.string())
+        return _arrow_texts(self._merged[column]).take(pa.array(self.order))
+
+    @property
+    def text(self) -> _TextView:
+        return _TextView(self)
+
+    def __len__(self) -> int:
+        return len(self.person)
+
+
+class _TextView:
+    """records.text[column]: the values of a text column in person order."""
+
+    def __init__(self, recs: Records) -> None:
+        self._recs = recs
+
+    def __getitem__(self, column: str) -> Strings:
+        return self._recs.texts(column).values
