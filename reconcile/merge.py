@@ -616,37 +616,49 @@ class _Merge:
 
     def person_fields(self) -> pd.DataFrame:
         """person_fields: every record's non-blank value of each LONG_FIELDS field, ordered by
-        person, then field, then the record's order within its person."""
+        person, then field, then the record's order within its person (text columns as Arrow
+        strings: no Python string per cell)."""
         recs = self.recs
         picked = []
         for field in LONG_FIELDS:
             norm = self.normalised(field)
             at = np.flatnonzero((self.stripped(field) != "") | (norm != ""))
-            picked.append((at, recs.text[field][at], norm[at]))
-        if not any(len(at) for at, _, _ in picked):
+            picked.append((field, at, norm[at]))
+        if not any(len(at) for _, at, _ in picked):
             empty = pd.DataFrame({c: [] for c in PERSON_FIELD_COLUMNS})  # as it always was
             return empty.astype({"row": "int64"})
-        at = np.concatenate([x[0] for x in picked])
-        field_no = np.repeat(np.arange(len(LONG_FIELDS)), [len(x[0]) for x in picked])
+        at = np.concatenate([x[1] for x in picked])
+        field_no = np.repeat(np.arange(len(LONG_FIELDS)), [len(x[1]) for x in picked])
         # picked field by field, each in person order: a stable sort on (person, field) keeps
         # each person's records in order within a field
         by = np.argsort(recs.person[at] * len(LONG_FIELDS) + field_no, kind="stable")
+        values = pa.concat_arrays(
+            [recs.arrow(f).take(pa.array(a)) for f, a, _ in picked if len(a)]
+        ).take(pa.array(by))
+        normalised = pa.array(np.concatenate([x[2] for x in picked])[by], type=pa.string())
         at, field_no = at[by], field_no[by]
+        take = pa.array(at)
         columns = {
-            "person_id": np.asarray(recs.person_ids, dtype=object)[recs.person[at]],
-            "field": np.asarray(LONG_FIELDS, dtype=object)[field_no],
-            "claim": recs.claim[at],
-            "record_id": recs.record_id[at],
-            "value": np.concatenate([x[1] for x in picked])[by],
-            "normalised": np.concatenate([x[2] for x in picked])[by],
-            "file": recs.text["file"][at],
+            "person_id": recs.person_ids_arrow.take(pa.array(recs.person[at])),
+            "field": pa.array(LONG_FIELDS, type=pa.string()).take(pa.array(field_no)),
+            "claim": recs.arrow("claim").take(take),
+            "record_id": recs.record_id_arrow.take(take),
+            "value": values,
+            "normalised": normalised,
+            "file": recs.arrow("file").take(take),
         }
-        # the dtypes the long form always had: str columns when every field has a row, else
-        # object (a field without rows made them so when the fields were concatenated)
-        kind = "str" if all(len(x[0]) for x in picked) else object
-        out = pd.DataFrame({c: pd.Series(v, dtype=kind) for c, v in columns.items()})
+        out = pd.DataFrame({c: _str_series(v) for c, v in columns.items()})
         out["row"] = recs.row[at].astype(np.int64)
         return out
+
+
+def _str_series(values: pa.Array | Strings) -> pd.Series:
+    """Text as a pandas str column (Arrow-backed when pandas stores str in Arrow)."""
+    arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    try:
+        return pd.Series(pd.arrays.ArrowStringArray(arr), dtype="str")
+    except (TypeError, ValueError):  # str not stored in Arrow by this pandas
+        return pd.Series(arr.to_pylist(), dtype="str")
 
 
 def merge_persons(
@@ -668,7 +680,7 @@ def merge_persons(
     m = _Merge(recs, ph)
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)
-    out: dict[str, Any] = {"person_id": list(recs.person_ids)}
+    out: dict[str, Any] = {"person_id": _str_series(recs.person_ids_arrow)}
     out.update(_presence(recs, all_claims, complete))
     targets = _Targets(recs, m.spelled, m.names)
 
@@ -678,8 +690,8 @@ def merge_persons(
     for field, (f, compatible, merge) in m.fields().items():
         prepare = resolved if field == "relation" else None
         value, status = _resolve(recs, f, compatible, merge, prepare)
-        out[field], out[f"{field}_status"] = value.tolist(), status.tolist()
-    out["names"] = m.names_column().tolist()
+        out[field], out[f"{field}_status"] = _str_series(value), _str_series(status)
+    out["names"] = _str_series(m.names_column())
     persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
     persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
     return persons, m.person_fields()
@@ -711,10 +723,11 @@ def _presence(recs: _Records, all_claims: list[str], complete: set[str]) -> dict
         text["silent"].append(";".join(silent))
         text["denied_by"].append(";".join(c for c in silent if c in complete))
     ambiguous = np.bincount(recs.person, weights=recs.flag["ambiguous"], minlength=n) > 0
+    codes_arrow = pa.array(np.asarray(codes, dtype=np.int64))
     return {
-        "claims": np.asarray(text["claims"], dtype=object)[codes].tolist(),
+        "claims": _str_series(pa.array(text["claims"], pa.string()).take(codes_arrow)),
         "n_claims": n_claims,
-        "silent": np.asarray(text["silent"], dtype=object)[codes].tolist(),
-        "denied_by": np.asarray(text["denied_by"], dtype=object)[codes].tolist(),
+        "silent": _str_series(pa.array(text["silent"], pa.string()).take(codes_arrow)),
+        "denied_by": _str_series(pa.array(text["denied_by"], pa.string()).take(codes_arrow)),
         "ambiguous": ambiguous,
     }
