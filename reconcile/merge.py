@@ -30,7 +30,7 @@ from reconcile.agree import (
 )
 from reconcile.case import Claim
 from reconcile.merge_records import Records as _Records
-from reconcile.merge_records import Strings, Text
+from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import mapped as _mapped
 from reconcile.names import variants_frame
 from reconcile.schema import (
@@ -397,20 +397,17 @@ class _Merge:
         self.named = (
             (self.name != "") & ~flag["name_is_relation"] & ~flag["name_unknown"] & ~self.name_ph
         )
-        self.extra = np.flatnonzero((t["name_alt"] != "") | (t["alias"] != ""))
+        alt, alias = t["name_alt"], t["alias"]
+        self.extra = np.flatnonzero((alt != "") | (alias != ""))
+        name, named = self.name, self.named
         self.extra_spellings = {
-            i: _spellings(self.name[i], t["name_alt"][i], t["alias"][i], bool(self.named[i]), ph)
+            i: _spellings(name[i], alt[i], alias[i], bool(named[i]), ph)
             for i in self.extra.tolist()
         }
         # every text tokenised as a name, once: names (for their normalised words) and every
         # name_alt/alias spelling
         worded = (self.name != "") & ~self.name_ph & ~flag["name_unknown"]
-        alts = [
-            s
-            for i in self.extra.tolist()
-            for c in ("name_alt", "alias")
-            for s in split_names(t[c][i])
-        ]
+        alts = [s for i in self.extra.tolist() for c in (alt, alias) for s in split_names(c[i])]
         named_texts = self.name[worded]
         codes, texts = pd.factorize(np.concatenate([named_texts, np.array(alts, dtype=object)]))
         self.names = _Names(np.asarray(texts, dtype=object))
@@ -564,13 +561,14 @@ class _Merge:
         stated = np.zeros(len(recs), bool)
         text = np.full(len(recs), "", dtype=object)
         key: dict[int, RelationKey] = {}
+        relation, term, to, name = t["relation"], t["relation_term"], t["relation_to"], t["name"]
         for i in some.tolist():
             got = _stated_relation(
                 recs.claim[i],
-                t["relation"][i],
-                t["relation_term"][i],
-                t["relation_to"][i],
-                t["name"][i],
+                relation[i],
+                term[i],
+                to[i],
+                name[i],
                 bool(rel[i]),
                 self.ph,
             )
@@ -635,12 +633,12 @@ class _Merge:
         values = pa.concat_arrays(
             [recs.arrow(f).take(pa.array(a)) for f, a, _ in picked if len(a)]
         ).take(pa.array(by))
-        normalised = pa.array(np.concatenate([x[2] for x in picked])[by], type=pa.string())
+        normalised = pa.array(np.concatenate([x[2] for x in picked])[by], type=TEXT)
         at, field_no = at[by], field_no[by]
         take = pa.array(at)
         columns = {
             "person_id": recs.person_ids_arrow.take(pa.array(recs.person[at])),
-            "field": pa.array(LONG_FIELDS, type=pa.string()).take(pa.array(field_no)),
+            "field": pa.array(LONG_FIELDS, type=TEXT).take(pa.array(field_no)),
             "claim": recs.arrow("claim").take(take),
             "record_id": recs.record_id_arrow.take(take),
             "value": values,
@@ -654,7 +652,7 @@ class _Merge:
 
 def _str_series(values: pa.Array | Strings) -> pd.Series:
     """Text as a pandas str column (Arrow-backed when pandas stores str in Arrow)."""
-    arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    arr = values if isinstance(values, pa.Array) else pa.array(values, type=TEXT)
     try:
         return pd.Series(pd.arrays.ArrowStringArray(arr), dtype="str")
     except (TypeError, ValueError):  # str not stored in Arrow by this pandas
@@ -725,9 +723,9 @@ def _presence(recs: _Records, all_claims: list[str], complete: set[str]) -> dict
     ambiguous = np.bincount(recs.person, weights=recs.flag["ambiguous"], minlength=n) > 0
     codes_arrow = pa.array(np.asarray(codes, dtype=np.int64))
     return {
-        "claims": _str_series(pa.array(text["claims"], pa.string()).take(codes_arrow)),
+        "claims": _str_series(pa.array(text["claims"], TEXT).take(codes_arrow)),
         "n_claims": n_claims,
-        "silent": _str_series(pa.array(text["silent"], pa.string()).take(codes_arrow)),
-        "denied_by": _str_series(pa.array(text["denied_by"], pa.string()).take(codes_arrow)),
+        "silent": _str_series(pa.array(text["silent"], TEXT).take(codes_arrow)),
+        "denied_by": _str_series(pa.array(text["denied_by"], TEXT).take(codes_arrow)),
         "ambiguous": ambiguous,
     }

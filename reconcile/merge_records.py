@@ -18,7 +18,8 @@ PY_SPACES: tuple[str, ...] = (
     *(chr(c) for c in range(0x2000, 0x200B)),
     *"\u2028\u2029\u202f\u205f\u3000",
 )
-_SPACES = pa.array(PY_SPACES, type=pa.string())
+_SPACES = pa.array(PY_SPACES, type=pa.large_string())
+TEXT = pa.large_string()  # what pandas keeps str columns in: no cast on the way in or out
 
 # Text columns merge reads from a record ("" when absent), and its boolean columns.
 TEXT_COLS: tuple[str, ...] = (
@@ -61,13 +62,13 @@ def _arrow_texts(column: pd.Series) -> pa.Array:
     """A column as an Arrow string array, "" where blank (str() of any other value)."""
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
         arr = pa.chunked_array(column.array._pa_array).combine_chunks()
-        return pc.fill_null(arr.cast(pa.string()), "")
+        return pc.fill_null(arr.cast(TEXT), "")
     if isinstance(column.dtype, pd.StringDtype):
-        return pa.array(column.to_numpy(dtype=object, na_value=""), type=pa.string())
+        return pa.array(column.to_numpy(dtype=object, na_value=""), type=TEXT)
     values = [
         "" if v is None or v != v else v if isinstance(v, str) else str(v) for v in column.tolist()
     ]
-    return pa.array(values, type=pa.string())
+    return pa.array(values, type=TEXT)
 
 
 def flags(column: pd.Series) -> np.ndarray:
@@ -213,7 +214,7 @@ class Records:
     def arrow(self, column: str) -> pa.Array:
         """A text column in person order as Arrow strings ("" where blank)."""
         if column not in self._merged:
-            return pa.array([""] * len(self.order), type=pa.string())
+            return pa.array([""] * len(self.order), type=TEXT)
         return _arrow_texts(self._merged[column]).take(pa.array(self.order))
 
     @property
