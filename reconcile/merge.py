@@ -29,8 +29,8 @@ from reconcile.agree import (
     verdict,
 )
 from reconcile.case import Claim
-from reconcile.merge_records import Records as _Records
 from reconcile.merge_records import TEXT, Strings, Text
+from reconcile.merge_records import Records as _Records
 from reconcile.merge_records import mapped as _mapped
 from reconcile.names import variants_frame
 from reconcile.schema import (
@@ -38,6 +38,7 @@ from reconcile.schema import (
     MERGED_FIELDS,
     PERSON_FIELD_COLUMNS,
     PERSON_HEAD_COLUMNS,
+    PERSON_STATUSES,
 )
 
 # persons.csv columns: the head, then F and F_status per merged field, then every spelling.
@@ -279,6 +280,14 @@ def _pairs(
     return np.ones(len(a), dtype=bool), ok, merged
 
 
+# statuses as int8 codes into PERSON_STATUSES while persons are resolved
+AGREE, CONFLICT, SINGLE, UNKNOWN = (
+    PERSON_STATUSES.index(s) for s in ("agree", "conflict", "single", "unknown")
+)
+STATUS_CODE: dict[str, int] = {s: i for i, s in enumerate(PERSON_STATUSES)}
+_STATUS_TEXT = pa.array(PERSON_STATUSES, type=TEXT)
+
+
 def _resolve(
     recs: _Records,
     f: _Field,
@@ -288,15 +297,16 @@ def _resolve(
 ) -> tuple[Strings, Strings]:
     """(merged value, status) of one field for every person, as agree.verdict gives them: no
     stated value and one stated value in bulk, several equal keys in bulk, and verdict itself
-    only where keys differ (or, with `prepare`, wherever two values meet)."""
+    only where keys differ (or, with `prepare`, wherever two values meet). The status comes as
+    codes into PERSON_STATUSES."""
     n = recs.n_persons
     value = np.full(n, "", dtype=object)
-    status = np.full(n, "unknown", dtype=object)
+    status = np.full(n, UNKNOWN, dtype=np.int8)
     idx = np.flatnonzero(f.stated)
     per = np.bincount(recs.person[idx], minlength=n)[recs.person[idx]]
     one = idx[per == 1]
     value[recs.person[one]] = f.text[one]
-    status[recs.person[one]] = "single"
+    status[recs.person[one]] = SINGLE
     multi = idx[per >= 2]
     if not len(multi):
         return value, status
@@ -314,10 +324,10 @@ def _resolve(
         first = multi[starts]
         plain = one_claim & one_text  # one claim giving one text: single, whatever the keys
         value[who[starts[plain]]] = f.text[first[plain]]
-        status[who[starts[plain]]] = "single"
+        status[who[starts[plain]]] = SINGLE
         merged = same_key & ~plain
         value[who[starts[merged]]] = f.equal_merged(first[merged])
-        status[who[starts[merged]]] = np.where(one_claim[merged], "single", "agree")
+        status[who[starts[merged]]] = np.where(one_claim[merged], SINGLE, AGREE)
         todo = np.flatnonzero(~same_key & ~plain)
         two = todo[ends[todo] - starts[todo] == 2]
         a, b = multi[starts[two]], multi[starts[two] + 1]
@@ -329,8 +339,8 @@ def _resolve(
         ta, tb, ok = f.text[a[decided]], f.text[b[decided]], ok[decided]
         conflict = np.where(ta == tb, ta, ta + " | " + tb)
         value[who[starts[done]]] = np.where(ok, merged_two[decided], conflict)
-        agreed = np.where(one_claim[done], "single", "agree")
-        status[who[starts[done]]] = np.where(ok, agreed, "conflict")
+        agreed = np.where(one_claim[done], SINGLE, AGREE)
+        status[who[starts[done]]] = np.where(ok, agreed, CONFLICT)
         todo = np.setdiff1d(todo, done)
     else:
         todo = np.arange(len(starts))
@@ -347,7 +357,8 @@ def _resolve(
         p = int(who[starts[g]])
         if prepare is not None:
             values = prepare(recs.person_ids[p], values)
-        value[p], status[p] = verdict(values, compatible, merge)
+        value[p], said = verdict(values, compatible, merge)
+        status[p] = STATUS_CODE[said]
     return value, status
 
 
@@ -688,7 +699,8 @@ def merge_persons(
     for field, (f, compatible, merge) in m.fields().items():
         prepare = resolved if field == "relation" else None
         value, status = _resolve(recs, f, compatible, merge, prepare)
-        out[field], out[f"{field}_status"] = _str_series(value), _str_series(status)
+        out[field] = _str_series(value)
+        out[f"{field}_status"] = _str_series(_STATUS_TEXT.take(pa.array(status)))
     out["names"] = _str_series(m.names_column())
     persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
     persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})

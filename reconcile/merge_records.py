@@ -71,6 +71,17 @@ def _arrow_texts(column: pd.Series) -> pa.Array:
     return pa.array(values, type=TEXT)
 
 
+def objects(arr: pa.Array) -> Strings:
+    """Arrow strings as an object array of str, one Python string per distinct value (a column
+    of a million cells holds a few thousand values: memory for those, not for every cell)."""
+    encoded = pc.dictionary_encode(arr)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    uniques = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    return uniques.reshape(-1)[codes] if len(codes) else np.zeros(0, dtype=object)
+
+
 def flags(column: pd.Series) -> np.ndarray:
     if column.dtype == bool:
         return column.to_numpy(dtype=bool)
@@ -91,8 +102,7 @@ class Text:
         first = pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_SPACES)
         last = pc.is_in(pc.utf8_slice_codeunits(arr, -1, 2**31 - 1), value_set=_SPACES)
         untrimmed = pc.or_(first, last).to_numpy(zero_copy_only=False).astype(bool)
-        values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object).reshape(-1)
-        return cls(values, length, untrimmed)
+        return cls(objects(arr), length, untrimmed)
 
     @classmethod
     def blank(cls, n: int) -> Text:
@@ -160,7 +170,7 @@ class Records:
             first = unlinked.iloc[0]
             example = f"{first['claim']}:{first['record_id']}"
             raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
-        claim = np.asarray(_arrow_texts(merged["claim"]).to_numpy(zero_copy_only=False), object)
+        claim = objects(_arrow_texts(merged["claim"]))
         codes, uniques = pd.factorize(claim)
         claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
         if pd.api.types.is_integer_dtype(merged["row"].dtype):
@@ -187,9 +197,6 @@ class Records:
         self.order = g
         self.claim, self.claim_rank, self.row = claim[g], claim_rank[g], row[g]
         self.record_id_arrow = rid_arr.take(pa.array(g))
-        self.record_id = np.asarray(
-            self.record_id_arrow.to_numpy(zero_copy_only=False), dtype=object
-        )
         self._merged = merged
         self._texts: dict[str, Text] = {}
         self.flag: dict[str, np.ndarray] = {}
