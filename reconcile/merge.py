@@ -384,16 +384,14 @@ def _codes_as(
     return codes
 
 
-def _placeholders(values: Strings, ph: frozenset[str], text: Text) -> np.ndarray:
-    """is_placeholder of every value (the column `text`, or its values stripped): only values no
-    longer than the longest placeholder once stripped can be one."""
+def _placeholders(text: Text, ph: frozenset[str]) -> np.ndarray:
+    """is_placeholder of every value of a column (the same for its values stripped), once per
+    distinct value: only values no longer than the longest placeholder once stripped can be one."""
     longest = max(map(len, ph), default=0)
-    out = np.zeros(len(values), dtype=bool)
-    at = np.flatnonzero((values != "") & ((text.length <= longest) | text.untrimmed))
-    short = [len(v.strip()) <= longest for v in values[at].tolist()]
-    at = at[np.asarray(short, dtype=bool)] if len(at) else at
-    out[at] = _mapped(values[at], lambda v: is_placeholder(v, ph), dtype=bool)
-    return out
+    maybe = np.flatnonzero((text.unique_length <= longest) | text.unique_untrimmed)
+    found = np.zeros(len(text.uniques), dtype=bool)
+    found[maybe] = [is_placeholder(v, ph) for v in text.uniques[maybe].tolist()]
+    return found[text.codes]
 
 
 class _Merge:
@@ -404,7 +402,7 @@ class _Merge:
         t, flag = recs.text, recs.flag
         self._stripped: dict[str, Strings] = {}
         self.name = self.stripped("name")
-        self.name_ph = _placeholders(self.name, ph, recs.texts("name"))
+        self.name_ph = _placeholders(recs.texts("name"), ph)
         self.named = (
             (self.name != "") & ~flag["name_is_relation"] & ~flag["name_unknown"] & ~self.name_ph
         )
@@ -552,7 +550,7 @@ class _Merge:
             )
         for field in FREE_TEXT:
             text = self.stripped(field)
-            ok = (text != "") & ~_placeholders(text, ph, recs.texts(field))
+            ok = (text != "") & ~_placeholders(recs.texts(field), ph)
             out[field] = (
                 _Field(
                     ok,
@@ -606,7 +604,7 @@ class _Merge:
             out[idx] = ["; ".join(key[at[s]] for s in split_names(x)) for x in text[idx].tolist()]
             return out
         unknown = filled & (
-            self.name_ph if field == "name" else _placeholders(text, self.ph, recs.texts(field))
+            self.name_ph if field == "name" else _placeholders(recs.texts(field), self.ph)
         )
         if field == "name":
             unknown |= filled & recs.flag["name_unknown"]

@@ -89,33 +89,66 @@ def flags(column: pd.Series) -> np.ndarray:
 
 
 class Text:
-    """One text column in person order: the values (object array of str), each value's length
-    in characters, and whether it has spaces to strip at either end."""
+    """One text column in person order, held as its distinct values (`uniques`) and each cell's
+    code into them: the values (object array of str), each value's length in characters, and
+    whether it has spaces to strip at either end."""
 
-    def __init__(self, values: Strings, length: np.ndarray, untrimmed: np.ndarray) -> None:
-        self.values, self.length, self.untrimmed = values, length, untrimmed
+    def __init__(
+        self, uniques: Strings, codes: np.ndarray, length: np.ndarray, untrimmed: np.ndarray
+    ) -> None:
+        self.uniques, self.codes = uniques, codes
+        self.unique_length, self.unique_untrimmed = length, untrimmed
+        self._values: Strings | None = None
+        self._stripped: Strings | None = None
 
     @classmethod
     def of(cls, arr: pa.Array, order: np.ndarray) -> Text:
-        arr = arr.take(pa.array(order))
-        length = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
-        first = pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_SPACES)
-        last = pc.is_in(pc.utf8_slice_codeunits(arr, -1, 2**31 - 1), value_set=_SPACES)
+        encoded = pc.dictionary_encode(arr)
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        dictionary = encoded.dictionary
+        uniques = np.asarray(dictionary.to_numpy(zero_copy_only=False), dtype=object).reshape(-1)
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)[order]
+        length = pc.utf8_length(dictionary).to_numpy(zero_copy_only=False).astype(np.int64)
+        first = pc.is_in(pc.utf8_slice_codeunits(dictionary, 0, 1), value_set=_SPACES)
+        last = pc.is_in(pc.utf8_slice_codeunits(dictionary, -1, 2**31 - 1), value_set=_SPACES)
         untrimmed = pc.or_(first, last).to_numpy(zero_copy_only=False).astype(bool)
-        return cls(objects(arr), length, untrimmed)
+        return cls(uniques, codes, length, untrimmed)
 
     @classmethod
     def blank(cls, n: int) -> Text:
-        return cls(np.full(n, "", dtype=object), np.zeros(n, np.int64), np.zeros(n, bool))
+        return cls(
+            np.array([""], dtype=object),
+            np.zeros(n, np.int64),
+            np.zeros(1, np.int64),
+            np.zeros(1, bool),
+        )
+
+    @property
+    def values(self) -> Strings:
+        if self._values is None:
+            self._values = self.uniques[self.codes] if len(self.codes) else np.zeros(0, object)
+        return self._values
+
+    @property
+    def length(self) -> np.ndarray:
+        return self.unique_length[self.codes]
+
+    @property
+    def untrimmed(self) -> np.ndarray:
+        return self.unique_untrimmed[self.codes]
 
     def stripped(self) -> Strings:
-        """The values with str.strip() applied (only those with spaces to strip are touched)."""
-        at = np.flatnonzero(self.untrimmed)
-        if not len(at):
-            return self.values
-        out = self.values.copy()
-        out[at] = [v.strip() for v in self.values[at].tolist()]
-        return out
+        """The values with str.strip() applied (once per distinct value that has spaces)."""
+        if self._stripped is None:
+            at = np.flatnonzero(self.unique_untrimmed)
+            if not len(at):
+                self._stripped = self.values
+            else:
+                uniques = self.uniques.copy()
+                uniques[at] = [v.strip() for v in self.uniques[at].tolist()]
+                self._stripped = uniques[self.codes] if len(self.codes) else self.values
+        return self._stripped
 
 
 def mapped(values: Strings, fn: Callable[[str], Any], dtype: Any = object) -> np.ndarray:
