@@ -10,8 +10,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from reconcile.case import Claim
+from reconcile.merge_records import arrow_texts
 from reconcile.schema import COUNT_RESULT_COLUMNS
 
 # counts.csv: COUNT_RESULT_COLUMNS, then `why` (the reason for a conflict, in words).
@@ -359,23 +361,56 @@ def _record_keys(records: pd.DataFrame) -> pd.Series:
     return _col(records, "claim") + ":" + _col(records, "record_id")
 
 
+class _KeyIndex:
+    """Where each (claim, record_id) sits in a frame: the first (or last) row holding it. Keys
+    are the texts `_col` gives; looked up as integer codes (Arrow hashes each column once),
+    never as joined "claim:id" strings."""
+
+    def __init__(self, frame: pd.DataFrame, last: bool = False) -> None:
+        claims = pc.dictionary_encode(arrow_texts(_col_or_blank(frame, "claim")))
+        rids = pc.dictionary_encode(arrow_texts(_col_or_blank(frame, "record_id")))
+        self._claims, self._rids = claims.dictionary, rids.dictionary
+        cc = claims.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        rc = rids.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        key = rc * max(len(self._claims), 1) + cc
+        n = len(key)
+        order = np.argsort(key[::-1] if last else key, kind="stable")
+        if last:
+            order = n - 1 - order
+        sk = key[order]
+        first = np.r_[True, sk[1:] != sk[:-1]] if n else np.zeros(0, bool)
+        self._keys, self._rows = sk[first], order[first]
+
+    def rows(self, claim: pd.Series, record_id: pd.Series) -> np.ndarray:
+        """The row of each key (claim[i], record_id[i]), -1 where the frame lacks it."""
+        cc = pc.index_in(arrow_texts(claim), value_set=self._claims)
+        rc = pc.index_in(arrow_texts(record_id), value_set=self._rids)
+        cc = pc.fill_null(cc, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        rc = pc.fill_null(rc, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        key = rc * max(len(self._claims), 1) + cc
+        at = np.searchsorted(self._keys, key)
+        at = np.minimum(at, len(self._keys) - 1) if len(self._keys) else at
+        found = (cc >= 0) & (rc >= 0) & (len(self._keys) > 0)
+        found &= self._keys[at] == key if len(self._keys) else found
+        return np.where(found, self._rows[at] if len(self._keys) else -1, -1)
+
+
+def _col_or_blank(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name] if name in frame.columns else _col(frame, name)
+
+
 def _person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
     """Each record's person as an integer, equal where the person ids are: the id from links,
     or claim:record_id when the record has no link (the last link of a key wins)."""
-    own = _record_keys(records)
     if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
-        return np.asarray(pd.factorize(own)[0], dtype=np.int64)
-    keys = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
-    codes, uniques = pd.factorize(pd.concat([own, keys], ignore_index=True))
-    mine, theirs = codes[: len(own)], codes[len(own) :]
-    last = pd.Series(theirs).drop_duplicates(keep="last")
-    link_of = np.full(len(uniques), -1, dtype=np.int64)
-    link_of[last.to_numpy()] = last.index.to_numpy()
-    link = link_of[mine]
+        return np.asarray(pd.factorize(_record_keys(records))[0], dtype=np.int64)
+    link = _KeyIndex(links, last=True).rows(
+        _col_or_blank(records, "claim"), _col_or_blank(records, "record_id")
+    )
     pids = links["person_id"].astype(str)
     if (link >= 0).all():
         return np.asarray(pd.factorize(pids)[0], dtype=np.int64)[link]
-    ids = own.to_numpy(dtype=object)
+    ids = _record_keys(records).to_numpy(dtype=object)
     ids[link >= 0] = pids.to_numpy(dtype=object)[link[link >= 0]]
     return np.asarray(pd.factorize(ids)[0], dtype=np.int64)
 
@@ -501,14 +536,10 @@ def _mergeable(
     them (strongest weight first, ties by the records' claim:id); the pairs of persons decided
     different; each person's claims as a bit set. A pair whose persons already share a claim is
     left out: claims only accumulate, so it could never merge."""
-    keys = _record_keys(records)
-    sides = [pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str) for s in "ab"]
-    codes, uniques = pd.factorize(pd.concat([keys, *sides], ignore_index=True))
-    mine = codes[: len(keys)]
-    once = pd.Series(mine).drop_duplicates()  # the first record with each key
-    first = np.full(len(uniques), -1, dtype=np.int64)
-    first[once.to_numpy()] = once.index.to_numpy()
-    ra, rb = (first[codes[len(keys) + i * len(pairs) :][: len(pairs)]] for i in range(2))
+    index = _KeyIndex(records)  # the first record with each key
+    ra, rb = (
+        index.rows(pairs[f"claim_{s}"].astype(str), pairs[f"record_{s}"].astype(str)) for s in "ab"
+    )
     ok = (ra >= 0) & (rb >= 0)
     pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
     pb = np.where(ok, person_codes[np.maximum(rb, 0)], -1)
@@ -530,7 +561,9 @@ def _mergeable(
     take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb) & ~shared)
     # strongest first; ties broken by the records' claim:id, so row order never matters
     involved = np.concatenate([ra[take], rb[take]])
-    rank = pd.factorize(keys.to_numpy(dtype=object)[involved], sort=True)[0]
+    key_cols = [c for c in ("claim", "record_id") if c in records.columns]
+    keys = _record_keys(records[key_cols].iloc[involved]).to_numpy(dtype=object)
+    rank = pd.factorize(keys, sort=True)[0]
     rank_a, rank_b = rank[: len(take)], rank[len(take) :]
     take = take[np.lexsort((rank_b, rank_a, -weight[take]))]
     return list(zip(pa[take].tolist(), pb[take].tolist(), strict=True)), different, claim_bits

@@ -58,7 +58,7 @@ def as_flag(v: Any) -> bool:
     return bool(v) and v == v  # NaN is not a flag
 
 
-def _arrow_texts(column: pd.Series) -> pa.Array:
+def arrow_texts(column: pd.Series) -> pa.Array:
     """A column as an Arrow string array, "" where blank (str() of any other value)."""
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
         arr = pa.chunked_array(column.array._pa_array).combine_chunks()
@@ -203,20 +203,20 @@ class Records:
             first = unlinked.iloc[0]
             example = f"{first['claim']}:{first['record_id']}"
             raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
-        claim = objects(_arrow_texts(merged["claim"]))
+        claim = objects(arrow_texts(merged["claim"]))
         codes, uniques = pd.factorize(claim)
         claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
         if pd.api.types.is_integer_dtype(merged["row"].dtype):
             row = merged["row"].to_numpy(dtype=np.int64)
         else:
             row = np.array([int(x) for x in merged["row"].tolist()], dtype=np.int64)
-        rid_arr = _arrow_texts(merged["record_id"])
+        rid_arr = arrow_texts(merged["record_id"])
         by = np.lexsort((row, claim_rank))
         ties = (np.diff(claim_rank[by]) == 0) & (np.diff(row[by]) == 0)
         if ties.any():  # rows repeated within a claim: the record id decides
             rid = np.asarray(rid_arr.to_numpy(zero_copy_only=False), dtype=object)
             by = np.lexsort((pd.factorize(rid, sort=True)[0], row, claim_rank))
-        pid_sorted = _arrow_texts(merged["person_id"].astype(str)).take(pa.array(by))
+        pid_sorted = arrow_texts(merged["person_id"].astype(str)).take(pa.array(by))
         dictionary = pc.dictionary_encode(pid_sorted)
         pid_codes = dictionary.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         pid_uniques = dictionary.dictionary
@@ -245,7 +245,7 @@ class Records:
         got = self._texts.get(column)
         if got is None:
             if column in self._merged:
-                got = Text.of(_arrow_texts(self._merged[column]), self.order)
+                got = Text.of(arrow_texts(self._merged[column]), self.order)
             else:
                 got = Text.blank(len(self.order))
             self._texts[column] = got
@@ -255,7 +255,7 @@ class Records:
         """A text column in person order as Arrow strings ("" where blank)."""
         if column not in self._merged:
             return pa.array([""] * len(self.order), type=TEXT)
-        return _arrow_texts(self._merged[column]).take(pa.array(self.order))
+        return arrow_texts(self._merged[column]).take(pa.array(self.order))
 
     @property
     def text(self) -> _TextView:
