@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 CHUNK_ROWS = 200_000
+WORKERS = min(os.cpu_count() or 1, 4)  # threads rendering chunks
 
 
 def _quote_chars() -> tuple[str, ...]:
@@ -223,6 +227,23 @@ def render(
     return _chunks(df, plan, trigger, safe, chunk_rows)
 
 
+def _chunk(
+    part: pd.DataFrame,
+    plan: list[tuple[Callable[[pd.Series], Any], bool]],
+    trigger: str,
+    safe: str,
+) -> memoryview:
+    """The rows of one slice of the frame, as bytes."""
+    row = []
+    for (fmt, is_text), col in zip(plan, part.columns, strict=True):
+        arr = fmt(part[col])
+        if arr is None:
+            raise Unrenderable(f"column {col!r} holds a cell Arrow cannot hold")
+        row.append(_quoted(_neutralised(arr, trigger, safe)) if is_text else arr)
+    joined = pc.binary_join_element_wise(*row, _s(","))
+    return _buffer(pc.binary_join_element_wise(joined, _s(""), _s("\n")))
+
+
 def _chunks(
     df: pd.DataFrame,
     plan: list[tuple[Callable[[pd.Series], Any], bool]],
@@ -230,14 +251,19 @@ def _chunks(
     safe: str,
     chunk_rows: int,
 ) -> Iterator[memoryview | bytes]:
+    """Header, then the chunks in order; chunks are rendered WORKERS at a time in threads (Arrow
+    and numpy release the GIL), at most WORKERS ahead of the writer."""
     yield _header(list(df.columns))
-    for lo in range(0, len(df), chunk_rows):
-        part = df.iloc[lo : lo + chunk_rows]
-        row = []
-        for (fmt, is_text), col in zip(plan, df.columns, strict=True):
-            arr = fmt(part[col])
-            if arr is None:
-                raise Unrenderable(f"column {col!r} holds a cell Arrow cannot hold")
-            row.append(_quoted(_neutralised(arr, trigger, safe)) if is_text else arr)
-        joined = pc.binary_join_element_wise(*row, _s(","))
-        yield _buffer(pc.binary_join_element_wise(joined, _s(""), _s("\n")))
+    starts = range(0, len(df), chunk_rows)
+    if WORKERS < 2 or len(starts) < 2:
+        for lo in starts:
+            yield _chunk(df.iloc[lo : lo + chunk_rows], plan, trigger, safe)
+        return
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending: deque[Future[memoryview]] = deque()
+        for lo in starts:
+            pending.append(pool.submit(_chunk, df.iloc[lo : lo + chunk_rows], plan, trigger, safe))
+            if len(pending) > WORKERS:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
