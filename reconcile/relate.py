@@ -157,19 +157,18 @@ def context_bonus(
     n = len(p.records)
     for x, y in ((ra, rb), (rb, ra)):
         gx, cy = group[x], context[y]
-        ok = (gx >= 0) & (cy >= 0)
-        if not ok.any():
+        at = np.flatnonzero((gx >= 0) & (cy >= 0))
+        if not len(at):
             continue
-        # (group of x, context of y) of every pair, and the distinct x strongly matched in each
-        gc = gx * n_context + cy
-        keys, inv = np.unique(gc[ok], return_inverse=True)
-        seen = strong[ok]
-        member = np.unique(inv[seen] * n + x[ok][seen])  # distinct (key, x) of strong pairs
-        count = np.bincount(member // n, minlength=len(keys)).astype(float)
-        at = np.flatnonzero(ok)
-        self_in = np.isin(inv * n + x[at], member)
+        # key: (group of x, context of y); member: (key, x); counted when strongly matched
+        key = pd.factorize(gx[at] * n_context + cy[at])[0]
+        member = pd.factorize(key.astype(np.int64) * n + x[at])[0]
+        strong_member = np.bincount(member, weights=strong[at]) > 0
+        key_of = np.zeros(len(strong_member), np.int64)
+        key_of[member] = key
+        count = np.bincount(key_of[strong_member], minlength=int(key.max()) + 1).astype(float)
         others = np.zeros(len(ra))
-        others[at] = count[inv] - self_in
+        others[at] = count[key] - strong_member[member]
         bonus = np.maximum(bonus, np.minimum(others * CONTEXT_BITS, CONTEXT_MAX))
     return bonus
 
