@@ -10,10 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from reconcile.case import Claim
-from reconcile.merge_records import arrow_texts
 from reconcile.schema import COUNT_RESULT_COLUMNS
 
 # counts.csv: COUNT_RESULT_COLUMNS, then `why` (the reason for a conflict, in words).
@@ -361,56 +359,23 @@ def _record_keys(records: pd.DataFrame) -> pd.Series:
     return _col(records, "claim") + ":" + _col(records, "record_id")
 
 
-class _KeyIndex:
-    """Where each (claim, record_id) sits in a frame: the first (or last) row holding it. Keys
-    are the texts `_col` gives; looked up as integer codes (Arrow hashes each column once),
-    never as joined "claim:id" strings."""
-
-    def __init__(self, frame: pd.DataFrame, last: bool = False) -> None:
-        claims = pc.dictionary_encode(arrow_texts(_col_or_blank(frame, "claim")))
-        rids = pc.dictionary_encode(arrow_texts(_col_or_blank(frame, "record_id")))
-        self._claims, self._rids = claims.dictionary, rids.dictionary
-        cc = claims.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        rc = rids.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        key = rc * max(len(self._claims), 1) + cc
-        n = len(key)
-        order = np.argsort(key[::-1] if last else key, kind="stable")
-        if last:
-            order = n - 1 - order
-        sk = key[order]
-        first = np.r_[True, sk[1:] != sk[:-1]] if n else np.zeros(0, bool)
-        self._keys, self._rows = sk[first], order[first]
-
-    def rows(self, claim: pd.Series, record_id: pd.Series) -> np.ndarray:
-        """The row of each key (claim[i], record_id[i]), -1 where the frame lacks it."""
-        cc = pc.index_in(arrow_texts(claim), value_set=self._claims)
-        rc = pc.index_in(arrow_texts(record_id), value_set=self._rids)
-        cc = pc.fill_null(cc, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        rc = pc.fill_null(rc, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        key = rc * max(len(self._claims), 1) + cc
-        at = np.searchsorted(self._keys, key)
-        at = np.minimum(at, len(self._keys) - 1) if len(self._keys) else at
-        found = (cc >= 0) & (rc >= 0) & (len(self._keys) > 0)
-        found &= self._keys[at] == key if len(self._keys) else found
-        return np.where(found, self._rows[at] if len(self._keys) else -1, -1)
-
-
-def _col_or_blank(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name] if name in frame.columns else _col(frame, name)
-
-
-def _person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
+def person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
     """Each record's person as an integer, equal where the person ids are: the id from links,
     or claim:record_id when the record has no link (the last link of a key wins)."""
+    own = _record_keys(records)
     if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
-        return np.asarray(pd.factorize(_record_keys(records))[0], dtype=np.int64)
-    link = _KeyIndex(links, last=True).rows(
-        _col_or_blank(records, "claim"), _col_or_blank(records, "record_id")
-    )
+        return np.asarray(pd.factorize(own)[0], dtype=np.int64)
+    keys = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
+    codes, uniques = pd.factorize(pd.concat([own, keys], ignore_index=True))
+    mine, theirs = codes[: len(own)], codes[len(own) :]
+    last = pd.Series(theirs).drop_duplicates(keep="last")
+    link_of = np.full(len(uniques), -1, dtype=np.int64)
+    link_of[last.to_numpy()] = last.index.to_numpy()
+    link = link_of[mine]
     pids = links["person_id"].astype(str)
     if (link >= 0).all():
         return np.asarray(pd.factorize(pids)[0], dtype=np.int64)[link]
-    ids = _record_keys(records).to_numpy(dtype=object)
+    ids = own.to_numpy(dtype=object)
     ids[link >= 0] = pids.to_numpy(dtype=object)[link[link >= 0]]
     return np.asarray(pd.factorize(ids)[0], dtype=np.int64)
 
@@ -422,16 +387,20 @@ def reconcile_counts(
     stated_counts: pd.DataFrame,
     claims: Sequence[Claim],
     categories: Sequence[str] | None = None,
+    *,
+    codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """counts.csv (COUNT_OUTPUT_COLUMNS): for each category, one row per claim and stated count
     (a claim that states none still gets a row with what it lists), then a row with claim "*"
     for the range across claims. `links` (LINK_COLUMNS) lets the "*" row count distinct persons;
     `persons` is accepted for a uniform pipeline call and not read (a person's category is read
-    from its records). Rules: docs/reports.md."""
+    from its records). `codes`: person_codes(records, links), when the caller has it already.
+    Rules: docs/reports.md."""
     del persons
     ids = _claim_ids(claims, _col(records, "claim"), _col(stated_counts, "claim"))
     found = assertions(stated_counts, {cid: i for i, cid in enumerate(ids)})
-    rec_claims, person_codes = _col(records, "claim"), _person_codes(records, links)
+    rec_claims = _col(records, "claim")
+    people = person_codes(records, links) if codes is None else codes
     tally = _Tally(ids, {c.id for c in claims if c.complete}, {}, {}, set(rec_claims.unique()))
     claim_codes, claim_names = pd.factorize(rec_claims)
     for cat, mask in _category_masks(records).items():
@@ -439,7 +408,7 @@ def reconcile_counts(
         listed = np.bincount(claim_codes[m], minlength=len(claim_names))
         per_claim = dict(zip(claim_names, listed, strict=True))
         tally.listed.update({(cat, cid): int(per_claim.get(cid, 0)) for cid in ids})
-        tally.distinct[cat] = int(np.count_nonzero(np.bincount(person_codes[m])))
+        tally.distinct[cat] = int(np.count_nonzero(np.bincount(people[m])))
     wanted = (
         _default_categories(found, tally)
         if categories is None
@@ -469,6 +438,8 @@ def distinct_people_range(
     records: pd.DataFrame,
     stated_counts: pd.DataFrame | None = None,
     killed_only: bool = True,
+    *,
+    codes: np.ndarray | None = None,
 ) -> dict[str, int | None]:
     """How many distinct people all the claims together describe, as a range.
 
@@ -483,13 +454,14 @@ def distinct_people_range(
 
     Returns {"min", "max", "persons" (persons as linked, before the stated floor),
     "min_merged" (persons after the extra merges), "extra_merges", "stated_floor" (None when no
-    claim states a killed count)}."""
-    person_codes = _person_codes(records, links)
-    n = int(person_codes.max(initial=-1)) + 1
+    claim states a killed count)}. `codes`: person_codes(records, links), when the caller has
+    it already."""
+    people = person_codes(records, links) if codes is None else codes
+    n = int(people.max(initial=-1)) + 1
     parent = list(range(n))
     extra = 0
     if pairs is not None and len(pairs):
-        take, different, claim_bits = _mergeable(pairs, records, person_codes, n)
+        take, different, claim_bits = _mergeable(pairs, records, people, n)
         members: dict[int, list[int]] = {}  # a root's persons, once it has merged any
         for a, b in take:
             ra_, rb_ = _find(parent, a), _find(parent, b)
@@ -506,7 +478,7 @@ def distinct_people_range(
             members[ra_] = members.get(ra_, [ra_]) + members.pop(rb_, [rb_])
             extra += 1
     if killed_only:
-        counted = np.flatnonzero(np.bincount(person_codes[dead(records).to_numpy()], minlength=n))
+        counted = np.flatnonzero(np.bincount(people[dead(records).to_numpy()], minlength=n))
     else:
         counted = np.arange(n)
     roots = np.asarray(parent, dtype=np.int64)
@@ -536,10 +508,14 @@ def _mergeable(
     them (strongest weight first, ties by the records' claim:id); the pairs of persons decided
     different; each person's claims as a bit set. A pair whose persons already share a claim is
     left out: claims only accumulate, so it could never merge."""
-    index = _KeyIndex(records)  # the first record with each key
-    ra, rb = (
-        index.rows(pairs[f"claim_{s}"].astype(str), pairs[f"record_{s}"].astype(str)) for s in "ab"
-    )
+    keys = _record_keys(records)
+    sides = [pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str) for s in "ab"]
+    codes, uniques = pd.factorize(pd.concat([keys, *sides], ignore_index=True))
+    mine = codes[: len(keys)]
+    once = pd.Series(mine).drop_duplicates()  # the first record with each key
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[once.to_numpy()] = once.index.to_numpy()
+    ra, rb = (first[codes[len(keys) + i * len(pairs) :][: len(pairs)]] for i in range(2))
     ok = (ra >= 0) & (rb >= 0)
     pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
     pb = np.where(ok, person_codes[np.maximum(rb, 0)], -1)
@@ -561,9 +537,7 @@ def _mergeable(
     take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb) & ~shared)
     # strongest first; ties broken by the records' claim:id, so row order never matters
     involved = np.concatenate([ra[take], rb[take]])
-    key_cols = [c for c in ("claim", "record_id") if c in records.columns]
-    keys = _record_keys(records[key_cols].iloc[involved]).to_numpy(dtype=object)
-    rank = pd.factorize(keys, sort=True)[0]
+    rank = pd.factorize(keys.to_numpy(dtype=object)[involved], sort=True)[0]
     rank_a, rank_b = rank[: len(take)], rank[len(take) :]
     take = take[np.lexsort((rank_b, rank_a, -weight[take]))]
     return list(zip(pa[take].tolist(), pb[take].tolist(), strict=True)), different, claim_bits

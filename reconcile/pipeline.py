@@ -93,7 +93,7 @@ def reconcile_case(
     case: Case, settings: Settings | None = None, progress: Reporter | None = None
 ) -> RunResult:
     """Match, merge into persons, reconcile the counts. Pure: reads and writes no file."""
-    from reconcile.counts import distinct_people_range, reconcile_counts
+    from reconcile.counts import distinct_people_range, person_codes, reconcile_counts
     from reconcile.merge import merge_persons
 
     say = (progress or Reporter()).message
@@ -109,6 +109,9 @@ def reconcile_case(
         placeholders,  # type: ignore[arg-type]
     )
     say("reconciling counts")
-    counts = reconcile_counts(records, result.links, persons, case.counts, case.claims)
-    people_range = distinct_people_range(result.pairs, result.links, records, case.counts)
+    codes = person_codes(records, result.links)  # each record's person, for both
+    counts = reconcile_counts(records, result.links, persons, case.counts, case.claims, codes=codes)
+    people_range = distinct_people_range(
+        result.pairs, result.links, records, case.counts, codes=codes
+    )
     return RunResult(case, records, result, persons, person_fields, counts, people_range, settings)

@@ -15,6 +15,7 @@ from reconcile.counts import (
     category_of,
     distinct_people_range,
     interval,
+    person_codes,
     qualifier_of,
     reconcile_counts,
 )
@@ -308,6 +309,10 @@ def test_distinct_people_most_is_linked_persons_fewest_merges_compatible() -> No
     )
     got = distinct_people_range(pairs, links, recs)
     assert (got["min"], got["max"], got["persons"], got["extra_merges"]) == (2, 4, 4, 2)
+    # the pipeline hands both steps the person codes it computed once: same answers
+    codes = person_codes(recs, links)
+    assert list(codes) == [0, 1, 0, 2, 3]
+    assert distinct_people_range(pairs, links, recs, codes=codes) == got
 
 
 def test_distinct_people_respects_decided_different() -> None:
