@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from reconcile.names import fold_arabic_key, name_variants, token_key
 from reconcile.schema import DEFAULT_PLACEHOLDERS
@@ -125,6 +126,18 @@ def tokens_meet(a: str, b: str) -> bool:
     """Two name tokens meet: they share a token_keys key or their rapidfuzz ratio reaches
     NAME_TOKEN_THRESHOLD (what names_agree asks of each pair of tokens it matches)."""
     return _tokens_meet(a, token_keys(a), b, token_keys(b))
+
+
+def tokens_meet_many(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+    """tokens_meet of every pair (a[i], b[i]): the ratios in one rapidfuzz call (in double
+    precision, as fuzz.ratio gives them), the keys only where the ratio falls short."""
+    if not len(a):
+        return np.zeros(0, dtype=bool)
+    ratio = process.cpdist(a, b, scorer=fuzz.ratio, dtype=np.float64, workers=1)
+    out = np.asarray(ratio >= NAME_TOKEN_THRESHOLD, dtype=bool).reshape(-1)
+    for i in np.flatnonzero(~out).tolist():
+        out[i] = bool(token_keys(a[i]) & token_keys(b[i]))
+    return out
 
 
 def _meets(a: NameForm, b: NameForm) -> list[list[bool]]:

@@ -25,7 +25,7 @@ from reconcile.agree import (
     norm_text,
     placeholder_set,
     split_names,
-    tokens_meet,
+    tokens_meet_many,
     verdict,
 )
 from reconcile.case import Claim
@@ -136,10 +136,9 @@ class _Names:
     def _tokens_meet(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
         pair = ta * len(self.vocab) + tb
         uniq, back = np.unique(pair, return_inverse=True)
-        vocab = self.vocab.tolist()
-        n = len(vocab)
-        met = [tokens_meet(vocab[x // n], vocab[x % n]) for x in uniq.tolist()]
-        return np.asarray(met, dtype=bool)[back.reshape(-1)]
+        n = len(self.vocab)
+        met = tokens_meet_many(self.vocab[uniq // n].tolist(), self.vocab[uniq % n].tolist())
+        return met[back.reshape(-1)]
 
 
 def _spellings(name: str, alt: str, alias: str, named: bool, ph: frozenset[str]) -> list[str]:
@@ -423,6 +422,7 @@ class _Merge:
         self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
         self.name_at[worded] = codes[: len(named_texts)]
         self.alt_at = dict(zip(alts, codes[len(named_texts) :].tolist(), strict=True))
+        self._extra_keys: dict[int, tuple[int, ...]] = {}  # _name_keys of records with extras
 
     def stripped(self, column: str) -> Strings:
         """A text column with each value stripped (computed once)."""
@@ -446,11 +446,17 @@ class _Merge:
         return first + [(s, self.alt_at[s]) for s in got[len(first) :]]
 
     def _name_keys(self, idx: np.ndarray) -> list[tuple[int, ...]]:
-        extra = self.extra_spellings
-        return [
-            tuple(a for _, a in self.spelled(i)) if i in extra else (a,)
-            for i, a in zip(idx.tolist(), self.name_at[idx].tolist(), strict=True)
-        ]
+        extra, known = self.extra_spellings, self._extra_keys
+        out = []
+        for i, a in zip(idx.tolist(), self.name_at[idx].tolist(), strict=True):
+            if i in extra:
+                key = known.get(i)
+                if key is None:
+                    key = known[i] = tuple(a for _, a in self.spelled(i))
+                out.append(key)
+            else:
+                out.append((a,))
+        return out
 
     def _name_codes(self, idx: np.ndarray) -> np.ndarray:
         """_name_keys as integers: a name's position when it is the only spelling."""

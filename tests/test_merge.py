@@ -671,3 +671,19 @@ def test_names_met_in_order_agree_and_others_are_still_compared() -> None:
         "agree",
     ]
     assert persons.loc["P3", "name_status"] == "conflict"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet="محمدعليابوحسنةىأإmohamedali", min_size=1, max_size=9),
+            st.text(alphabet="محمدعليابوحسنةىأإmohamedali", min_size=1, max_size=9),
+        ),
+        max_size=30,
+    )
+)
+def test_tokens_meet_many_is_tokens_meet_pair_by_pair(pairs: list[tuple[str, str]]):
+    from reconcile.agree import tokens_meet, tokens_meet_many
+
+    got = tokens_meet_many([a for a, _ in pairs], [b for _, b in pairs])
+    assert got.tolist() == [tokens_meet(a, b) for a, b in pairs]
