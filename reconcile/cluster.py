@@ -54,13 +54,13 @@ def person_id(members: list[str]) -> str:
     return "P" + base64.b32encode(digest).decode("ascii")[:12].lower()
 
 
-def person_ids(label: np.ndarray, keys: pd.Series) -> np.ndarray:
-    """person_id of every record (object array), the persons given by `label` (one int per
+def person_ids(label: np.ndarray, keys: pd.Series) -> pd.api.extensions.ExtensionArray:
+    """person_id of every record (a str array), the persons given by `label` (one int per
     record, equal for the members of one person) and keys[i] = 'claim:record_id' of record i.
     Same ids as person_id() on each person's members."""
     n = len(label)
     if n == 0:
-        return np.zeros(0, dtype=object)
+        return pd.array([], dtype="str")
     text = pa.array(keys, type=pa.large_string())
     rank = np.empty(n, np.int64)
     rank[pc.sort_indices(text).to_numpy()] = np.arange(n)
@@ -86,25 +86,16 @@ def person_ids(label: np.ndarray, keys: pd.Series) -> np.ndarray:
     chars = np.empty((len(first), 13), np.uint8)
     chars[:, 0] = ord("P")
     chars[:, 1:] = B32[(bits[:, None] >> shift[None, :]) & np.uint64(31)]
-    ids = chars.view("S13").ravel().astype(str).astype(object)
+    ids = pa.array(chars.view("S13").ravel(), type=pa.binary(13)).cast(pa.large_string())
     person = np.empty(n, np.int64)
     person[order] = np.repeat(np.arange(len(first)), last - first + 1)
-    return ids[person]
+    return pd.array(ids.take(pa.array(person)), dtype="str")
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected component of each of n nodes under the edges (a[i], b[i])."""
     graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
-
-
-def _assign_component(a: np.ndarray, b: np.ndarray, benefit: np.ndarray) -> np.ndarray:
-    """Indices of the edges chosen by an optimal one-to-one assignment of one component."""
-    ua, ia = np.unique(a, return_inverse=True)
-    ub, ib = np.unique(b, return_inverse=True)
-    if len(ua) * len(ub) > MAX_DENSE:  # greedy by weight (documented fallback)
-        return _greedy(ia, ib, np.lexsort((b, a, -benefit)))
-    return _dense(ia, ib, len(ua), len(ub), benefit)
 
 
 def _greedy(a: np.ndarray, b: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -134,17 +125,18 @@ def _greedy(a: np.ndarray, b: np.ndarray, order: np.ndarray) -> np.ndarray:
     return np.concatenate([*taken, np.asarray(rest, dtype=np.int64)])
 
 
-def _dense(ia: np.ndarray, ib: np.ndarray, na: int, nb: int, benefit: np.ndarray) -> np.ndarray:
-    """The Hungarian method on one component, records numbered 0..na-1 and 0..nb-1."""
+def _dense(ia: np.ndarray, ib: np.ndarray, na: int, nb: int, cost: np.ndarray) -> np.ndarray:
+    """The Hungarian method on one component, records numbered 0..na-1 and 0..nb-1, cost[i] of
+    edge i the negated benefit: the indices of the edges chosen."""
     from scipy.optimize import linear_sum_assignment  # imported here: slow to import
 
-    cost = np.zeros((na, nb))
+    full = np.zeros((na, nb))
     edge = np.full((na, nb), -1, dtype=np.int64)
-    cost[ia, ib] = -benefit
+    full[ia, ib] = cost
     edge[ia, ib] = np.arange(len(ia))
-    rows, cols = linear_sum_assignment(cost)
+    rows, cols = linear_sum_assignment(full)
     picked = edge[rows, cols]
-    return picked[(picked >= 0) & (cost[rows, cols] < 0)]
+    return picked[(picked >= 0) & (full[rows, cols] < 0)]
 
 
 def _local_rank(comp: np.ndarray, node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -196,16 +188,18 @@ def assign(a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float) -
         return chosen
     rest = rest[np.argsort(comp[rest], kind="stable")]
     cut = np.flatnonzero(np.r_[True, comp[rest][1:] != comp[rest][:-1], True])
-    la, lb, ben, crest = la[rest], lb[rest], benefit[rest], comp[rest]
-    for s, e in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
-        c = crest[s]
-        if na[c] * nb[c] > MAX_DENSE:
-            picked = _greedy(
-                la[s:e], lb[s:e], np.lexsort((eb[rest[s:e]], ea[rest[s:e]], -ben[s:e]))
-            )
+    la, lb, ben, cost = la[rest], lb[rest], benefit[rest], -benefit[rest]
+    heads = comp[rest[cut[:-1]]]
+    picks = []
+    for s, e, x, y in zip(
+        cut[:-1].tolist(), cut[1:].tolist(), na[heads].tolist(), nb[heads].tolist(), strict=True
+    ):
+        if x * y > MAX_DENSE:
+            order = np.lexsort((eb[rest[s:e]], ea[rest[s:e]], -ben[s:e]))
+            picks.append(s + _greedy(la[s:e], lb[s:e], order))
         else:
-            picked = _dense(la[s:e], lb[s:e], int(na[c]), int(nb[c]), ben[s:e])
-        chosen[ok[rest[s:e][picked]]] = True
+            picks.append(s + _dense(la[s:e], lb[s:e], x, y, cost[s:e]))
+    chosen[ok[rest[np.concatenate(picks)]]] = True
     return chosen
 
 
