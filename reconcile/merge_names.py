@@ -1,0 +1,179 @@
+"""Names for merging: name texts tokenised in bulk, record spellings, relation targets by name."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from reconcile.agree import (
+    NameForm,
+    RelationKey,
+    Stated,
+    forms_agree,
+    forms_of,
+    is_placeholder,
+    name_forms,
+    names_agree,
+    norm_text,
+    split_names,
+    tokens_meet_many,
+)
+from reconcile.merge_records import Records, Strings
+from reconcile.names import variants_frame
+
+
+class Names:
+    """Name texts tokenised in bulk (reconcile.names.variants_frame), by position in `texts`."""
+
+    def __init__(self, texts: Strings) -> None:
+        self.texts = texts
+        n = len(texts)
+        frame = variants_frame(texts.tolist())
+        at = frame["text"].to_numpy(dtype=np.int64)
+        self.variant = frame["variant"].to_numpy(dtype=np.int64)
+        token = frame["token"].array
+        self.tok = np.asarray(token.codes, dtype=np.int64)
+        self.vocab = np.asarray(token.categories, dtype=object)
+        self.start = np.searchsorted(at, np.arange(n))
+        self.end = np.searchsorted(at, np.arange(n), side="right")
+        main = self.variant == 0
+        self.n_words = np.bincount(at[main], minlength=n)  # tokens of the main form
+        self.key = np.full(n, "", dtype=object)  # the main form's words, space-joined
+        has = np.flatnonzero(self.n_words)
+        if len(has):
+            offsets = pa.array(np.r_[0, np.cumsum(self.n_words[has])], type=pa.int32())
+            words = pa.array(self.vocab, type=pa.string()).take(pa.array(self.tok[main]))
+            lists = pa.ListArray.from_arrays(offsets, words)
+            self.key[has] = pc.binary_join(lists, " ").to_numpy(zero_copy_only=False)
+        self._forms: dict[int, tuple[NameForm, ...]] = {}
+
+    def forms(self, i: int) -> tuple[NameForm, ...]:
+        """agree.name_forms of text i."""
+        got = self._forms.get(i)
+        if got is None:
+            lo, hi = int(self.start[i]), int(self.end[i])
+            tokens = self.vocab[self.tok[lo:hi]].tolist()
+            variants: dict[int, list[str]] = {}
+            for v, t in zip(self.variant[lo:hi].tolist(), tokens, strict=True):
+                variants.setdefault(v, []).append(t)
+            got = self._forms[i] = forms_of(variants.values())
+        return got
+
+    def compatible(self, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        """agree's name comparator (some spelling of each agrees) on spellings by position."""
+        return any(forms_agree(self.forms(x), self.forms(y)) for x in a for y in b)
+
+    def fullest(self, values: Sequence[Stated]) -> str:
+        """agree.merged_fullest_name, values keyed by their spellings' positions (the name
+        first)."""
+        return max(values, key=lambda v: self.n_words[v.key[0]]).text
+
+    def agree_in_order(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether the main forms of texts a[k] and b[k] agree with every word of the shorter
+        meeting its own word of the longer, in order (found greedily, earliest word first):
+        a matching that proves names_agree. False proves nothing."""
+        la, lb = self.n_words[a], self.n_words[b]
+        short, long_ = np.where(la <= lb, a, b), np.where(la <= lb, b, a)
+        ls, ll = self.n_words[short], self.n_words[long_]
+        done = np.zeros(len(a), dtype=np.int64)  # words of the shorter met so far
+        for j in range(int(ll.max(initial=0))):
+            on = np.flatnonzero((done < ls) & (j < ll) & (ll - j >= ls - done))
+            ta = self.tok[self.start[short[on]] + done[on]]
+            tb = self.tok[self.start[long_[on]] + j]
+            done[on[self._tokens_meet(ta, tb)]] += 1
+        return (ls > 0) & (done == ls)
+
+    def _tokens_meet(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
+        pair = ta * len(self.vocab) + tb
+        uniq, back = np.unique(pair, return_inverse=True)
+        n = len(self.vocab)
+        met = tokens_meet_many(self.vocab[uniq // n].tolist(), self.vocab[uniq % n].tolist())
+        return met[back.reshape(-1)]
+
+
+def spellings(name: str, alt: str, alias: str, named: bool, ph: frozenset[str]) -> list[str]:
+    """Every spelling a record gives of its person's name: name (when `named`: not a
+    placeholder nor a kinship description), then name_alt and alias spellings."""
+    out = [name] if named else []
+    for col in (alt, alias):
+        out += [s for s in split_names(col) if not is_placeholder(s, ph)]
+    return out
+
+
+def stated_relation(
+    claim: str, text: str, term: str, to: str, name: str, is_relation: bool, ph: frozenset[str]
+) -> Stated | None:
+    text, term, to = text.strip(), term.strip(), to.strip()
+    if not text and is_relation:
+        text = name.strip()
+    if term:  # the target is resolved to persons later, only where two relations meet
+        return Stated(claim, text or (f"{term} of {to}" if to else term), RelationKey(term, to))
+    if not text or is_placeholder(text, ph):
+        return None
+    return Stated(claim, text, RelationKey(norm_text(text), ""))  # a term nobody parsed
+
+
+# A relation's target that shares its words' keys with more persons than this names no one in
+# particular: it is left unresolved.
+TARGET_CANDIDATES = 50
+# Words in a relation's target that are not part of anyone's name ("the lieutenant").
+TARGET_FILLER: frozenset[str] = frozenset({"the", "of", "and", "his", "her", "their"})
+
+
+class Targets:
+    """Resolves the target of a relation ("Qardash" in "wife of Qardash") to persons: those with
+    a spelling that agrees with it as a name (names_agree), found through the cross-script keys
+    of its words."""
+
+    def __init__(
+        self, recs: Records, spellings: Callable[[int], list[tuple[str, int]]], names: Names
+    ) -> None:
+        self._recs, self._spellings_of, self._names = recs, spellings, names
+        self._index: dict[tuple[str, str], set[str]] = {}  # (claim or "", key) -> person ids
+        self._spellings: dict[str, list[str]] = {}
+        self._built = False
+
+    def _build(self) -> None:
+        """Index every spelling's word keys, by claim and case-wide (on first use only: most
+        lists have few relations)."""
+        index: dict[tuple[str, str], set[str]] = defaultdict(set)
+        recs, names = self._recs, self._names
+        for i, (p, claim) in enumerate(zip(recs.person.tolist(), recs.claim.tolist(), strict=True)):
+            pid = recs.person_ids[p]
+            for s, at in self._spellings_of(i):
+                self._spellings.setdefault(pid, []).append(s)
+                forms = names.forms(at)
+                for k in (k for keys in (forms[0][1] if forms else ()) for k in keys):
+                    index[(claim, k)].add(pid)
+                    index[("", k)].add(pid)
+        self._index, self._built = dict(index), True
+
+    def _find(self, scope: str, target: str) -> frozenset[str]:
+        if not self._built:
+            self._build()
+        forms = name_forms(target)
+        tokens, keys = forms[0] if forms else ((), ())
+        words = [ks for t, ks in zip(tokens, keys, strict=True) if t not in TARGET_FILLER]
+        found: set[str] | None = None
+        for ks in words:
+            hit: set[str] = set().union(*(self._index.get((scope, k), set()) for k in ks))
+            found = hit if found is None else found & hit
+        if found and len(found) > TARGET_CANDIDATES:
+            return frozenset()  # a name too common to point at anyone ("Mohammed")
+        return frozenset(
+            p for p in found or () if any(names_agree(target, s) for s in self._spellings[p])
+        )
+
+    def resolve(self, claim: str, pid: str, key: RelationKey) -> RelationKey:
+        """The key with its target resolved: `person`, the one person of the relation's own
+        claim (other than its own person `pid`) the target names, and `persons`, every person of
+        the case it names."""
+        if not key.to:
+            return key
+        within = self._find(claim, key.to) - {pid}
+        person = next(iter(within)) if len(within) == 1 else ""
+        return key._replace(person=person, persons=self._find("", key.to))
