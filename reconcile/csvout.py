@@ -1,11 +1,12 @@
 """Frames rendered as CSV bytes column by column with pyarrow, byte for byte as pandas writes.
 
-write.py's pandas path is to_csv with QUOTE_MINIMAL, "\\n" line ends and NaN as "". pandas' to_csv hands every cell to Python's csv module; on lists of a million rows that is most of
-a run's writing time. Here each column becomes one string array (numbers formatted as numpy's
-str() formats them, text cells neutralised against formula injection, then quoted where they
-hold a comma, a quote or a line break), the columns are joined row-wise and the rows come out
-as one buffer per chunk of rows. A frame with a column of another kind (objects that are not
-all text, dates...) is left to pandas: `render` returns None for it.
+write.py's pandas path is to_csv with QUOTE_MINIMAL, "\\n" line ends and NaN as "": it hands every
+cell to Python's csv module, which on lists of a million rows is most of a run's writing time.
+Here each column becomes one string array (numbers formatted as numpy's str() formats them, text
+cells neutralised against formula injection, then quoted where they hold a comma, a quote or a
+line break), the columns are joined row-wise and the rows come out as one buffer per chunk of
+rows. A frame with a column of another kind (objects that are not all text, dates...) is left to
+pandas: `render` returns None for it.
 """
 
 from __future__ import annotations
