@@ -19,6 +19,7 @@ PY_SPACES: tuple[str, ...] = (
     *"\u2028\u2029\u202f\u205f\u3000",
 )
 _SPACES = pa.array(PY_SPACES, type=pa.large_string())
+SAMPLE = 4096  # cells looked at to tell a column of mostly distinct values
 TEXT = pa.large_string()  # what pandas keeps str columns in: no cast on the way in or out
 
 # Text columns merge reads from a record ("" when absent), and its boolean columns.
@@ -103,6 +104,9 @@ class Text:
 
     @classmethod
     def of(cls, arr: pa.Array, order: np.ndarray) -> Text:
+        sample = arr.slice(0, SAMPLE)
+        if len(sample) >= SAMPLE and pc.count_distinct(sample).as_py() > SAMPLE // 2:
+            return cls._distinct(arr, order)
         encoded = pc.dictionary_encode(arr)
         if isinstance(encoded, pa.ChunkedArray):
             encoded = encoded.combine_chunks()
@@ -114,6 +118,18 @@ class Text:
         last = pc.is_in(pc.utf8_slice_codeunits(dictionary, -1, 2**31 - 1), value_set=_SPACES)
         untrimmed = pc.or_(first, last).to_numpy(zero_copy_only=False).astype(bool)
         return cls(uniques, codes, length, untrimmed)
+
+    @classmethod
+    def _distinct(cls, arr: pa.Array, order: np.ndarray) -> Text:
+        """A column of mostly distinct values (names): each cell its own value, no hashing."""
+        values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object).reshape(-1)[order]
+        length = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)[order]
+        first = pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_SPACES)
+        last = pc.is_in(pc.utf8_slice_codeunits(arr, -1, 2**31 - 1), value_set=_SPACES)
+        untrimmed = pc.or_(first, last).to_numpy(zero_copy_only=False).astype(bool)[order]
+        text = cls(values, np.arange(len(values)), length, untrimmed)
+        text._values = values
+        return text
 
     @classmethod
     def blank(cls, n: int) -> Text:

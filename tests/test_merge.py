@@ -687,3 +687,27 @@ def test_tokens_meet_many_is_tokens_meet_pair_by_pair(pairs: list[tuple[str, str
 
     got = tokens_meet_many([a for a, _ in pairs], [b for _, b in pairs])
     assert got.tolist() == [tokens_meet(a, b) for a, b in pairs]
+
+
+def test_text_columns_of_distinct_values_read_as_the_dictionary_path_reads_them():
+    import numpy as np
+    import pyarrow as pa
+
+    from reconcile.merge_records import PY_SPACES, SAMPLE, Text
+
+    rng = np.random.default_rng(3)
+    n = SAMPLE * 2
+    pads = ["", " ", "\u00a0", "\t", "\x1c", "\u3000"]
+    cells = [f"{pads[i % 6]}name {i}{pads[(i // 6) % 6]}" if i % 5 else "" for i in range(n)]
+    order = rng.permutation(n)
+    arr = pa.array(cells, type=pa.large_string())
+    distinct = Text.of(arr, order)  # mostly distinct values: read cell by cell
+    repeated = Text.of(pa.array(cells[:3] * (n // 3) + cells[: n % 3], pa.large_string()), order)
+    assert distinct.codes.tolist() == list(range(n))  # the cell-by-cell path was taken
+    assert len(repeated.uniques) <= 3  # the dictionary path was taken
+    want = np.asarray(cells, dtype=object)[order]
+    assert distinct.values.tolist() == want.tolist()
+    assert distinct.stripped().tolist() == [v.strip() for v in want.tolist()]
+    assert distinct.length.tolist() == [len(v) for v in want.tolist()]
+    assert distinct.untrimmed.tolist() == [v != v.strip() for v in want.tolist()]
+    assert set(PY_SPACES) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
