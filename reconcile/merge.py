@@ -315,7 +315,11 @@ class _Merge:
         for field in LONG_FIELDS:
             norm = self.normalised(field)
             at = np.flatnonzero((self.stripped(field) != "") | (norm != ""))
-            picked.append((field, at, norm[at]))
+            parsed = "age_n" if field == "age" else PARSED_OF.get(field)
+            if parsed:  # the parsed column as read: no Python strings
+                picked.append((field, at, recs.arrow(parsed, at)))
+            else:
+                picked.append((field, at, pa.array(norm[at], type=TEXT)))
         if not any(len(at) for _, at, _ in picked):
             empty = pd.DataFrame({c: [] for c in PERSON_FIELD_COLUMNS})  # as it always was
             return empty.astype({"row": "int64"})
@@ -324,20 +328,18 @@ class _Merge:
         # picked field by field, each in person order: a stable sort on (person, field) keeps
         # each person's records in order within a field
         by = np.argsort(recs.person[at] * len(LONG_FIELDS) + field_no, kind="stable")
-        values = pa.concat_arrays(
-            [recs.arrow(f).take(pa.array(a)) for f, a, _ in picked if len(a)]
-        ).take(pa.array(by))
-        normalised = pa.array(np.concatenate([x[2] for x in picked])[by], type=TEXT)
+        order = pa.array(by)
+        values = pa.concat_arrays([recs.arrow(f, a) for f, a, _ in picked]).take(order)
+        normalised = pa.concat_arrays([n for _, _, n in picked]).take(order)
         at, field_no = at[by], field_no[by]
-        take = pa.array(at)
         columns = {
             "person_id": recs.person_ids_arrow.take(pa.array(recs.person[at])),
             "field": pa.array(LONG_FIELDS, type=TEXT).take(pa.array(field_no)),
-            "claim": recs.arrow("claim").take(take),
-            "record_id": recs.record_id_arrow.take(take),
+            "claim": recs.arrow("claim", at),
+            "record_id": recs.record_id_arrow.take(pa.array(at)),
             "value": values,
             "normalised": normalised,
-            "file": recs.arrow("file").take(take),
+            "file": recs.arrow("file", at),
         }
         out = pd.DataFrame({c: _str_series(v) for c, v in columns.items()})
         out["row"] = recs.row[at].astype(np.int64)

@@ -248,6 +248,7 @@ class Records:
         self.record_id_arrow = rid_arr.take(pa.array(g))
         self._merged = merged
         self._texts: dict[str, Text] = {}
+        self._arrow: dict[str, pa.Array] = {}  # text columns in record order, as read
         self.flag: dict[str, np.ndarray] = {}
         for c in FLAG_COLS:
             self.flag[c] = flags(merged[c])[g] if c in merged else np.zeros(len(g), bool)
@@ -267,11 +268,16 @@ class Records:
             self._texts[column] = got
         return got
 
-    def arrow(self, column: str) -> pa.Array:
-        """A text column in person order as Arrow strings ("" where blank)."""
+    def arrow(self, column: str, at: np.ndarray | None = None) -> pa.Array:
+        """A text column in person order as Arrow strings ("" where blank); with `at`, only
+        the records at those positions (of the person order)."""
+        rows = self.order if at is None else self.order[at]
         if column not in self._merged:
-            return pa.array([""] * len(self.order), type=TEXT)
-        return arrow_texts(self._merged[column]).take(pa.array(self.order))
+            return pa.array([""] * len(rows), type=TEXT)
+        got = self._arrow.get(column)
+        if got is None:
+            got = self._arrow[column] = arrow_texts(self._merged[column])
+        return got.take(pa.array(rows))
 
     @property
     def text(self) -> _TextView:
