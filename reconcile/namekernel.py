@@ -1,16 +1,21 @@
 """Compiled (numba) kernel of the name comparison: one pass over the pairs, no per-pair arrays.
 
-`reconcile.compare` holds the rules and their documentation; this module computes them pair by
-pair, with the results of the former vectorised numpy version to the last bit but for log2
-(within an ulp): token similarity of the two token ids (same script: Levenshtein normalized
-similarity of the texts; across scripts: 0.95 on equal keys, else 0.9 x the keys' similarity
-from 0.75; 0.88 at least when one token is the other with an Abu or a compound part), each
-agreeing token's gain by its rarity, the given-name rule, the monotone alignment of the other
-tokens, the unordered alternative and the level.
+`reconcile.compare` states the rules; this module computes them pair by pair, with the results
+of the former vectorised numpy version to the last bit but for log2 (within an ulp): token
+similarity of the two token ids (same script: Levenshtein normalized similarity of the texts;
+across scripts: 0.95 on equal keys, else 0.9 x the keys' similarity from 0.75; 0.88 at least
+when one token is the other with an Abu or a compound part), each agreeing token's gain by its
+rarity, the given-name rule, the monotone alignment of the other tokens, the unordered
+alternative and the level, then the best pair of name variants of each record pair.
 
-Token texts travel as code points in one flat int32 array with offsets (`TextArrays`). A token
-similarity below TOKEN_MATCH counts only as "below", so the edit distance stops as soon as it
-exceeds the largest distance that can still reach TOKEN_MATCH (`_max_edits`).
+A token similarity below TOKEN_MATCH counts only as "below". The pairs of tokens at or above
+it are found once per name table (`KernelTable`, symmetric deletion) and looked up; token texts
+travel as code points in one flat array with offsets (`TextArrays`). Similarities are rounded
+as rapidfuzz's cpdist returned them (float32), which the former version compared.
+
+numba compiles the kernel at first use and caches it next to this file (or in the user's cache
+directory; neither writable: compiled in each process, a few seconds). Keep every compiled
+function in this file: numba's cache does not see changes to other modules.
 """
 
 from __future__ import annotations
