@@ -424,6 +424,11 @@ def link_pairs(
         ambiguous = status == "ambiguous"
 
     keys = recs["claim"].astype(str) + ":" + recs["record_id"].astype(str)
+    if keys.isna().any():  # a missing id (never from the loader): as the f-string writes it
+        keys = pd.Series(
+            [f"{c}:{r}" for c, r in zip(recs["claim"], recs["record_id"], strict=True)],
+            dtype="str",
+        )
     pids = person_ids(person, keys)
     # score: the weight of the record's best link inside its person
     best = np.full(n, np.nan)
