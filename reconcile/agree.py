@@ -299,6 +299,7 @@ def _fmt_years(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:.2f}".rstrip("0").rstrip(".")
 
 
+@lru_cache(maxsize=1 << 16)  # a list of a million ages holds a few thousand distinct ones
 def format_age(lo: float, hi: float) -> str:
     """34 for an exact age, 30-35 for a range (fractions of a year to two decimals)."""
     return _fmt_years(lo) if lo == hi else f"{_fmt_years(lo)}-{_fmt_years(hi)}"
