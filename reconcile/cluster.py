@@ -94,7 +94,7 @@ def person_ids(label: np.ndarray, keys: pd.Series) -> pd.api.extensions.Extensio
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Connected component of each of n nodes under the edges (a[i], b[i])."""
-    graph = coo_matrix((np.ones(len(a), np.int8), (a, b)), shape=(n, n))
+    graph = coo_matrix((np.ones(len(a), np.int32), (a, b)), shape=(n, n))
     return connected_components(graph, directed=False)[1]
 
 
