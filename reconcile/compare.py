@@ -93,10 +93,14 @@ def best_name_comparison(
     weight 0, level missing, share 0 for a pair with a record without a name row."""
     n = len(pair_a)
     out = (np.zeros(n), np.zeros(n, np.int8), np.zeros(n))
-    start, count = _record_rows(table, pair_a, pair_b)
     if n == 0 or len(table.rec) == 0:
         return _comparison(out[0], out[1], out[2])
-    kt = namekernel.kernel_table(table)
+    kt = namekernel.kernel_table(table)  # checks that the rows are in record order
+    start, count = kt.rec_start, kt.rec_count
+    top = int(max(pair_a.max(), pair_b.max())) + 1
+    if top > len(count):  # records after the last one with a name
+        start = np.concatenate([start, np.zeros(top - len(count), np.int64)])
+        count = np.concatenate([count, np.zeros(top - len(count), np.int64)])
     # u depends on the two claims: process each claim pair's record pairs together
     ca = claim_code[pair_a].astype(np.int64)
     cb = claim_code[pair_b].astype(np.int64)

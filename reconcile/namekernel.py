@@ -520,6 +520,8 @@ class KernelTable:
     similar tokens of each token (neighbours: nb_id[nb_off[t]:nb_off[t + 1]], ascending, with
     their similarities nb_val) and the tokens compared on the fly instead (direct)."""
 
+    rec_start: np.ndarray  # int64[records]: the first row of each record (rows in record order)
+    rec_count: np.ndarray  # int64[records]: its number of rows
     ntok: np.ndarray  # int8[rows]
     tok: np.ndarray  # int32[rows, T]
     key: np.ndarray  # int32[rows, T]
@@ -554,12 +556,20 @@ def kernel_table(table: Any) -> KernelTable:
         packed = (table.tok >= 0) == (np.arange(n_t)[None, :] < table.ntok[:, None])
         if not packed.all():
             raise ValueError("the name table's tokens are not its rows' first ntok cells")
+        rec = np.asarray(table.rec, np.int64)
+        if len(rec) > 1 and bool((rec[1:] < rec[:-1]).any()):
+            raise ValueError("the name table's rows are not in record order")
+        rec_count = np.bincount(rec, minlength=int(rec.max(initial=-1)) + 1).astype(np.int64)
+        rec_start = np.zeros(len(rec_count), np.int64)
+        np.cumsum(rec_count[:-1], out=rec_start[1:])
         _jit()
         vocab = text_arrays(list(table.vocab))
         keys = text_arrays(list(table.keys))
         same, cross = max_edits(max(vocab.max_len, keys.max_len))
         v = len(table.vocab)
         empty = KernelTable(
+            rec_start=rec_start,
+            rec_count=rec_count,
             ntok=np.ascontiguousarray(table.ntok),
             tok=np.ascontiguousarray(table.tok),
             key=np.ascontiguousarray(table.key),
