@@ -59,17 +59,24 @@ def as_flag(v: Any) -> bool:
     return bool(v) and v == v  # NaN is not a flag
 
 
-def arrow_texts(column: pd.Series) -> pa.Array:
-    """A column as an Arrow string array, "" where blank (str() of any other value)."""
+def arrow_texts(column: pd.Series) -> pa.Array | pa.ChunkedArray:
+    """A column as Arrow strings, "" where blank (str() of any other value); a str column's own
+    buffers when it has no blanks (no copy)."""
     if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
-        arr = pa.chunked_array(column.array._pa_array).combine_chunks()
-        return pc.fill_null(arr.cast(TEXT), "")
+        arr = pa.chunked_array(column.array._pa_array)
+        arr = arr.cast(TEXT) if arr.type != TEXT else arr
+        return pc.fill_null(arr, "") if arr.null_count else arr
     if isinstance(column.dtype, pd.StringDtype):
         return pa.array(column.to_numpy(dtype=object, na_value=""), type=TEXT)
     values = [
         "" if v is None or v != v else v if isinstance(v, str) else str(v) for v in column.tolist()
     ]
     return pa.array(values, type=TEXT)
+
+
+def one(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """An Arrow array in one piece."""
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def objects(arr: pa.Array) -> Strings:
@@ -103,7 +110,8 @@ class Text:
         self._stripped: Strings | None = None
 
     @classmethod
-    def of(cls, arr: pa.Array, order: np.ndarray) -> Text:
+    def of(cls, arr: pa.Array | pa.ChunkedArray, order: np.ndarray) -> Text:
+        arr = one(arr)  # a temporary copy when the column came in chunks
         sample = arr.slice(0, SAMPLE)
         if len(sample) >= SAMPLE and pc.count_distinct(sample).as_py() > SAMPLE // 2:
             return cls._distinct(arr, order)
@@ -219,7 +227,7 @@ class Records:
             first = unlinked.iloc[0]
             example = f"{first['claim']}:{first['record_id']}"
             raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
-        claim = objects(arrow_texts(merged["claim"]))
+        claim = objects(one(arrow_texts(merged["claim"])))
         codes, uniques = pd.factorize(claim)
         claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
         if pd.api.types.is_integer_dtype(merged["row"].dtype):
@@ -232,7 +240,7 @@ class Records:
         if ties.any():  # rows repeated within a claim: the record id decides
             rid = np.asarray(rid_arr.to_numpy(zero_copy_only=False), dtype=object)
             by = np.lexsort((pd.factorize(rid, sort=True)[0], row, claim_rank))
-        pid_sorted = arrow_texts(merged["person_id"].astype(str)).take(pa.array(by))
+        pid_sorted = one(arrow_texts(merged["person_id"].astype(str)).take(pa.array(by)))
         dictionary = pc.dictionary_encode(pid_sorted)
         pid_codes = dictionary.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         pid_uniques = dictionary.dictionary
@@ -245,7 +253,7 @@ class Records:
         self.size = np.bincount(self.person, minlength=self.n_persons)
         self.order = g
         self.claim, self.claim_rank, self.row = claim[g], claim_rank[g], row[g]
-        self.record_id_arrow = rid_arr.take(pa.array(g))
+        self.record_id_arrow = one(rid_arr.take(pa.array(g)))
         self._merged = merged
         self._texts: dict[str, Text] = {}
         self._arrow: dict[str, pa.Array] = {}  # text columns in record order, as read
@@ -277,7 +285,7 @@ class Records:
         got = self._arrow.get(column)
         if got is None:
             got = self._arrow[column] = arrow_texts(self._merged[column])
-        return got.take(pa.array(rows))
+        return one(got.take(pa.array(rows)))
 
     @property
     def text(self) -> _TextView:
