@@ -86,7 +86,8 @@ class _Merge:
             (self.name != "") & ~flag["name_is_relation"] & ~flag["name_unknown"] & ~self.name_ph
         )
         alt, alias = t["name_alt"], t["alias"]
-        self.extra = np.flatnonzero((alt != "") | (alias != ""))
+        self.has_extra = (alt != "") | (alias != "")  # a name_alt or alias is given
+        self.extra = np.flatnonzero(self.has_extra)
         name, named = self.name, self.named
         self.extra_spellings = {
             i: spellings(name[i], alt[i], alias[i], bool(named[i]), ph) for i in self.extra.tolist()
@@ -140,7 +141,7 @@ class _Merge:
     def _name_codes(self, idx: np.ndarray) -> np.ndarray:
         """_name_keys as integers: a name's position when it is the only spelling."""
         out = self.name_at[idx]
-        extra = np.flatnonzero(np.isin(idx, self.extra))
+        extra = np.flatnonzero(self.has_extra[idx])
         seen: dict[tuple[int, ...], int] = {}
         for k, key in zip(extra.tolist(), self._name_keys(idx[extra]), strict=True):
             n = len(self.names.texts)

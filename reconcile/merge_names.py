@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -89,7 +90,7 @@ class Names:
 
     def _tokens_meet(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
         pair = ta * len(self.vocab) + tb
-        uniq, back = np.unique(pair, return_inverse=True)
+        back, uniq = pd.factorize(pair)
         n = len(self.vocab)
         met = tokens_meet_many(self.vocab[uniq // n].tolist(), self.vocab[uniq % n].tolist())
         return met[back.reshape(-1)]

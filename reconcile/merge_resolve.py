@@ -132,7 +132,10 @@ def resolve(
         value[who[starts[done]]] = np.where(ok, merged_two[decided], conflict)
         agreed = np.where(one_claim[done], SINGLE, AGREE)
         status[who[starts[done]]] = np.where(ok, agreed, CONFLICT)
-        todo = np.setdiff1d(todo, done)
+        left = np.zeros(len(starts), dtype=bool)
+        left[todo] = True
+        left[done] = False
+        todo = np.flatnonzero(left)  # todo without done (both sorted, distinct)
     else:
         todo = np.arange(len(starts))
     claim, text = recs.claim, f.text
