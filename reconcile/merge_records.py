@@ -111,16 +111,23 @@ class Text:
 
     @classmethod
     def of(cls, arr: pa.Array | pa.ChunkedArray, order: np.ndarray) -> Text:
-        arr = one(arr)  # a temporary copy when the column came in chunks
+        if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
+            return cls.blank(len(order))
         sample = arr.slice(0, SAMPLE)
         if len(sample) >= SAMPLE and pc.count_distinct(sample).as_py() > SAMPLE // 2:
             return cls._distinct(arr, order)
         encoded = pc.dictionary_encode(arr)
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        dictionary = encoded.dictionary
+        if isinstance(encoded, pa.ChunkedArray):  # chunk by chunk, on one dictionary: no copy
+            encoded = encoded.unify_dictionaries()
+            dictionary = encoded.chunk(0).dictionary
+            indices = np.concatenate(
+                [c.indices.to_numpy(zero_copy_only=False) for c in encoded.chunks]
+            )
+        else:
+            dictionary = encoded.dictionary
+            indices = encoded.indices.to_numpy(zero_copy_only=False)
         uniques = np.asarray(dictionary.to_numpy(zero_copy_only=False), dtype=object).reshape(-1)
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)[order]
+        codes = indices.astype(np.int64)[order]
         length = pc.utf8_length(dictionary).to_numpy(zero_copy_only=False).astype(np.int64)
         first = pc.is_in(pc.utf8_slice_codeunits(dictionary, 0, 1), value_set=_SPACES)
         last = pc.is_in(pc.utf8_slice_codeunits(dictionary, -1, 2**31 - 1), value_set=_SPACES)
@@ -128,7 +135,7 @@ class Text:
         return cls(uniques, codes, length, untrimmed)
 
     @classmethod
-    def _distinct(cls, arr: pa.Array, order: np.ndarray) -> Text:
+    def _distinct(cls, arr: pa.Array | pa.ChunkedArray, order: np.ndarray) -> Text:
         """A column of mostly distinct values (names): each cell its own value, no hashing."""
         values = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=object).reshape(-1)[order]
         length = pc.utf8_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)[order]

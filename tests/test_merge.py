@@ -711,3 +711,13 @@ def test_text_columns_of_distinct_values_read_as_the_dictionary_path_reads_them(
     assert distinct.length.tolist() == [len(v) for v in want.tolist()]
     assert distinct.untrimmed.tolist() == [v != v.strip() for v in want.tolist()]
     assert set(PY_SPACES) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    # columns of a concatenated records frame come in chunks: read the same
+    for whole in (arr, pa.array(cells[:3] * (n // 3) + cells[: n % 3], pa.large_string())):
+        chunked = pa.chunked_array([whole.slice(0, 100), whole.slice(100)])
+        a, b = Text.of(whole, order), Text.of(chunked, order)
+        assert a.values.tolist() == b.values.tolist()
+        assert a.stripped().tolist() == b.stripped().tolist()
+        assert (a.length.tolist(), a.untrimmed.tolist()) == (
+            b.length.tolist(),
+            b.untrimmed.tolist(),
+        )
