@@ -279,9 +279,9 @@ def match_records(
     is_candidate = (np.arange(len(ra)) < n_candidates)[keep]
     ra, rb, base, prior = ra[keep], rb[keep], base[keep], prior[keep]
     name_weight = name_weight[keep]
-    levels = {f: decode(f, c[keep]) for f, c in codes.items()}
-    del codes
+    codes = {f: c[keep] for f, c in codes.items()}  # levels stay int8 codes to the end
     decided_same, decided_diff, probed = decided_same[keep], decided_diff[keep], probed[keep]
+    del keep
     ctx = context_bonus(p, ra, rb, base, settings.threshold)
     weight = base + ctx
     status = np.full(len(ra), "rejected", dtype=object)
@@ -304,11 +304,14 @@ def match_records(
     target = resolve_targets(p)
     if (target[ra] >= 0).any() and (target[rb] >= 0).any():
         person = links["person_id"].to_numpy()
-        refined = relation_by_person(levels["relation"], ra, rb, target, person)
-        if (refined != levels["relation"]).any():
-            levels["relation"] = refined
+        relation = decode("relation", codes["relation"])
+        refined = relation_by_person(relation, ra, rb, target, person)
+        if (refined != relation).any():
+            codes["relation"] = _codes_of("relation", refined)
             base = score(
-                model, prior + name_weight, {f: lv for f, lv in levels.items() if f != "name"}
+                model,
+                prior + name_weight,
+                {f: (codes[f], level_names[f]) for f in LEVELS},
             )
             ctx = context_bonus(p, ra, rb, base, settings.threshold)
             weight = base + ctx
@@ -324,35 +327,87 @@ def match_records(
                 margin=settings.margin,
                 possible=settings.possible,
             )
-    pairs = pd.DataFrame(
-        {
-            "claim_a": recs["claim"].to_numpy()[ra],
-            "record_a": recs["record_id"].to_numpy()[ra],
-            "claim_b": recs["claim"].to_numpy()[rb],
-            "record_b": recs["record_id"].to_numpy()[rb],
-            "weight": np.round(weight, 4),
-            "probability": np.round(probability(weight), 6),
-            "status": status,
-            "lvl_name": levels["name"],
-            "w_name": np.round(name_weight, 4),
-        }
+    # the pairs worth listing (and the probes) become rows; the rest were only compared
+    listed = (status != "rejected") | (weight >= settings.possible)
+    rows = np.flatnonzero(listed | probed)
+    pairs = _pair_rows(
+        p, model, rows, ra, rb, weight, status, name_weight, codes, ctx, prior, is_candidate
     )
-    for f in FIELDS_COMPARED:
-        pairs["lvl_" + f] = levels[f]
-        pairs["w_" + f] = np.round(model.weights(f, levels[f]), 4)
-    pairs["w_context"] = np.round(ctx, 4)
-    pairs["w_prior"] = np.round(prior + model.prior, 4)
-    pairs["candidate"] = is_candidate
-    probes = pairs[probed].reset_index(drop=True) if probe else pd.DataFrame()
-    keep = (pairs["status"] != "rejected") | (weight >= settings.possible)
-    pairs = pairs[keep].sort_values(["claim_a", "record_a", "claim_b", "record_b"], kind="stable")
-    pairs = pairs.reset_index(drop=True)[
-        list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]
-    ]
+    probes = pairs[probed[rows]].reset_index(drop=True) if probe else pd.DataFrame()
+    pairs = pairs[listed[rows]]
+    # in (claim_a, record_a, claim_b, record_b) order, by the records' ranks in that order
+    rank = _record_rank(recs)
+    order = np.lexsort((rank[rb[rows][listed[rows]]], rank[ra[rows][listed[rows]]]))
+    pairs = pairs.iloc[order].reset_index(drop=True)
     stats["persons"] = int(links["person_id"].nunique())
     stats["ambiguous_records"] = int(links["ambiguous"].sum())
     stats["possible_duplicates"] = int((pairs["status"] == "duplicate").sum())
     return MatchResult(pairs=pairs, links=links, stats=stats, model=model, probes=probes)
+
+
+def _codes_of(fld: str, levels: np.ndarray) -> np.ndarray:
+    """Level names of a field back into int8 codes into LEVEL_NAMES[fld]."""
+    out = np.full(len(levels), -1, dtype=np.int8)
+    for k, name in enumerate(LEVEL_NAMES[fld]):
+        out[levels == name] = k
+    if (out < 0).any():
+        raise ValueError(f"unknown level of {fld}: {set(levels[out < 0])}")
+    return out
+
+
+def _record_rank(records: pd.DataFrame) -> np.ndarray:
+    """Each record's position in (claim, record_id) order."""
+    order = (
+        records[["claim", "record_id"]]
+        .reset_index(drop=True)
+        .sort_values(["claim", "record_id"], kind="stable")
+        .index.to_numpy()
+    )
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def _pair_rows(
+    p: Prepared,
+    model: Model,
+    rows: np.ndarray,
+    ra: np.ndarray,
+    rb: np.ndarray,
+    weight: np.ndarray,
+    status: np.ndarray,
+    name_weight: np.ndarray,
+    codes: dict[str, np.ndarray],
+    ctx: np.ndarray,
+    prior: np.ndarray,
+    is_candidate: np.ndarray,
+) -> pd.DataFrame:
+    """The pairs.csv rows (PAIR_COLUMNS first, then lvl_*/w_* of every field) of pairs `rows`."""
+    recs = p.records
+    xa, xb = ra[rows], rb[rows]
+    w = weight[rows]
+    pairs = pd.DataFrame(
+        {
+            "claim_a": recs["claim"].to_numpy()[xa],
+            "record_a": recs["record_id"].to_numpy()[xa],
+            "claim_b": recs["claim"].to_numpy()[xb],
+            "record_b": recs["record_id"].to_numpy()[xb],
+            "weight": np.round(w, 4),
+            "probability": np.round(probability(w), 6),
+            "status": status[rows],
+            "lvl_name": decode("name", codes["name"][rows]),
+            "w_name": np.round(name_weight[rows], 4),
+        }
+    )
+    for f in FIELDS_COMPARED:
+        c = codes[f][rows]
+        table = np.array([model.weight(f, str(n)) for n in LEVEL_NAMES[f]])
+        pairs["lvl_" + f] = decode(f, c)
+        pairs["w_" + f] = np.round(table[c], 4)
+    pairs["w_context"] = np.round(ctx[rows], 4)
+    pairs["w_prior"] = np.round(prior[rows] + model.prior, 4)
+    pairs["candidate"] = is_candidate[rows]
+    return pairs[list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]]
 
 
 def _prior_of(p: Prepared, ca: np.ndarray, cb: np.ndarray, settings: Settings) -> np.ndarray:
