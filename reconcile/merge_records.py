@@ -198,9 +198,25 @@ def _same_keys(recs: pd.DataFrame, lk: pd.DataFrame) -> bool:
         a, b = recs[c], lk[c]
         if a.isna().any() or b.isna().any():
             return False
-        if not bool((a.to_numpy(dtype=object) == b.to_numpy(dtype=object)).all()):
+        if _arrow_str(a) and _arrow_str(b):
+            same = pc.all(pc.equal(arrow_texts(a), arrow_texts(b))).as_py()
+        else:
+            same = (a.to_numpy(dtype=object) == b.to_numpy(dtype=object)).all()
+        if not same:
             return False
     return True
+
+
+def _arrow_str(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+
+
+def _repeats_a_key(claim: pa.Array | pa.ChunkedArray, rid: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether some (claim, record_id) occurs twice (keys as integer codes, sorted)."""
+    cc = pd.factorize(np.asarray(one(claim).to_numpy(zero_copy_only=False), dtype=object))[0]
+    rc = np.asarray(pd.factorize(pd.Series(pd.arrays.ArrowStringArray(one(rid))))[0])
+    key = np.sort(rc.astype(np.int64) * (int(cc.max(initial=0)) + 1) + cc)
+    return bool((key[1:] == key[:-1]).any())
 
 
 class Records:
@@ -216,7 +232,11 @@ class Records:
         recs = records.drop(columns=["ambiguous", "person_id"], errors="ignore")
         recs = recs.astype({"claim": str, "record_id": str})
         same = _same_keys(recs, lk)
-        for frame, what in ((recs, "records"),) if same else ((recs, "records"), (lk, "links")):
+        if same and not _repeats_a_key(arrow_texts(recs["claim"]), arrow_texts(recs["record_id"])):
+            checks: tuple[tuple[pd.DataFrame, str], ...] = ()  # every key once, links alike
+        else:
+            checks = ((recs, "records"),) if same else ((recs, "records"), (lk, "links"))
+        for frame, what in checks:
             twice = frame[frame.duplicated(["claim", "record_id"])]
             if len(twice):
                 first = twice.iloc[0]

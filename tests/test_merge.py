@@ -394,6 +394,16 @@ def test_duplicate_link_is_an_error() -> None:
         merge_persons(records, pd.concat([links, links]), claims("a"))
 
 
+def test_duplicate_record_with_its_own_links_is_an_error() -> None:
+    # links row for row with the records (as the pipeline gives them): no join, still checked
+    records, links = frames([rec("a", "1", 2), rec("b", "1", 3), rec("a", "1", 4)], {})
+    for frame in (records, links):
+        frame["claim"] = frame["claim"].astype("str")
+        frame["record_id"] = frame["record_id"].astype("str")
+    with pytest.raises(ValueError, match="records hold a:1 more than once"):
+        merge_persons(records, links, claims("a", "b"))
+
+
 def test_missing_parsed_columns_read_as_not_stated() -> None:
     records = pd.DataFrame([{"claim": "a", "record_id": "1", "file": "a.csv", "row": 2}])
     _, links = frames([rec("a", "1", 2)], {})
