@@ -333,3 +333,36 @@ def test_context_bonus_counts_the_other_strong_members(
     ra, rb, w = (np.array(x) for x in zip(*e, strict=True))
     got = context_bonus(p, ra, rb, w, THRESHOLD)
     assert np.array_equal(got, reference_context(group, context, ra, rb, w))
+
+
+# --- relation targets --------------------------------------------------------------------------
+
+
+def test_a_relation_points_to_the_name_in_its_own_group_first() -> None:
+    from reconcile.fields import parse_records
+    from reconcile.prepare import prepare
+    from reconcile.relate import resolve_targets
+    from reconcile.schema import TEXT_FIELDS
+
+    rows = [
+        ("q1", "Qardash Ali Hassan", "house 1"),
+        ("w1", "wife of Qardash", "house 1"),
+        ("q2", "Qardash Omar Saleh", "house 2"),
+        ("w2", "wife of Qardash", "house 2"),
+        ("s", "son of Saleh Saleh", ""),  # a word twice in the target's name
+        ("x", "wife of Zzyzx", ""),  # no such name
+    ]
+    recs = pd.DataFrame(
+        [
+            {"claim": "a", "record_id": r, "file": "a.csv", "row": i + 2}
+            | {f: "" for f in TEXT_FIELDS}
+            | {"name": name, "group": group}
+            for i, (r, name, group) in enumerate(rows)
+        ]
+    )
+    parsed, _ = parse_records(recs)
+    target = resolve_targets(prepare(parsed, ["a"]))
+    got = {rows[i][0]: (rows[t][0] if t >= 0 else None) for i, t in enumerate(target)}
+    assert got["w1"] == "q1" and got["w2"] == "q2"
+    assert got["x"] is None and got["q1"] is None
+    assert got["s"] == "q2"
