@@ -165,6 +165,34 @@ def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, n
     return np.repeat(ra, rep) * n_rec + pb, np.repeat(size[id_a], rep), skipped
 
 
+def _attribute_pairs(
+    left: np.ndarray, right: np.ndarray, attr: np.ndarray, cap: int
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Pairs (left[i], right[j]): every pair when there are at most `cap`, else those with the
+    same attribute code, the first `cap` of them (left in order, then right in order); and 1
+    when pairs were cut off, else 0."""
+    left = left.astype(np.int64)
+    right = right.astype(np.int64)
+    if len(left) * len(right) <= cap:
+        return np.repeat(left, len(right)), np.tile(right, len(left)), 0
+    order = np.argsort(attr[right], kind="stable")
+    right_sorted = right[order]
+    n_codes = int(max(attr[left].max(initial=-1), attr[right].max(initial=-1))) + 1
+    count = np.bincount(attr[right], minlength=n_codes)
+    start = np.concatenate([[0], np.cumsum(count)[:-1]])
+    rep = count[attr[left]]
+    total = int(rep.sum())
+    cut = 0
+    if total > cap:  # the left rows whose pairs come first, the last of them perhaps in part
+        last = int(np.searchsorted(np.cumsum(rep), cap))
+        left, rep = left[: last + 1], rep[: last + 1].copy()
+        rep[-1] -= int(rep.sum()) - cap
+        total, cut = cap, 1
+    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(rep) - rep, rep)
+    y = right_sorted[np.repeat(start[attr[left]], rep) + offset]
+    return np.repeat(left, rep), y, cut
+
+
 def _covered(codes: list[np.ndarray], n_rec: int) -> np.ndarray:
     """bool[n_rec]: the records in any of these pair codes."""
     covered = np.zeros(n_rec, bool)
@@ -316,35 +344,24 @@ def candidate_pairs(
                 found.append(p2)
                 skipped += s
     # records without a usable name: compare by attributes, with the other claim's unnamed
-    # records, and with its named records too while that claim is not long
-    unnamed_a = idx_a[~named[idx_a]]
-    unnamed_b = idx_b[~named[idx_b]]
-    attr = pd.factorize(pd.Series(sex, dtype=object) + "\x1f" + pd.Series(age_group, dtype=object))[
-        0
-    ]
-    for ua, other in ((unnamed_a, idx_b), (idx_a, unnamed_b)):
-        if len(ua) == 0 or len(other) == 0:
-            continue
-        if len(other) > UNNAMED_FULL and len(ua) > UNNAMED_FULL:
-            continue  # both sides long: only unnamed x unnamed, done by the other direction
-        if len(ua) > UNNAMED_FULL:  # the named side is ua: swap so that `ua` is the unnamed one
-            ua, other = other, ua
-        if len(other) > UNNAMED_FULL:
-            other = other[~named[other]]
-            if len(other) == 0:
+    # records, and with its named records too while that claim is not long (within one claim,
+    # unnamed rows alike are expected, never possible duplicates: not compared)
+    if not same:
+        unnamed_a = idx_a[~named[idx_a]]
+        unnamed_b = idx_b[~named[idx_b]]
+        attr = pd.factorize(
+            pd.Series(sex, dtype=object) + "\x1f" + pd.Series(age_group, dtype=object)
+        )[0]
+        for ua, other, flip in ((unnamed_a, idx_b, False), (unnamed_b, idx_a, True)):
+            if len(ua) == 0 or len(other) == 0:
                 continue
-        fa = pd.DataFrame({"rec_a": ua, "k": attr[ua]})
-        fb = pd.DataFrame({"rec_b": other, "k": attr[other]})
-        if len(fa) * len(fb) <= UNNAMED_CAP:
-            merged = fa.merge(fb, how="cross")
-        else:
-            merged = fa.merge(fb, on="k")
-        if len(merged) > UNNAMED_CAP:
-            merged = merged.iloc[:UNNAMED_CAP]
-            skipped += 1
-        found.append(
-            merged["rec_a"].to_numpy(np.int64) * n_rec + merged["rec_b"].to_numpy(np.int64)
-        )
+            if len(other) > UNNAMED_FULL:
+                other = other[~named[other]]
+                if flip:  # unnamed x unnamed: done in the first direction
+                    continue
+            x, y, cut = _attribute_pairs(ua, other, attr, UNNAMED_CAP)
+            skipped += cut
+            found.append(y * n_rec + x if flip else x * n_rec + y)
     code = np.concatenate(found) if found else np.zeros(0, np.int64)
     del found
     ra, rb = code // n_rec, code % n_rec

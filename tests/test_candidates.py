@@ -125,3 +125,42 @@ def test_common_two_name_pair_far_apart_in_age_is_not_compared():
 def test_rare_two_name_pair_is_compared_despite_a_contradiction(monkeypatch):
     monkeypatch.setattr(candidates, "WEAK_BLOCK", 10_000)
     assert ("a0", "b0") in pairs_of(common_pair_case("f", "70"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 3), max_size=15),
+    st.lists(st.integers(0, 3), max_size=15),
+    st.integers(1, 60),
+)
+def test_attribute_pairs_are_every_pair_or_the_first_cap_by_attribute(la, lb, cap):
+    left = np.arange(len(la), dtype=np.int64)
+    right = np.arange(len(la), len(la) + len(lb), dtype=np.int64)
+    attr = np.array(la + lb, np.int64)
+    x, y, cut = candidates._attribute_pairs(left, right, attr, cap)
+    if len(la) * len(lb) <= cap:
+        ref = [(i, j) for i in left for j in right]
+    else:
+        ref = [(i, j) for i in left for j in right if attr[i] == attr[j]]
+    assert list(zip(x.tolist(), y.tolist(), strict=True)) == ref[:cap]
+    assert cut == (len(ref) > cap)
+
+
+def test_unnamed_records_are_paired_across_claims_in_claim_order(monkeypatch):
+    # claim a is long, claim b holds a few unnamed rows: every pair keeps a's record first
+    monkeypatch.setattr(candidates, "UNNAMED_FULL", 5)
+    a = claim("a", [{"name": f"{g} محمد أحمد النجار", "sex": "m", "age": "30"} for g in GIVEN])
+    a = pd.concat([a, claim("a", [{"name": "", "sex": "f", "age": "30"}])], ignore_index=True)
+    b = claim("b", [{"name": "", "sex": "f", "age": "30"}, {"name": "", "sex": "m"}])
+    recs = pd.concat([a, b], ignore_index=True)
+    recs["record_id"] = [f"r{i}" for i in range(len(recs))]
+    p = prepare(recs, ["a", "b"])
+    ia = np.flatnonzero(p.claim_code == 0)
+    ib = np.flatnonzero(p.claim_code == 1)
+    for limit in (0, 10_000):
+        ra, rb, _ = candidate_pairs(
+            p.table, p.named, p.cols["sex"], p.cols["age_group"], ia, ib, full_limit=limit
+        )
+        assert set(ra.tolist()) <= set(ia.tolist())
+        assert set(rb.tolist()) <= set(ib.tolist())
+        assert (ia[-1], ib[0]) in set(zip(ra.tolist(), rb.tolist(), strict=True))
