@@ -133,6 +133,14 @@ def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nda
     return x[first], np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
 
 
+def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and where each run of them starts."""
+    if len(x) == 0:
+        return x, np.zeros(0, np.int64)
+    start = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
+    return x[start], start
+
+
 def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Record pairs sharing a code whose block holds at most `max_block` pairs, as pair codes
     rec_a * n_rec + rec_b: one per shared code (a pair sharing k codes comes k times), with the
@@ -140,29 +148,36 @@ def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, n
     (rec_a, code_a), (rec_b, code_b) = a, b
     if len(code_a) == 0 or len(code_b) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-    ids, uniq = pd.factorize(np.concatenate([code_a, code_b]))
-    n_codes = np.int64(len(uniq))
-    del uniq
-    # distinct (code, record) on each side, sorted by code
-    ka = _unique_sorted(ids[: len(code_a)].astype(np.int64) * n_rec + rec_a)
-    kb = _unique_sorted(ids[len(code_a) :].astype(np.int64) * n_rec + rec_b)
-    del ids
-    id_a, ra = ka // n_rec, ka % n_rec
-    id_b, rb = kb // n_rec, kb % n_rec
+    top = int(max(code_a.max(), code_b.max()))
+    if top >= np.iinfo(np.int64).max // max(n_rec, 1):  # codes too wide: number them first
+        ids, _ = pd.factorize(np.concatenate([code_a, code_b]))
+        code_a = ids[: len(code_a)].astype(np.int64)
+        code_b = ids[len(code_a) :].astype(np.int64)
+        del ids
+    # distinct (code, record) on each side, sorted by code: one sort each, no hashing
+    ka = _unique_sorted(code_a * n_rec + rec_a)
+    kb = _unique_sorted(code_b * n_rec + rec_b)
+    ca, ra = ka // n_rec, ka % n_rec
+    cb, rb = kb // n_rec, kb % n_rec
     del ka, kb
-    na = np.bincount(id_a, minlength=int(n_codes))
-    nb = np.bincount(id_b, minlength=int(n_codes))
-    size = na.astype(np.int64) * nb
+    ua, start_a = _runs(ca)
+    ub, start_b = _runs(cb)
+    na = np.diff(np.append(start_a, len(ca)))
+    nb = np.diff(np.append(start_b, len(cb)))
+    # each code of a: its block in b (if any) and the block's size
+    pos = np.minimum(np.searchsorted(ub, ua), max(len(ub) - 1, 0))
+    in_b = ub[pos] == ua
+    size = np.where(in_b, na * nb[pos], 0)
     skipped = int((size > max_block).sum())
     ok = (size > 0) & (size <= max_block)
-    sel = ok[id_a]
-    id_a, ra = id_a[sel], ra[sel]
-    start_b = np.concatenate([[0], np.cumsum(nb)[:-1]])
-    rep = nb[id_a]
+    block = np.repeat(np.arange(len(ua)), na)  # the code index of every entry of a
+    sel = ok[block]
+    block, ra = block[sel], ra[sel]
+    rep = nb[pos[block]]
     total = int(rep.sum())
     offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(rep) - rep, rep)
-    pb = rb[np.repeat(start_b[id_a], rep) + offset]
-    return np.repeat(ra, rep) * n_rec + pb, np.repeat(size[id_a], rep), skipped
+    pb = rb[np.repeat(start_b[pos[block]], rep) + offset]
+    return np.repeat(ra, rep) * n_rec + pb, np.repeat(size[block], rep), skipped
 
 
 def _attribute_pairs(

@@ -164,3 +164,16 @@ def test_unnamed_records_are_paired_across_claims_in_claim_order(monkeypatch):
         assert set(ra.tolist()) <= set(ia.tolist())
         assert set(rb.tolist()) <= set(ib.tolist())
         assert (ia[-1], ib[0]) in set(zip(ra.tolist(), rb.tolist(), strict=True))
+
+
+@settings(max_examples=50, deadline=None)
+@given(keyed, keyed, st.integers(1, 40))
+def test_join_numbers_codes_too_wide_to_combine_with_records(a, b, max_block):
+    wide = np.int64(2**61)
+    n_rec = 31
+    narrow = _join(a, b, max_block, n_rec)
+    shifted = _join((a[0], a[1] + wide), (b[0], b[1] + wide), max_block, n_rec)
+    order_n, order_s = np.lexsort(narrow[:2]), np.lexsort(shifted[:2])
+    assert np.array_equal(narrow[0][order_n], shifted[0][order_s])
+    assert np.array_equal(narrow[1][order_n], shifted[1][order_s])
+    assert narrow[2] == shifted[2]
