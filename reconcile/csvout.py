@@ -104,7 +104,9 @@ def _whole(s: pd.Series) -> bool:
     return bool(len(vals) and (vals == vals.round()).all() and vals.abs().max() < 2**53)
 
 
-def _formatter(s: pd.Series) -> tuple[Callable[[pd.Series], pa.Array | None], bool] | None:
+def _formatter(
+    s: pd.Series, trigger: str, safe: str
+) -> tuple[Callable[[pd.Series], pa.Array | None], bool] | None:
     """How to render one column's cells (and whether it is text, to neutralise); None when this
     module does not know the column's dtype."""
     dt = s.dtype
@@ -124,7 +126,30 @@ def _formatter(s: pd.Series) -> tuple[Callable[[pd.Series], pa.Array | None], bo
         return (lambda c: _float_strings(c.to_numpy())), False
     if dt == np.dtype(object) or isinstance(dt, pd.StringDtype):
         return _texts, True
+    text_categories = ("string", "empty")
+    if (
+        isinstance(dt, pd.CategoricalDtype)
+        and pd.api.types.infer_dtype(dt.categories) in text_categories
+    ):
+        return _categorical(s, trigger, safe), False
     return None
+
+
+def _categorical(s: pd.Series, trigger: str, safe: str) -> Callable[[pd.Series], pa.Array]:
+    """A categorical column of text: its categories rendered once (neutralised, quoted), then
+    each chunk is a take of them by code ("" where missing)."""
+    names = _texts(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+    if names is None:  # categories that are not all text: never, as checked
+        raise Unrenderable("categories that are not text")
+    rendered = pa.concat_arrays(
+        [_quoted(_neutralised(names, trigger, safe)), pa.array([""], type=pa.large_string())]
+    )
+
+    def fmt(part: pd.Series) -> pa.Array:
+        codes = part.cat.codes.to_numpy()
+        return rendered.take(pa.array(np.where(codes < 0, len(rendered) - 1, codes)))
+
+    return fmt
 
 
 # Bytes a cell that could run as a formula can start with (write._TRIGGER: spaces, = + - @ tab
@@ -198,13 +223,15 @@ class Unrenderable(ValueError):
     """A cell this module cannot render as pandas would (the caller falls back to pandas)."""
 
 
-def _plan(df: pd.DataFrame) -> list[tuple[Callable[[pd.Series], Any], bool]] | None:
+def _plan(
+    df: pd.DataFrame, trigger: str, safe: str
+) -> list[tuple[Callable[[pd.Series], Any], bool]] | None:
     if len(df.columns) < 2 or not df.columns.is_unique:
         return None  # a one-column CSV quotes blank rows (""); left to pandas
     plan = []
     for col in df.columns:
         s = df[col]
-        got = _formatter(s)
+        got = _formatter(s, trigger, safe)
         if got is None:
             return None
         kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == np.dtype(object) else ""
@@ -221,7 +248,7 @@ def render(
     cells neutralised with the `trigger`/`safe` patterns of write.neutralise; None when a column
     is of a kind this module does not render. The iterator raises Unrenderable for a text cell
     Arrow cannot hold (lone surrogates)."""
-    plan = _plan(df)
+    plan = _plan(df, trigger, safe)
     if plan is None:
         return None
     return _chunks(df, plan, trigger, safe, chunk_rows)

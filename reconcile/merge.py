@@ -24,12 +24,13 @@ from reconcile.merge_names import Names, Targets, spellings, stated_relation
 from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import Records as _Records
 from reconcile.merge_records import mapped as _mapped
-from reconcile.merge_resolve import STATUS_TEXT, Field, codes_as, keys_as, resolve
+from reconcile.merge_resolve import Field, codes_as, keys_as, resolve
 from reconcile.schema import (
     DEFAULT_PLACEHOLDERS,
     MERGED_FIELDS,
     PERSON_FIELD_COLUMNS,
     PERSON_HEAD_COLUMNS,
+    PERSON_STATUSES,
 )
 
 # persons.csv columns: the head, then F and F_status per merged field, then every spelling.
@@ -333,18 +334,29 @@ class _Merge:
         values = pa.concat_arrays([recs.arrow(f, a) for f, a, _ in picked]).take(order)
         normalised = pa.concat_arrays([n for _, _, n in picked]).take(order)
         at, field_no = at[by], field_no[by]
-        columns = {
-            "person_id": recs.person_ids_arrow.take(pa.array(recs.person[at])),
-            "field": pa.array(LONG_FIELDS, type=TEXT).take(pa.array(field_no)),
-            "claim": recs.arrow("claim", at),
-            "record_id": recs.record_id_arrow.take(pa.array(at)),
-            "value": values,
-            "normalised": normalised,
-            "file": recs.arrow("file", at),
-        }
-        out = pd.DataFrame({c: _str_series(v) for c, v in columns.items()})
+        file = recs.texts("file")
+        out = pd.DataFrame(
+            {
+                "person_id": _str_series(recs.person_ids_arrow.take(pa.array(recs.person[at]))),
+                "field": _categories(field_no, LONG_FIELDS),
+                "claim": _categories(recs.claim_code[at], recs.claim_names),
+                "record_id": _str_series(recs.record_id_arrow.take(pa.array(at))),
+                "value": _str_series(values),
+                "normalised": _str_series(normalised),
+                "file": _categories(file.codes[at], file.uniques),
+            }
+        )
         out["row"] = recs.row[at].astype(np.int64)
         return out
+
+
+def _categories(codes: np.ndarray, names: Sequence[str] | Strings) -> pd.Series:
+    """A text column of few distinct values as a pandas categorical (its values `names[codes]`):
+    one byte or so per row instead of a string."""
+    # categories distinct and sorted: the same column whatever order the records came in
+    remap, distinct = pd.factorize(np.asarray(names, dtype=object), sort=True)
+    categories = pd.Index(np.asarray(distinct, dtype=object), dtype="str")
+    return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], categories=categories))
 
 
 def _str_series(values: pa.Array | Strings) -> pd.Series:
@@ -386,7 +398,7 @@ def merge_persons(
         prepare = resolved if field == "relation" else None
         value, status = resolve(recs, f, compatible, merge, prepare)
         out[field] = _str_series(value)
-        out[f"{field}_status"] = _str_series(STATUS_TEXT.take(pa.array(status)))
+        out[f"{field}_status"] = _categories(status, PERSON_STATUSES)
     out["names"] = _str_series(m.names_column())
     persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
     persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})

@@ -256,6 +256,7 @@ class Records:
             raise ValueError(f"{len(unlinked)} record(s) have no link, e.g. {example}")
         claim = objects(one(arrow_texts(merged["claim"])))
         codes, uniques = pd.factorize(claim)
+        self.claim_names = np.asarray(uniques, dtype=object)  # claim_code -> claim id
         claim_rank = np.array([order[c] for c in uniques], dtype=np.int64)[codes]
         if pd.api.types.is_integer_dtype(merged["row"].dtype):
             row = merged["row"].to_numpy(dtype=np.int64)
@@ -280,6 +281,7 @@ class Records:
         self.size = np.bincount(self.person, minlength=self.n_persons)
         self.order = g
         self.claim, self.claim_rank, self.row = claim[g], claim_rank[g], row[g]
+        self.claim_code = codes[g]
         self.record_id_arrow = one(rid_arr.take(pa.array(g)))
         self._merged = merged
         self._texts: dict[str, Text] = {}

@@ -10,10 +10,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from reconcile.agree import Stated, verdict
-from reconcile.merge_records import TEXT, Records, Strings, mapped
+from reconcile.merge_records import Records, Strings, mapped
 from reconcile.schema import PERSON_STATUSES
 
 
@@ -76,7 +75,6 @@ AGREE, CONFLICT, SINGLE, UNKNOWN = (
     PERSON_STATUSES.index(s) for s in ("agree", "conflict", "single", "unknown")
 )
 STATUS_CODE: dict[str, int] = {s: i for i, s in enumerate(PERSON_STATUSES)}
-STATUS_TEXT = pa.array(PERSON_STATUSES, type=TEXT)
 
 
 def resolve(

@@ -381,6 +381,9 @@ def test_arrow_csv_equals_pandas_csv(rows: list[tuple[str, float, bool, int]], b
             "int": pd.Series([r[3] for r in rows], dtype="int64"),
             "Int64": pd.array([None if r[2] else r[3] for r in rows], dtype="Int64"),
             'a,"b"': pd.Series(texts, dtype="str"),
+            "category": pd.Categorical(
+                [None if blanks and i % 3 else t for i, t in enumerate(texts)]
+            ),
         }
     )
     assert _arrow_csv(df) == _pandas_csv(df)

@@ -593,15 +593,22 @@ def _rows(df: pd.DataFrame, columns: list[str], mask: Any) -> pd.DataFrame:
 def _text_counts(df: pd.DataFrame, name: str) -> pd.Series:
     """`_col(df, name).value_counts()` for the counts of non-blank values."""
     col = df[name]
-    if isinstance(col.dtype, pd.StringDtype):
+    if isinstance(col.dtype, pd.StringDtype) or _text_categories(col):
         return col.value_counts()
     return _col(df, name).value_counts()
+
+
+def _text_categories(col: pd.Series) -> bool:
+    """A categorical column whose categories are all text (its cells are their own text)."""
+    return isinstance(col.dtype, pd.CategoricalDtype) and (
+        pd.api.types.infer_dtype(col.cat.categories) in ("string", "empty")
+    )
 
 
 def _is_text(df: pd.DataFrame, name: str, value: str) -> np.ndarray:
     """`_col(df, name) == value` (value not blank) as a boolean array."""
     col = df[name]
-    if isinstance(col.dtype, pd.StringDtype):
+    if isinstance(col.dtype, pd.StringDtype) or _text_categories(col):
         return (col == value).fillna(False).to_numpy(dtype=bool)
     return (_col(df, name) == value).to_numpy(dtype=bool)
 
@@ -652,6 +659,10 @@ def _field_sections(
             _isin(pf, "person_id", top_pids).to_numpy(dtype=bool)
             & pf["field"].isin(set(top["field"])).to_numpy(dtype=bool)
         ]
+        # the few rows shown, categorical columns as plain values (groups only where rows are)
+        pf = pf.astype(
+            {c: object for c in pf.columns if isinstance(pf[c].dtype, pd.CategoricalDtype)}
+        )
     grouped = (
         {k: g for k, g in pf.groupby([_col(pf, "person_id"), "field"], sort=False)}
         if len(pf)
