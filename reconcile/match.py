@@ -84,6 +84,8 @@ def field_levels(
     return compare_fields(fields if fields is not None else record_codes(p), ra, rb, workers)
 
 
+EM_SAMPLE = 2_000_000  # cross-claim pairs EM learns m from, at most (_em_sample)
+EM_KEEP = -10.0  # pairs whose prior + name weight is at least this are all in the EM sample
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
 
 
@@ -260,10 +262,12 @@ def match_records(
             np.flatnonzero(p.claim_code == big[0]),
             np.flatnonzero(p.claim_code == big[1]),
         )
+        train, sample_weight = _em_sample(prior + name_weight, cross)
         estimate_m(
             model,
-            (prior + name_weight)[cross],
-            {f: (c[cross], names_) for f, (c, names_) in field_codes.items()},
+            (prior + name_weight)[train],
+            {f: (c[train], names_) for f, (c, names_) in field_codes.items()},
+            sample_weight=sample_weight,
         )
     base = score(model, prior + name_weight, field_codes)
     del field_codes
@@ -343,6 +347,29 @@ def match_records(
     stats["ambiguous_records"] = int(links["ambiguous"].sum())
     stats["possible_duplicates"] = int((pairs["status"] == "duplicate").sum())
     return MatchResult(pairs=pairs, links=links, stats=stats, model=model, probes=probes)
+
+
+def _em_sample(fixed: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The cross-claim pairs EM learns from, and how many pairs each stands for (None: all).
+
+    On a long list: every pair whose prior + name weight is at least EM_KEEP (where the matches
+    are), and a fixed random sample of the rest, each standing for 1/rate pairs, EM_SAMPLE in
+    all: the same sums as over every pair, up to the sampling noise of pairs that are nearly
+    never matches."""
+    train = np.flatnonzero(cross)
+    if len(train) <= EM_SAMPLE:
+        return train, None
+    strong = fixed[train] >= EM_KEEP
+    rest = train[~strong]
+    room = max(EM_SAMPLE - int(strong.sum()), 0)
+    if room >= len(rest):
+        return train, None
+    pick = np.sort(np.random.default_rng(0).choice(len(rest), room, replace=False))
+    chosen = np.zeros(len(train), bool)
+    chosen[strong] = True
+    chosen[np.flatnonzero(~strong)[pick]] = True
+    weight = np.where(strong, 1.0, len(rest) / max(room, 1))[chosen]
+    return train[chosen], weight
 
 
 def _codes_of(fld: str, levels: np.ndarray) -> np.ndarray:

@@ -157,12 +157,13 @@ def estimate_m(
     levels: dict[str, np.ndarray] | Encoded,
     iterations: int = 10,
     min_pairs: int = 5_000,
+    sample_weight: np.ndarray | None = None,
 ) -> None:
     """Re-estimate m by expectation-maximisation over the candidate pairs.
 
     u stays as measured, and so does the prior. Runs only on large lists (min_pairs), where it
-    is reliable."""
-    if len(fixed) < min_pairs:
+    is reliable. sample_weight: how many pairs each one stands for, when they are a sample."""
+    if len(fixed) < min_pairs and sample_weight is None:
         return
     enc = _encoded(levels)
     # pairs with a level (code >= 0) of each field, when some have none
@@ -171,6 +172,8 @@ def estimate_m(
     for it in range(iterations):
         w = score(model, fixed, enc)
         p = 1.0 / (1.0 + np.exp2(-np.clip(w, -60, 60)))
+        if sample_weight is not None:
+            p *= sample_weight
         if p.sum() <= 1.0:
             break
         changed = 0.0
