@@ -78,17 +78,17 @@ def _float_strings(values: np.ndarray) -> pa.Array:
     mag = np.abs(u)
     with np.errstate(invalid="ignore"):
         plain = (mag >= 1e-4) & (mag < 1e16) & (u != np.round(u))
-    text = np.empty(len(u), dtype=object)
-    if plain.any():
-        cast = pc.cast(pa.array(u[plain]), pa.string())
-        text[plain] = cast.to_numpy(zero_copy_only=False)
-        # Arrow writes long mantissas with an exponent where numpy does not: numpy's then
-        plain[np.flatnonzero(plain)[pc.match_substring(cast, "e").to_numpy(False)]] = False
-    if (~plain).any():
-        text[~plain] = u[~plain].astype(str).astype(object)
-    text[np.isnan(u)] = ""
-    dictionary = pa.array(text, type=pa.large_string())
-    return dictionary.take(pa.array(codes))
+    text = pc.cast(pa.array(u), pa.large_string())  # Arrow's digits, right where `plain`
+    # Arrow writes long mantissas with an exponent where numpy does not: numpy's then
+    plain &= ~pc.match_substring(text, "e").to_numpy(zero_copy_only=False).astype(bool)
+    other = np.flatnonzero(~plain)
+    if len(other):
+        numpys = u[other].astype(str).tolist()
+        theirs = ["" if x != x else t for x, t in zip(u[other].tolist(), numpys, strict=True)]
+        mask = np.zeros(len(u), dtype=bool)
+        mask[other] = True
+        text = pc.replace_with_mask(text, pa.array(mask), pa.array(theirs, pa.large_string()))
+    return text.take(pa.array(codes))
 
 
 def _ints(values: np.ndarray, missing: np.ndarray | None = None) -> pa.Array:
