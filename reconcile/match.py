@@ -228,8 +228,10 @@ def match_records(
     decided = same_pairs + diff_pairs + [(min(a, b), max(a, b)) for a, b in probe]
     n_candidates = len(ra)
     if decided:
-        have = set(zip(np.minimum(ra, rb).tolist(), np.maximum(ra, rb).tolist(), strict=True))
-        extra = [(a, b) for a, b in decided if (a, b) not in have and (b, a) not in have]
+        have = np.minimum(ra, rb).astype(np.int64) * n + np.maximum(ra, rb)
+        asked = np.array([a * n + b for a, b in decided], np.int64)
+        known = np.isin(asked, have)
+        extra = list(dict.fromkeys(d for d, k in zip(decided, known, strict=True) if not k))
         if extra:
             ea = np.array([a for a, _ in extra], np.int64)
             eb = np.array([b for _, b in extra], np.int64)
