@@ -127,23 +127,11 @@ def _settings(case: Case, threshold: float | None, jobs: int | None) -> Any:
         raise click.ClickException(f"case.toml: {e}") from None
 
 
-LARGE_RUN = 100_000  # records from which a run first prints its estimated pairs
-
-
-def _progress(quiet: bool, case: Case | None = None) -> Any:
-    """A progress reporter on stderr (bars on a terminal only), after the pair estimate of a
-    large case."""
+def _progress(quiet: bool) -> Any:
+    """A progress reporter on stderr: bars on a terminal, and (unless quiet) the pair estimate
+    matching prints before a large run."""
     from reconcile.progress import reporter
 
-    if case is not None and not quiet and len(case.records) >= LARGE_RUN:
-        from reconcile.match import estimate_case_pairs
-        from reconcile.pipeline import claim_ids
-
-        n = estimate_case_pairs(case.records, claim_ids(case))
-        click.echo(
-            f"{len(case.records):,} records: about {n:,} pairs to compare across claims",
-            err=True,
-        )
     return reporter(enabled=not quiet)
 
 
@@ -204,7 +192,7 @@ def run(
         raise click.BadParameter(str(e), param_hint="--format") from None
     case = _loaded_or_exit(paths, encoding, delimiter)
     settings = _settings(case, threshold, jobs)
-    rep = _progress(quiet, case)
+    rep = _progress(quiet)
     result = reconcile_case(case, settings, progress=rep)
     rep.message("writing reports")
     out_dir = out or _default_out(paths)
@@ -276,7 +264,7 @@ def match_cmd(
     from reconcile.write import OutputError, write_frames_csv
 
     case = _loaded_or_exit(paths, encoding, delimiter)
-    rep = _progress(quiet, case)
+    rep = _progress(quiet)
     try:
         result = match_case(case, _settings(case, threshold, jobs), progress=rep)
     finally:
@@ -524,7 +512,7 @@ def review(
         )
     case = _loaded_or_exit((case_dir,), None, None)
     settings = _settings(case, threshold, jobs)
-    rep = _progress(quiet, case)
+    rep = _progress(quiet)
     try:
         result = match_case(case, settings, progress=rep)
     finally:

@@ -84,6 +84,7 @@ def field_levels(
     return compare_fields(fields if fields is not None else record_codes(p), ra, rb, workers)
 
 
+LARGE_RUN = 100_000  # records from which matching first tells its estimated pairs (notice)
 EM_SAMPLE = 2_000_000  # cross-claim pairs EM learns m from, at most (_em_sample)
 EM_KEEP = -10.0  # pairs whose prior + name weight is at least this are all in the EM sample
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
@@ -185,6 +186,12 @@ def match_records(
     p = prepare(records, claim_ids)
     recs = p.records
     n = len(recs)
+    if rep.notices and n >= LARGE_RUN:
+        estimate = sum(
+            estimate_pairs(p.table, p.claim_code == ca, p.claim_code == cb)
+            for ca, cb in combinations(range(len(claim_ids)), 2)
+        )
+        rep.notice(f"{n:,} records: about {estimate:,} pairs to compare across claims")
     sex, agegroup = p.cols["sex"], p.cols["age_group"]
     all_a: list[np.ndarray] = []
     all_b: list[np.ndarray] = []

@@ -13,8 +13,14 @@ from typing import Any, TextIO
 class Reporter:
     """Silent progress: the interface stages call. Subclasses show it."""
 
+    notices = False  # whether notice() reaches anyone (work done only to tell it is skipped)
+
     def message(self, text: str) -> None:
         """A one-line note (a stage starting, an estimate)."""
+
+    def notice(self, text: str) -> None:
+        """A line the user should read even when no progress is shown (the estimated pairs
+        before a large run): on stderr unless --quiet, terminal or not."""
 
     def start(self, stage: str, total: int) -> None:
         """A stage of `total` units of work begins."""
@@ -32,8 +38,22 @@ class Reporter:
         self.message(text)
 
 
+class NoticeReporter(Reporter):
+    """No progress, only notices, on a stream that is not a terminal."""
+
+    notices = True
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def notice(self, text: str) -> None:
+        print(text, file=self._stream, flush=True)
+
+
 class RichReporter(Reporter):
     """Bars with counts, elapsed time and time left, on a terminal's stderr."""
+
+    notices = True
 
     def __init__(self, stream: TextIO) -> None:
         from rich.console import Console
@@ -63,6 +83,9 @@ class RichReporter(Reporter):
     def message(self, text: str) -> None:
         self._progress.console.print(text, markup=False, highlight=False)
 
+    def notice(self, text: str) -> None:
+        self.message(text)
+
     def start(self, stage: str, total: int) -> None:
         self.finish()
         self._task = self._progress.add_task(stage, total=max(total, 1))
@@ -91,8 +114,11 @@ def is_terminal(stream: TextIO | None = None) -> bool:
 
 
 def reporter(enabled: bool = True, stream: TextIO | None = None) -> Reporter:
-    """A RichReporter on a terminal's stderr when enabled, else a silent Reporter."""
+    """When enabled: a RichReporter on a terminal's stderr, else notices only; when not (quiet),
+    a silent Reporter."""
     out = stream if stream is not None else sys.stderr
-    if enabled and is_terminal(out):
+    if not enabled:
+        return Reporter()
+    if is_terminal(out):
         return RichReporter(out)
-    return Reporter()
+    return NoticeReporter(out)

@@ -7,9 +7,10 @@ import io
 import numpy as np
 from test_match import FAMILY_A, FAMILY_B, case, claim
 
+from reconcile import match
 from reconcile.match import compare_pairs, match_records
 from reconcile.prepare import prepare
-from reconcile.progress import Reporter, RichReporter, reporter
+from reconcile.progress import NoticeReporter, RichReporter, reporter
 
 
 class FakeTerminal(io.StringIO):
@@ -20,7 +21,7 @@ class FakeTerminal(io.StringIO):
 def test_no_progress_when_stderr_is_not_a_terminal() -> None:
     stream = io.StringIO()
     rep = reporter(stream=stream)
-    assert type(rep) is Reporter
+    assert isinstance(rep, NoticeReporter)  # notices only, no bars
     rep.start("comparing pairs", 10)
     rep.advance(5)
     rep.message("hello")
@@ -78,3 +79,23 @@ def test_match_with_a_terminal_reporter_gives_the_same_links() -> None:
     quiet = match_records(recs, ["a", "b"])
     shown = match_records(recs, ["a", "b"], progress=reporter(stream=FakeTerminal()))
     assert quiet.links.equals(shown.links)
+
+
+def test_a_large_run_tells_its_estimated_pairs_on_stderr_terminal_or_not(monkeypatch) -> None:
+    monkeypatch.setattr(match, "LARGE_RUN", 8)  # records from which a run is "large"
+    recs = case(claim("a", FAMILY_A * 3), claim("b", FAMILY_B * 3))
+    for stream in (io.StringIO(), FakeTerminal()):
+        rep = reporter(stream=stream)
+        match_records(recs, ["a", "b"], progress=rep)
+        rep.close()
+        assert f"{len(recs)} records: about 144 pairs to compare across claims" in (
+            stream.getvalue()
+        )
+    quiet = FakeTerminal()
+    match_records(recs, ["a", "b"], progress=reporter(enabled=False, stream=quiet))
+    assert quiet.getvalue() == ""
+    # below LARGE_RUN records, nothing is estimated
+    monkeypatch.setattr(match, "LARGE_RUN", 10_000)
+    stream = io.StringIO()
+    match_records(recs, ["a", "b"], progress=reporter(stream=stream))
+    assert stream.getvalue() == ""
