@@ -246,6 +246,8 @@ def match_records(
             pa, pb = p.claim_code[ea], p.claim_code[eb]
             prior = np.concatenate([prior, _prior_of(p, pa, pb, settings)])
     stats["pairs_compared"] = len(ra)
+    if rep.notices and n >= LARGE_RUN:
+        rep.notice(f"pairs compared: {len(ra):,}")
     stats["compared_all_pairs"] = all(s.full for s in cand_stats) if cand_stats else True
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
     rep.finish()

@@ -91,6 +91,7 @@ def test_a_large_run_tells_its_estimated_pairs_on_stderr_terminal_or_not(monkeyp
         assert f"{len(recs)} records: about 144 pairs to compare across claims" in (
             stream.getvalue()
         )
+        assert "pairs compared: 276" in stream.getvalue()  # 144 across claims, 2 x 66 within
     quiet = FakeTerminal()
     match_records(recs, ["a", "b"], progress=reporter(enabled=False, stream=quiet))
     assert quiet.getvalue() == ""
