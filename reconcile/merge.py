@@ -20,7 +20,7 @@ from reconcile.agree import (
     split_names,
 )
 from reconcile.case import Claim
-from reconcile.merge_names import Names, Targets, spellings, stated_relation
+from reconcile.merge_names import Names, Targets, stated_relation
 from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import Records as _Records
 from reconcile.merge_records import mapped as _mapped
@@ -89,14 +89,28 @@ class _Merge:
         alt, alias = t["name_alt"], t["alias"]
         self.has_extra = (alt != "") | (alias != "")  # a name_alt or alias is given
         self.extra = np.flatnonzero(self.has_extra)
-        name, named = self.name, self.named
+        extra = self.extra.tolist()
+        # each distinct name_alt / alias cell split once: its spellings, and those of them that
+        # are not placeholders
+        alt_t, alias_t = recs.texts("name_alt"), recs.texts("alias")
+        alt_split = [split_names(v) for v in alt_t.uniques.tolist()]
+        alias_split = [split_names(v) for v in alias_t.uniques.tolist()]
+        alt_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alt_split]
+        alias_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alias_split]
+        alt_c, alias_c = alt_t.codes[self.extra].tolist(), alias_t.codes[self.extra].tolist()
+        name, named = self.name, self.named.tolist()
+        # every spelling a record with extras gives of its person's name: its name (when named:
+        # not a placeholder nor a kinship description), then its name_alt and alias spellings
         self.extra_spellings = {
-            i: spellings(name[i], alt[i], alias[i], bool(named[i]), ph) for i in self.extra.tolist()
+            i: ([name[i]] if named[i] else []) + alt_kept[a] + alias_kept[b]
+            for i, a, b in zip(extra, alt_c, alias_c, strict=True)
         }
         # every text tokenised as a name, once: names (for their normalised words) and every
         # name_alt/alias spelling
         worded = (self.name != "") & ~self.name_ph & ~flag["name_unknown"]
-        alts = [s for i in self.extra.tolist() for c in (alt, alias) for s in split_names(c[i])]
+        alts = [
+            s for a, b in zip(alt_c, alias_c, strict=True) for s in (*alt_split[a], *alias_split[b])
+        ]
         named_texts = self.name[worded]
         codes, texts = pd.factorize(np.concatenate([named_texts, np.array(alts, dtype=object)]))
         self.names = Names(np.asarray(texts, dtype=object))
@@ -285,10 +299,14 @@ class _Merge:
         text = self.stripped(field)
         out = np.full(len(recs), "", dtype=object)
         filled = text != ""
-        if field in ("name_alt", "alias"):
+        if field in ("name_alt", "alias"):  # once per distinct cell
+            cells = recs.texts(field)
+            key: list[str] = names.key.tolist()
+            at = self.alt_at
+            joined = np.empty(len(cells.uniques), dtype=object)
+            joined[:] = ["; ".join(key[at[s]] for s in split_names(x)) for x in cells.uniques]
             idx = np.flatnonzero(filled)
-            key, at = names.key, self.alt_at
-            out[idx] = ["; ".join(key[at[s]] for s in split_names(x)) for x in text[idx].tolist()]
+            out[idx] = joined[cells.codes[idx]]
             return out
         unknown = filled & (
             self.name_ph if field == "name" else _placeholders(recs.texts(field), self.ph)

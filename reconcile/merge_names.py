@@ -1,4 +1,4 @@
-"""Names for merging: name texts tokenised in bulk, record spellings, relation targets by name."""
+"""Names for merging: name texts tokenised in bulk, and the persons a relation's target names."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from reconcile.agree import (
     name_forms,
     names_agree,
     norm_text,
-    split_names,
     tokens_meet_many,
 )
 from reconcile.merge_records import Records, Strings
@@ -94,15 +93,6 @@ class Names:
         n = len(self.vocab)
         met = tokens_meet_many(self.vocab[uniq // n].tolist(), self.vocab[uniq % n].tolist())
         return met[back.reshape(-1)]
-
-
-def spellings(name: str, alt: str, alias: str, named: bool, ph: frozenset[str]) -> list[str]:
-    """Every spelling a record gives of its person's name: name (when `named`: not a
-    placeholder nor a kinship description), then name_alt and alias spellings."""
-    out = [name] if named else []
-    for col in (alt, alias):
-        out += [s for s in split_names(col) if not is_placeholder(s, ph)]
-    return out
 
 
 def stated_relation(
