@@ -238,13 +238,14 @@ class _Merge:
         ages = Field(stated, text, age_key, age_merged, codes=age_codes)
         out["age"] = (ages, *COMPARATORS["age"])
         for field, col in PARSED_OF.items():
-            v = t[col]
+            parsed = recs.texts(col)
+            v = parsed.values
             out[field] = (
                 Field(
-                    (v != "") & (v != "unknown"),
+                    ~parsed.equals("") & ~parsed.equals("unknown"),
                     v,
                     keys_as(v, None),
-                    codes=codes_as(v, None),
+                    codes=parsed.codes_at,
                     text_is_key=True,
                 ),
                 *COMPARATORS[field],

@@ -108,6 +108,7 @@ class Text:
         self.unique_length, self.unique_untrimmed = length, untrimmed
         self._values: Strings | None = None
         self._stripped: Strings | None = None
+        self.distinct = False  # uniques are the cells themselves (codes say nothing)
 
     @classmethod
     def of(cls, arr: pa.Array | pa.ChunkedArray, order: np.ndarray) -> Text:
@@ -143,7 +144,7 @@ class Text:
         last = pc.is_in(pc.utf8_slice_codeunits(arr, -1, 2**31 - 1), value_set=_SPACES)
         untrimmed = pc.or_(first, last).to_numpy(zero_copy_only=False).astype(bool)[order]
         text = cls(values, np.arange(len(values)), length, untrimmed)
-        text._values = values
+        text._values, text.distinct = values, True
         return text
 
     @classmethod
@@ -168,6 +169,16 @@ class Text:
     @property
     def untrimmed(self) -> np.ndarray:
         return self.unique_untrimmed[self.codes]
+
+    def codes_at(self, idx: np.ndarray) -> np.ndarray:
+        """The values at records idx as integers, equal where the values are."""
+        if self.distinct:
+            return np.asarray(pd.factorize(self.values[idx])[0], dtype=np.int64)
+        return self.codes[idx]
+
+    def equals(self, value: str) -> np.ndarray:
+        """values == value, compared once per distinct value."""
+        return (self.uniques == value)[self.codes]
 
     def stripped(self) -> Strings:
         """The values with str.strip() applied (once per distinct value that has spaces)."""

@@ -721,6 +721,12 @@ def test_text_columns_of_distinct_values_read_as_the_dictionary_path_reads_them(
     assert distinct.length.tolist() == [len(v) for v in want.tolist()]
     assert distinct.untrimmed.tolist() == [v != v.strip() for v in want.tolist()]
     assert set(PY_SPACES) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    for text in (distinct, repeated):  # codes equal exactly where the values are
+        idx = np.arange(0, n, 7)
+        codes, values = text.codes_at(idx), text.values[idx]
+        same_code = codes[:, None] == codes[None, :]
+        assert (same_code == (values[:, None] == values[None, :])).all()
+        assert text.equals("").tolist() == [v == "" for v in text.values.tolist()]
     # columns of a concatenated records frame come in chunks: read the same
     for whole in (arr, pa.array(cells[:3] * (n // 3) + cells[: n % 3], pa.large_string())):
         chunked = pa.chunked_array([whole.slice(0, 100), whole.slice(100)])
