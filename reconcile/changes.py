@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from reconcile.schema import MERGED_FIELDS
@@ -109,12 +110,32 @@ def _members(links: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
-def _statuses(persons: pd.DataFrame) -> dict[str, dict[str, str]]:
-    cols = [f for f in MERGED_FIELDS if f"{f}_status" in persons.columns]
-    out: dict[str, dict[str, str]] = {}
-    for rec in persons.to_dict("records"):
-        out[str(rec["person_id"])] = {f: str(rec[f"{f}_status"]) for f in cols}
+def _text(values: pd.Series) -> np.ndarray:
+    """A column as an object array of str (str() of anything that is not text)."""
+    out = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(out, skipna=False) != "string":
+        out = np.array([str(v) for v in out], dtype=object)
     return out
+
+
+def _status_table(persons: pd.DataFrame, ids: np.ndarray, fields: list[str]) -> pd.DataFrame:
+    """person_id and the F_status columns of `fields` (as text) of the persons `ids`, the last
+    row of a person_id winning."""
+    pid = _text(persons["person_id"])
+    rows = persons[pd.Series(pid, index=persons.index).isin(ids).to_numpy()]
+    table = pd.DataFrame({"person_id": _text(rows["person_id"])})
+    for f in fields:
+        table[f] = _text(rows[f"{f}_status"])
+    return table.drop_duplicates("person_id", keep="last")
+
+
+def _statuses(persons: pd.DataFrame, ids: list[str]) -> dict[str, dict[str, str]]:
+    cols = [f for f in MERGED_FIELDS if f"{f}_status" in persons.columns]
+    table = _status_table(persons, np.asarray(ids, dtype=object), cols)
+    return {
+        pid: dict(zip(cols, vals, strict=True))
+        for pid, *vals in table.itertuples(index=False, name=None)
+    }
 
 
 def compare_runs(
@@ -127,13 +148,18 @@ def compare_runs(
 
     links: LINK_COLUMNS (claim, record_id, person_id at least); persons: person_id and the
     F_status columns (reconcile.schema). Every list is sorted, so the result is deterministic.
+    Persons kept (the same person_id, so the same members) are compared column by column; the
+    others, few after an edit, one by one.
     """
-    old, new = _members(old_links), _members(new_links)
-    kept = set(old) & set(new)
-    old_of = {r: p for p, rs in old.items() if p not in kept for r in rs}
-    new_of = {r: p for p, rs in new.items() if p not in kept for r in rs}
-    gone = {p: rs for p, rs in old.items() if p not in kept}
-    came = {p: rs for p, rs in new.items() if p not in kept}
+    old_pid = pd.Series(_text(old_links["person_id"]))
+    new_pid = pd.Series(_text(new_links["person_id"]))
+    old_ids, new_ids = pd.unique(old_pid), pd.unique(new_pid)
+    kept_ids = np.asarray(pd.Index(old_ids).intersection(pd.Index(new_ids)), dtype=object)
+    old = _members(old_links[~old_pid.isin(kept_ids).to_numpy()])
+    new = _members(new_links[~new_pid.isin(kept_ids).to_numpy()])
+    old_of = {r: p for p, rs in old.items() for r in rs}
+    new_of = {r: p for p, rs in new.items() for r in rs}
+    gone, came = old, new
     to_new = {p: sorted({new_of[r] for r in rs if r in new_of}) for p, rs in gone.items()}
     from_old = {p: sorted({old_of[r] for r in rs if r in old_of}) for p, rs in came.items()}
     changes: list[PersonChange] = []
@@ -163,25 +189,45 @@ def compare_runs(
             changes.append(PersonChange("split", (o,), tuple(news), tuple(sorted(recs))))
     order = {"merged": 0, "split": 1, "changed": 2, "added": 3, "removed": 4}
     changes.sort(key=lambda c: (order[c.kind], c.records))
-    was, now = _statuses(old_persons), _statuses(new_persons)
-    fields: list[FieldChange] = []
-    before_of = {p: [p] for p in kept} | {p: olds for p, olds in from_old.items() if olds}
-    for new_id in sorted(before_of):
+    found: list[tuple[str, int, FieldChange]] = []
+    # kept persons: their own statuses before and now, column by column
+    both = [
+        f
+        for f in MERGED_FIELDS
+        if f"{f}_status" in old_persons.columns and f"{f}_status" in new_persons.columns
+    ]
+    pair = _status_table(old_persons, kept_ids, both).merge(
+        _status_table(new_persons, kept_ids, both), on="person_id", suffixes=("_o", "_n")
+    )
+    pids = pair["person_id"].to_numpy()
+    for k, f in enumerate(MERGED_FIELDS):
+        if f not in both:
+            continue
+        was_f, now_f = pair[f + "_o"].to_numpy(), pair[f + "_n"].to_numpy()
+        for i in np.flatnonzero((was_f != "") & (was_f != now_f)):
+            found.append((pids[i], k, FieldChange(pids[i], f, was_f[i], now_f[i])))
+    # the other new persons: the statuses of the old persons their records were in
+    before_of = {p: olds for p, olds in from_old.items() if olds}
+    was = _statuses(old_persons, sorted({o for olds in before_of.values() for o in olds}))
+    now = _statuses(new_persons, sorted(before_of))
+    for new_id, olds in before_of.items():
         after = now.get(new_id, {})
-        for f in MERGED_FIELDS:
-            old_status = " | ".join(
-                sorted({was[o][f] for o in before_of[new_id] if f in was.get(o, {})})
-            )
+        for k, f in enumerate(MERGED_FIELDS):
+            old_status = " | ".join(sorted({was[o][f] for o in olds if f in was.get(o, {})}))
             if old_status and f in after and old_status != after[f]:
-                fields.append(FieldChange(new_id, f, old_status, after[f]))
-    old_refs, new_refs = set().union(*old.values()), set().union(*new.values())
-    added, removed = sorted(new_refs - old_refs), sorted(old_refs - new_refs)
+                found.append((new_id, k, FieldChange(new_id, f, old_status, after[f])))
+    found.sort(key=lambda x: (x[0], x[1]))
+    fields = [fc for _, _, fc in found]
+    old_refs = pd.unique(old_links["claim"].astype(str) + ":" + old_links["record_id"].astype(str))
+    new_refs = pd.unique(new_links["claim"].astype(str) + ":" + new_links["record_id"].astype(str))
+    added = sorted(str(r) for r in new_refs[~pd.Series(new_refs).isin(old_refs).to_numpy()])
+    removed = sorted(str(r) for r in old_refs[~pd.Series(old_refs).isin(new_refs).to_numpy()])
     totals = {k: sum(1 for c in changes if c.kind == k) for k in KINDS}
     totals |= {"fields": len(fields), "records_added": len(added), "records_removed": len(removed)}
     return Changes(
-        persons_before=len(old),
-        persons_after=len(new),
-        kept=len(kept),
+        persons_before=len(old_ids),
+        persons_after=len(new_ids),
+        kept=len(kept_ids),
         persons=changes,
         fields=fields,
         records_added=added,
