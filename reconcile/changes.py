@@ -110,6 +110,12 @@ def _members(links: pd.DataFrame) -> dict[str, set[str]]:
     return out
 
 
+def _link_refs(links: pd.DataFrame) -> pd.Series:
+    """claim:record_id of every link, as an object Series (isin on it hashes)."""
+    refs = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
+    return pd.Series(_text(refs), dtype=object)
+
+
 def _text(values: pd.Series) -> np.ndarray:
     """A column as an object array of str (str() of anything that is not text)."""
     out = values.to_numpy(dtype=object)
@@ -122,7 +128,7 @@ def _status_table(persons: pd.DataFrame, ids: np.ndarray, fields: list[str]) -> 
     """person_id and the F_status columns of `fields` (as text) of the persons `ids`, the last
     row of a person_id winning."""
     pid = _text(persons["person_id"])
-    rows = persons[pd.Series(pid, index=persons.index).isin(ids).to_numpy()]
+    rows = persons[pd.Series(pid, index=persons.index, dtype=object).isin(ids).to_numpy()]
     table = pd.DataFrame({"person_id": _text(rows["person_id"])})
     for f in fields:
         table[f] = _text(rows[f"{f}_status"])
@@ -151,8 +157,8 @@ def compare_runs(
     Persons kept (the same person_id, so the same members) are compared column by column; the
     others, few after an edit, one by one.
     """
-    old_pid = pd.Series(_text(old_links["person_id"]))
-    new_pid = pd.Series(_text(new_links["person_id"]))
+    old_pid = pd.Series(_text(old_links["person_id"]), dtype=object)  # object: isin hashes
+    new_pid = pd.Series(_text(new_links["person_id"]), dtype=object)
     old_ids, new_ids = pd.unique(old_pid), pd.unique(new_pid)
     kept_ids = np.asarray(pd.Index(old_ids).intersection(pd.Index(new_ids)), dtype=object)
     old = _members(old_links[~old_pid.isin(kept_ids).to_numpy()])
@@ -218,10 +224,10 @@ def compare_runs(
                 found.append((new_id, k, FieldChange(new_id, f, old_status, after[f])))
     found.sort(key=lambda x: (x[0], x[1]))
     fields = [fc for _, _, fc in found]
-    old_refs = pd.unique(old_links["claim"].astype(str) + ":" + old_links["record_id"].astype(str))
-    new_refs = pd.unique(new_links["claim"].astype(str) + ":" + new_links["record_id"].astype(str))
-    added = sorted(str(r) for r in new_refs[~pd.Series(new_refs).isin(old_refs).to_numpy()])
-    removed = sorted(str(r) for r in old_refs[~pd.Series(old_refs).isin(new_refs).to_numpy()])
+    old_refs = _link_refs(old_links)
+    new_refs = _link_refs(new_links)
+    added = sorted(str(r) for r in new_refs[~new_refs.isin(old_refs)].unique())
+    removed = sorted(str(r) for r in old_refs[~old_refs.isin(new_refs)].unique())
     totals = {k: sum(1 for c in changes if c.kind == k) for k in KINDS}
     totals |= {"fields": len(fields), "records_added": len(added), "records_removed": len(removed)}
     return Changes(
