@@ -1,9 +1,9 @@
-"""Compare candidate pairs field by field: each field falls in a level, vectorised over all pairs.
+"""Compare the names of candidate pairs: a weight and a level per pair, over every name variant.
 
 Names are compared by aligning the shorter name into the longer one, in order (given, father,
 grandfather, family), token by token, with each agreeing token weighted by how rare it is (a
-shared rare family name says more than a shared Mohammed). Other fields get ordered levels:
-missing, exact, close, ..., conflicting, whose weights come from `reconcile.score`.
+shared rare family name says more than a shared Mohammed); the compiled kernel is in
+`reconcile.namekernel`. The other fields get their levels in `reconcile.levels`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from reconcile import namekernel
 from reconcile.namekernel import (  # noqa: F401 (the name rules' constants, kept here too)
@@ -184,117 +182,3 @@ def table_compare_chunked(
         np.concatenate([p.sim for p in parts]),
         np.concatenate([p.code for p in parts]),
     )
-
-
-# ---------------------------------------------------------------- other fields, as levels
-
-
-def _agree_levels(known: np.ndarray, equal: np.ndarray) -> np.ndarray:
-    """missing / agree / conflict as an object array whose cells share three string objects
-    (np.where(...).astype(object) would make a new string per cell: gigabytes at scale)."""
-    level = np.full(len(known), "missing", dtype=object)
-    level[known & equal] = "agree"
-    level[known & ~equal] = "conflict"
-    return level
-
-
-def compare_sex(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    known = np.isin(a, ["female", "male"]) & np.isin(b, ["female", "male"])
-    return _agree_levels(known, a == b)
-
-
-def compare_age(
-    amin: np.ndarray,
-    amax: np.ndarray,
-    bmin: np.ndarray,
-    bmax: np.ndarray,
-    ga: np.ndarray,
-    gb: np.ndarray,
-) -> np.ndarray:
-    """exact / within-1 / within-3 / overlap (ranges) / group-agree / conflict / missing."""
-    has = ~np.isnan(amin) & ~np.isnan(bmin)
-    with np.errstate(invalid="ignore"):
-        gap = np.maximum(np.maximum(amin - bmax, bmin - amax), 0.0)
-        point = (amax - amin <= 1.0) & (bmax - bmin <= 1.0)
-    level = np.full(len(amin), "missing", dtype=object)
-    groups = np.isin(ga, ["child", "adult", "elderly"]) & np.isin(gb, ["child", "adult", "elderly"])
-    level[groups & (ga == gb)] = "group"
-    level[groups & (ga != gb)] = "conflict"
-    level[has & (gap == 0) & ~point] = "overlap"
-    level[has & point & (gap == 0) & (np.abs(amin - bmin) < 0.5)] = "exact"
-    level[has & point & (gap > 0) & (gap <= 1.0)] = "within1"
-    level[has & point & (np.abs(amin - bmin) >= 0.5) & (gap == 0)] = "within1"
-    level[has & (gap > 1.0) & (gap <= 3.0)] = "within3"
-    level[has & (gap > 3.0)] = "conflict"
-    return level
-
-
-def compare_exact_text(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    known = (a != "") & (a != "unknown") & (b != "") & (b != "unknown")
-    return _agree_levels(known, a == b)
-
-
-def compare_dob(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    known = (a != "") & (a != "unknown") & (b != "") & (b != "unknown")
-    ya = np.array([s[:4] for s in a], dtype=object)
-    yb = np.array([s[:4] for s in b], dtype=object)
-    level = np.full(len(a), "missing", dtype=object)
-    level[known] = "conflict"
-    level[known & (ya == yb)] = "year"
-    level[known & (a == b)] = "exact"
-    return level
-
-
-def compare_id(a: np.ndarray, b: np.ndarray, workers: int = -1) -> np.ndarray:
-    """national_id: exact / typo (one edit or transposition) / conflict / missing."""
-    level = compare_exact_text(a, b)
-    conf = np.flatnonzero(level == "conflict")
-    if len(conf):
-        d = process.cpdist(list(a[conf]), list(b[conf]), scorer=OSA.distance, workers=workers)
-        level[conf[np.asarray(d) <= 1]] = "typo"
-    return level
-
-
-def compare_fuzzy_text(
-    a: np.ndarray, b: np.ndarray, threshold: float = 85.0, workers: int = -1
-) -> np.ndarray:
-    """Free text (location, nationality): agree when token_set_ratio >= threshold."""
-    known = (a != "") & (b != "")
-    level = np.full(len(a), "missing", dtype=object)
-    idx = np.flatnonzero(known)
-    if len(idx):
-        la = [str(s).casefold() for s in a[idx]]
-        lb = [str(s).casefold() for s in b[idx]]
-        s = np.asarray(process.cpdist(la, lb, scorer=fuzz.token_set_ratio, workers=workers))
-        level[idx] = np.where(s >= threshold, "agree", "conflict")
-    return level
-
-
-def compare_relation(
-    term_a: np.ndarray,
-    to_a: np.ndarray,
-    term_b: np.ndarray,
-    to_b: np.ndarray,
-    workers: int = -1,
-) -> np.ndarray:
-    """same (same term, to the same-looking person) / term (same term, one target not stated) /
-    unsure (same term, two targets that do not look alike: they may still be one person under
-    two names) / conflict (different terms) / missing. `reconcile.match` refines same, term and
-    unsure by the persons the targets belong to (same / differs)."""
-    known = (term_a != "") & (term_b != "")
-    level = np.full(len(term_a), "missing", dtype=object)
-    level[known] = "conflict"
-    same_term = known & (term_a == term_b)
-    level[same_term] = "term"
-    idx = np.flatnonzero(same_term & (to_a != "") & (to_b != ""))
-    if len(idx):
-        s = np.asarray(
-            process.cpdist(
-                [str(x).casefold() for x in to_a[idx]],
-                [str(x).casefold() for x in to_b[idx]],
-                scorer=fuzz.token_set_ratio,
-                workers=workers,
-            )
-        )
-        level[idx] = np.where(s >= 80, "same", "unsure")
-    return level
