@@ -94,6 +94,16 @@ def test_children_carry_father_and_grandfather_names() -> None:
     assert not kids.duplicated(["household", "given"]).any()
 
 
+def test_no_family_name_holds_a_large_share_of_households() -> None:
+    """Family names are spread as in real national lists (the commonest about 1% of households,
+    the ten commonest about 6%), so that namesakes are no more frequent than in real lists."""
+    vocab = synth.build_vocab(2200, np.random.default_rng(12345))
+    people = synth.make_persons(40_000, np.random.default_rng(3), vocab)
+    share = people.drop_duplicates("household")["family"].value_counts(normalize=True)
+    assert share.iloc[0] < 0.02
+    assert 0.03 < share.iloc[:10].sum() < 0.09
+
+
 def test_monitor_claim_corrupts_as_sources_do(case_dir: Path) -> None:
     b = _read(case_dir / "claims" / "b.csv")
     a = _read(case_dir / "claims" / "a.csv")
