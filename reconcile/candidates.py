@@ -74,11 +74,17 @@ def _combo_codes(
     return np.concatenate(out_rec), np.concatenate(out_code)
 
 
+def sex_code(sex: np.ndarray) -> np.ndarray:
+    """int8 per record: 0 female, 1 male, 2 not stated (from the parsed sex column)."""
+    return np.where(sex == "female", 0, np.where(sex == "male", 1, 2)).astype(np.int8)
+
+
 def _sex_codes(rec: np.ndarray, sex: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(row positions, sex code) pairs: a record of unknown sex stands as female and as male."""
+    """(row positions, sex code) pairs: a record of unknown sex stands as female and as male.
+    sex: sex_code() of every record."""
     s = sex[rec]
     pos = np.arange(len(rec))
-    female, male = s == "female", s == "male"
+    female, male = s == 0, s == 1
     unknown = ~female & ~male
     return [
         (np.concatenate([pos[female], pos[unknown]]), np.zeros(int(female.sum() + unknown.sum()))),
@@ -208,6 +214,27 @@ def _attribute_pairs(
     return np.repeat(left, rep), y, cut
 
 
+def _rows_sharing(
+    table: NameTable, rows_a: np.ndarray, rows_b: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The name rows of each side that hold at least `width` keys (or Abu-less keys) found on
+    the other side: the only rows whose `width`-combinations can meet (the others are left
+    out before their combinations are made)."""
+
+    def keys_of(rows: np.ndarray) -> np.ndarray:
+        k = np.concatenate([table.key[rows].ravel(), table.alt[rows].ravel()])
+        return _unique_sorted(k[k >= 0])
+
+    def holding(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        if len(rows) == 0 or len(keys) == 0:
+            return rows[:0]
+        hit = np.isin(table.key[rows], keys) | np.isin(table.alt[rows], keys)
+        return rows[hit.sum(axis=1) >= width]
+
+    keys_a, keys_b = keys_of(rows_a), keys_of(rows_b)
+    return holding(rows_a, keys_b), holding(rows_b, keys_a)
+
+
 def _covered(codes: list[np.ndarray], n_rec: int) -> np.ndarray:
     """bool[n_rec]: the records in any of these pair codes."""
     covered = np.zeros(n_rec, bool)
@@ -233,11 +260,10 @@ def weak_pairs(
     boy listed as female in one list still shares his rare given and family names).
 
     shared: how many key pairs the two records share; block: the size of the smallest block
-    the pair came from."""
+    the pair came from; sex: sex_code() of every record."""
     ra, rb = code // n_rec, code % n_rec
     sa, sb = sex[ra], sex[rb]
-    known = ((sa == "female") | (sa == "male")) & ((sb == "female") | (sb == "male"))
-    contradicts = known & (sa != sb)
+    contradicts = (sa < 2) & (sb < 2) & (sa != sb)
     if age_min is not None and age_max is not None:
         with np.errstate(invalid="ignore"):
             gap = np.maximum(age_min[ra] - age_max[rb], age_min[rb] - age_max[ra])
@@ -298,6 +324,7 @@ def candidate_pairs(
         return ra, rb, CandidateStats(len(ra), True, 0)
 
     n_rec = len(named)
+    sexes = sex_code(sex)
     mask_a = np.zeros(n_rec, bool)
     mask_a[idx_a] = True
     mask_b = np.zeros(n_rec, bool)
@@ -321,7 +348,7 @@ def candidate_pairs(
     covered = _covered([main], n_rec)
     if drop_weak and not same:
         main, shared, block = _unique_counts_min(main, block)
-        main = main[~weak_pairs(main, shared, block, n_rec, sex, age, age_max)]
+        main = main[~weak_pairs(main, shared, block, n_rec, sexes, age, age_max)]
         del shared, block
     else:
         main = _unique_sorted(main)
@@ -334,6 +361,7 @@ def candidate_pairs(
         ):
             if len(ra_rows) == 0 or len(rb_rows) == 0:
                 continue
+            ra_rows, rb_rows = _rows_sharing(table, ra_rows, rb_rows, 3)
             p3, _, s = _join(
                 _combo_codes(table, ra_rows, 3, n_keys),
                 _combo_codes(table, rb_rows, 3, n_keys),
@@ -352,10 +380,11 @@ def candidate_pairs(
         ):
             if len(ra_rows) == 0 or len(rb_rows) == 0:
                 continue
+            ra_rows, rb_rows = _rows_sharing(table, ra_rows, rb_rows, 2)
             ca = _combo_codes(table, ra_rows, 2, n_keys)
             cb = _combo_codes(table, rb_rows, 2, n_keys)
             for refine in (_by_sex, _by_sex_and_age):
-                p2, _, s = _join(refine(ca, sex, age), refine(cb, sex, age), max_block, n_rec)
+                p2, _, s = _join(refine(ca, sexes, age), refine(cb, sexes, age), max_block, n_rec)
                 found.append(p2)
                 skipped += s
     # records without a usable name: compare by attributes, with the other claim's unnamed
