@@ -303,18 +303,23 @@ def match_records(
 
     say("clustering")
     initial = status
-    links, status, _ = cluster.link_pairs(
-        p,
-        ra,
-        rb,
-        weight,
-        decided_same,
-        decided_diff,
-        initial.copy(),
-        threshold=settings.threshold,
-        margin=settings.margin,
-        possible=settings.possible,
-    )
+
+    def link(weight: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        links, status, _ = cluster.link_pairs(
+            p,
+            ra,
+            rb,
+            weight,
+            decided_same,
+            decided_diff,
+            initial.copy(),
+            threshold=settings.threshold,
+            margin=settings.margin,
+            possible=settings.possible,
+        )
+        return links, status
+
+    links, status = link(weight)
     # second pass: kinship relations compared by the persons they point to
     target = resolve_targets(p)
     if (target[ra] >= 0).any() and (target[rb] >= 0).any():
@@ -330,18 +335,7 @@ def match_records(
             )
             ctx = context_bonus(p, ra, rb, base, settings.threshold)
             weight = base + ctx
-            links, status, _ = cluster.link_pairs(
-                p,
-                ra,
-                rb,
-                weight,
-                decided_same,
-                decided_diff,
-                initial.copy(),
-                threshold=settings.threshold,
-                margin=settings.margin,
-                possible=settings.possible,
-            )
+            links, status = link(weight)
     # the pairs worth listing (and the probes) become rows; the rest were only compared
     listed = (status != "rejected") | (weight >= settings.possible)
     rows = np.flatnonzero(listed | probed)
