@@ -216,7 +216,7 @@ def run(
     )
     try:
         frames = {**result.frames(), "changes": changes_frame(changes)}  # xlsx, sqlite
-        written = write_outputs(report, frames, out_dir, chosen)
+        written = write_outputs(report, frames, out_dir, chosen, progress=rep)
     except OutputError as e:
         raise click.ClickException(str(e)) from None
     finally:

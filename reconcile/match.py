@@ -279,6 +279,7 @@ def match_records(
             (prior + name_weight)[train],
             {f: (c[train], names_) for f, (c, names_) in field_codes.items()},
             sample_weight=sample_weight,
+            progress=rep,
         )
     base = score(model, prior + name_weight, field_codes)
     del field_codes
@@ -302,6 +303,7 @@ def match_records(
     status = np.full(len(ra), "rejected", dtype=object)
 
     say("clustering")
+    rep.start("clustering", 2)  # the first pass, then relations by person
     initial = status
 
     def link(weight: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
@@ -320,6 +322,7 @@ def match_records(
         return links, status
 
     links, status = link(weight)
+    rep.advance()
     # second pass: kinship relations compared by the persons they point to
     target = resolve_targets(p)
     if (target[ra] >= 0).any() and (target[rb] >= 0).any():
@@ -336,6 +339,7 @@ def match_records(
             ctx = context_bonus(p, ra, rb, base, settings.threshold)
             weight = base + ctx
             links, status = link(weight)
+    rep.finish()
     # the pairs worth listing (and the probes) become rows; the rest were only compared
     listed = (status != "rejected") | (weight >= settings.possible)
     rows = np.flatnonzero(listed | probed)

@@ -25,6 +25,7 @@ from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import Records as _Records
 from reconcile.merge_records import mapped as _mapped
 from reconcile.merge_resolve import Field, codes_as, keys_as, resolve
+from reconcile.progress import Reporter
 from reconcile.schema import (
     DEFAULT_PLACEHOLDERS,
     MERGED_FIELDS,
@@ -392,6 +393,7 @@ def merge_persons(
     links: pd.DataFrame,
     claims: Sequence[Claim],
     placeholders: Iterable[str] = DEFAULT_PLACEHOLDERS,
+    progress: Reporter | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge records into persons by their links (one link per record, LINK_COLUMNS).
 
@@ -400,10 +402,15 @@ def merge_persons(
     every claim's own non-blank value of each field in LONG_FIELDS with its normalised form.
     Field semantics are in reconcile.agree and docs/reports.md.
     """
+    rep = progress or Reporter()
+    fields = len(MERGED_FIELDS)
+    rep.start("merging persons", fields + 3)  # records, spellings, each field, persons
     ph = placeholder_set(placeholders)
     order = _claim_order(claims, records, links)
     recs = _Records(records, links, order)
+    rep.advance()
     m = _Merge(recs, ph)
+    rep.advance()
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)
     out: dict[str, Any] = {"person_id": _str_series(recs.person_ids_arrow)}
@@ -418,10 +425,13 @@ def merge_persons(
         value, status = resolve(recs, f, compatible, merge, prepare)
         out[field] = _str_series(value)
         out[f"{field}_status"] = _categories(status, PERSON_STATUSES)
+        rep.advance()
     out["names"] = _str_series(m.names_column())
     persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
     persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
-    return persons, m.person_fields()
+    person_fields = m.person_fields()
+    rep.finish()
+    return persons, person_fields
 
 
 def _presence(recs: _Records, all_claims: list[str], complete: set[str]) -> dict[str, Any]:

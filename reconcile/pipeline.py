@@ -107,6 +107,7 @@ def reconcile_case(
         result.links,
         case.claims,
         placeholders,  # type: ignore[arg-type]
+        progress=progress,
     )
     say("reconciling counts")
     codes = person_codes(records, result.links)  # each record's person, for both

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from reconcile.progress import Reporter
+
 # field -> level -> (m, u). "missing" is never listed: it always weighs 0.
 DEFAULT_MU: dict[str, dict[str, tuple[float, float]]] = {
     "sex": {"agree": (0.97, 0.5), "conflict": (0.03, 0.5)},
@@ -158,6 +160,7 @@ def estimate_m(
     iterations: int = 10,
     min_pairs: int = 5_000,
     sample_weight: np.ndarray | None = None,
+    progress: Reporter | None = None,
 ) -> None:
     """Re-estimate m by expectation-maximisation over the candidate pairs.
 
@@ -169,7 +172,10 @@ def estimate_m(
     # pairs with a level (code >= 0) of each field, when some have none
     has = {f: codes >= 0 for f, (codes, _) in enc.items() if f in model.mu}
     has = {f: h for f, h in has.items() if not h.all()}
+    rep = progress or Reporter()
+    rep.start("estimating m (EM)", iterations)
     for it in range(iterations):
+        rep.advance()
         w = score(model, fixed, enc)
         p = 1.0 / (1.0 + np.exp2(-np.clip(w, -60, 60)))
         if sample_weight is not None:
@@ -199,6 +205,7 @@ def estimate_m(
         model.em_iterations = it + 1
         if changed < 1e-3:
             break
+    rep.finish()
 
 
 def probability(weight: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reconcile import csvout
+from reconcile.progress import Reporter
 from reconcile.report.model import Report
 from reconcile.report.render_html import render_html
 from reconcile.report.render_json import render_json
@@ -351,6 +352,7 @@ def write_outputs(
     frames: Mapping[str, pd.DataFrame],
     out_dir: str | os.PathLike[str],
     formats: Sequence[str] | str | None = None,
+    progress: Reporter | None = None,
 ) -> list[Path]:
     """Write the chosen formats (default all) into out_dir; return the paths written, in order.
 
@@ -381,6 +383,8 @@ def write_outputs(
     if "sqlite" in chosen:
         about = pd.DataFrame(_about(report), columns=["key", "value"])
         jobs.append((REPORT_FILES["sqlite"], lambda p: write_sqlite(p, {**tables, "about": about})))
+    rep = progress or Reporter()
+    rep.start("writing files", len(jobs))
     for name, job in jobs:
         path = out / name
         try:
@@ -390,6 +394,8 @@ def write_outputs(
         except sqlite3.Error as e:  # e.g. the disk filled while copying the database out
             raise OutputError(f"cannot write {path}: {e}") from e
         written.append(path)
+        rep.advance()
+    rep.finish()
     return written
 
 

@@ -100,3 +100,32 @@ def test_a_large_run_tells_its_estimated_pairs_on_stderr_terminal_or_not(monkeyp
     stream = io.StringIO()
     match_records(recs, ["a", "b"], progress=reporter(stream=stream))
     assert stream.getvalue() == ""
+
+
+def test_every_long_stage_after_blocking_has_a_bar_on_a_terminal(tmp_path) -> None:
+    from pathlib import Path
+
+    from report_sample import build_kwargs, frames
+
+    from reconcile import load_case
+    from reconcile.pipeline import reconcile_case
+    from reconcile.report import build_report
+    from reconcile.score import Model, estimate_m
+    from reconcile.write import write_outputs
+
+    stream = FakeTerminal()
+    rep = reporter(stream=stream)
+    example = Path(__file__).resolve().parents[1] / "examples" / "atmeh-2022"
+    reconcile_case(load_case(example), progress=rep)
+    kw = build_kwargs()
+    write_outputs(build_report(**kw), frames(kw), tmp_path, "csv,md", progress=rep)  # type: ignore[arg-type]
+    rng = np.random.default_rng(0)
+    n = 6_000
+    levels = {"sex": (rng.integers(0, 3, n), np.array(["missing", "agree", "conflict"], object))}
+    estimate_m(Model(), rng.normal(0, 8, n), levels, progress=rep)
+    rep.close()
+    out = stream.getvalue()
+    for stage in ("clustering", "merging persons", "writing files", "estimating m (EM)"):
+        assert stage in out, stage
+    # five CSVs and report.md, counted (the bar is redrawn in place: the last drawing)
+    assert "6/6" in [x for x in out.splitlines() if "writing files" in x][-1]
