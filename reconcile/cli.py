@@ -196,7 +196,10 @@ def run(
     result = reconcile_case(case, settings, progress=rep)
     rep.message("writing reports")
     out_dir = out or _default_out(paths)
+    rep.start("comparing with the last run", 1)
     changes = _changes_since(out_dir, result.persons, result.match.links)  # before overwriting
+    rep.advance()
+    rep.finish()
     report = build_report(
         case,
         result.records,

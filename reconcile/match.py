@@ -183,7 +183,10 @@ def match_records(
     rep = progress or Reporter()
     say = rep.message
     workers = settings.jobs if settings.jobs else -1
+    rep.start("preparing names", 1)  # one step: the bar shows the time it takes
     p = prepare(records, claim_ids)
+    rep.advance()
+    rep.finish()
     recs = p.records
     n = len(recs)
     if rep.notices and n >= LARGE_RUN:

@@ -125,7 +125,8 @@ def test_every_long_stage_after_blocking_has_a_bar_on_a_terminal(tmp_path) -> No
     estimate_m(Model(), rng.normal(0, 8, n), levels, progress=rep)
     rep.close()
     out = stream.getvalue()
-    for stage in ("clustering", "merging persons", "writing files", "estimating m (EM)"):
+    stages = ("preparing names", "clustering", "merging persons", "writing files")
+    for stage in (*stages, "estimating m (EM)"):
         assert stage in out, stage
     # five CSVs and report.md, counted (the bar is redrawn in place: the last drawing)
     assert "6/6" in [x for x in out.splitlines() if "writing files" in x][-1]
