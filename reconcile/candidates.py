@@ -25,6 +25,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from reconcile.arrays import ranges, runs, unique_sorted
 from reconcile.prepare import MAX_TOKENS, NameTable
 
 FULL_COMPARISON_LIMIT = 250_000  # compare all pairs when n_a * n_b is at most this
@@ -119,14 +120,6 @@ def _by_sex_and_age(codes: Keyed, sex: np.ndarray, age: np.ndarray | None) -> Ke
     return np.concatenate(recs), np.concatenate(out)
 
 
-def _unique_sorted(x: np.ndarray) -> np.ndarray:
-    """The distinct values of an int array, sorted (a sort, faster than hashing at this size)."""
-    x = np.sort(x)
-    if len(x) < 2:
-        return x
-    return x[np.concatenate([[True], x[1:] != x[:-1]])]
-
-
 def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct values of an int array x, sorted, how often each occurs, and the smallest
     y[i] of its occurrences."""
@@ -135,16 +128,8 @@ def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nda
     del order
     if len(x) == 0:
         return x, np.zeros(0, np.int64), y
-    first = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
-    return x[first], np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
-
-
-def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and where each run of them starts."""
-    if len(x) == 0:
-        return x, np.zeros(0, np.int64)
-    start = np.flatnonzero(np.concatenate([[True], x[1:] != x[:-1]]))
-    return x[start], start
+    distinct, first = runs(x)
+    return distinct, np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
 
 
 def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -161,13 +146,13 @@ def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, n
         code_b = ids[len(code_a) :].astype(np.int64)
         del ids
     # distinct (code, record) on each side, sorted by code: one sort each, no hashing
-    ka = _unique_sorted(code_a * n_rec + rec_a)
-    kb = _unique_sorted(code_b * n_rec + rec_b)
+    ka = unique_sorted(code_a * n_rec + rec_a)
+    kb = unique_sorted(code_b * n_rec + rec_b)
     ca, ra = ka // n_rec, ka % n_rec
     cb, rb = kb // n_rec, kb % n_rec
     del ka, kb
-    ua, start_a = _runs(ca)
-    ub, start_b = _runs(cb)
+    ua, start_a = runs(ca)
+    ub, start_b = runs(cb)
     na = np.diff(np.append(start_a, len(ca)))
     nb = np.diff(np.append(start_b, len(cb)))
     # each code of a: its block in b (if any) and the block's size
@@ -180,9 +165,7 @@ def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, n
     sel = ok[block]
     block, ra = block[sel], ra[sel]
     rep = nb[pos[block]]
-    total = int(rep.sum())
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(rep) - rep, rep)
-    pb = rb[np.repeat(start_b[pos[block]], rep) + offset]
+    pb = rb[ranges(start_b[pos[block]], rep)]
     return np.repeat(ra, rep) * n_rec + pb, np.repeat(size[block], rep), skipped
 
 
@@ -202,15 +185,13 @@ def _attribute_pairs(
     count = np.bincount(attr[right], minlength=n_codes)
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
     rep = count[attr[left]]
-    total = int(rep.sum())
     cut = 0
-    if total > cap:  # the left rows whose pairs come first, the last of them perhaps in part
+    if int(rep.sum()) > cap:  # the left rows whose pairs come first, the last perhaps in part
         last = int(np.searchsorted(np.cumsum(rep), cap))
         left, rep = left[: last + 1], rep[: last + 1].copy()
         rep[-1] -= int(rep.sum()) - cap
-        total, cut = cap, 1
-    offset = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(rep) - rep, rep)
-    y = right_sorted[np.repeat(start[attr[left]], rep) + offset]
+        cut = 1
+    y = right_sorted[ranges(start[attr[left]], rep)]
     return np.repeat(left, rep), y, cut
 
 
@@ -223,7 +204,7 @@ def _rows_sharing(
 
     def keys_of(rows: np.ndarray) -> np.ndarray:
         k = np.concatenate([table.key[rows].ravel(), table.alt[rows].ravel()])
-        return _unique_sorted(k[k >= 0])
+        return unique_sorted(k[k >= 0])
 
     def holding(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
         if len(rows) == 0 or len(keys) == 0:
@@ -284,8 +265,8 @@ def estimate_pairs(table: NameTable, mask_a: np.ndarray, mask_b: np.ndarray) -> 
     rec_b, code_b = _combo_codes(table, rows_b, 2, n_keys)
     ids, _ = pd.factorize(np.concatenate([code_a, code_b]))
     n_codes = int(ids.max(initial=-1)) + 1
-    id_a = _unique_sorted(ids[: len(code_a)].astype(np.int64) * n_rec + rec_a) // n_rec
-    id_b = _unique_sorted(ids[len(code_a) :].astype(np.int64) * n_rec + rec_b) // n_rec
+    id_a = unique_sorted(ids[: len(code_a)].astype(np.int64) * n_rec + rec_a) // n_rec
+    id_b = unique_sorted(ids[len(code_a) :].astype(np.int64) * n_rec + rec_b) // n_rec
     size = np.bincount(id_a, minlength=n_codes).astype(np.int64) * np.bincount(
         id_b, minlength=n_codes
     )
@@ -351,7 +332,7 @@ def candidate_pairs(
         main = main[~weak_pairs(main, shared, block, n_rec, sexes, age, age_max)]
         del shared, block
     else:
-        main = _unique_sorted(main)
+        main = unique_sorted(main)
     found.append(main)
     # records whose pair keys were all oversized: triples (narrower blocks)
     if not same:
@@ -413,6 +394,6 @@ def candidate_pairs(
         lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)
         keep = lo < hi
         code = lo[keep] * n_rec + hi[keep]
-    code = _unique_sorted(code)
+    code = unique_sorted(code)
     ra, rb = code // n_rec, code % n_rec
     return ra, rb, CandidateStats(len(ra), False, skipped)

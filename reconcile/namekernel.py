@@ -31,6 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reconcile.arrays import unique_sorted
+
 TOKEN_MATCH = 0.8
 M_TOKEN = 0.95
 GIVEN_DIFFERS = -4.2
@@ -619,7 +621,7 @@ def _with_neighbours(kt: KernelTable) -> KernelTable:
     ]
     # across scripts: equal keys, keys within a few edits; any script: the particle rule
     tk = pd.DataFrame({"t": ok, "k": kt.tok_key[ok], "latin": kt.tok_latin[ok]})
-    kids = _distinct(kt.tok_key[ok])
+    kids = unique_sorted(kt.tok_key[ok])
     kp = _deletion_pairs(
         kt.keys,
         kids[depth_cross[len_k[kids]] > 0],
@@ -643,7 +645,7 @@ def _with_neighbours(kt: KernelTable) -> KernelTable:
     pairs = np.concatenate([c.reshape(-1, 2) for c in cands])
     pairs = np.sort(pairs, axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    code = _distinct(pairs[:, 0] * max(v, 1) + pairs[:, 1])
+    code = unique_sorted(pairs[:, 0] * max(v, 1) + pairs[:, 1])
     pairs = np.stack([code // max(v, 1), code % max(v, 1)], axis=1)
     sims = np.zeros(len(pairs))
     if len(pairs):
@@ -665,12 +667,6 @@ def _with_neighbours(kt: KernelTable) -> KernelTable:
         nb_id=b[order].astype(np.int32),
         nb_val=val[order],
     )
-
-
-def _distinct(x: np.ndarray) -> np.ndarray:
-    """The distinct values of x, ascending (by sorting: np.unique hashes, many times slower)."""
-    x = np.sort(x)
-    return x[np.concatenate([x[:1] == x[:1], x[1:] != x[:-1]])]
 
 
 def _sig_bits(t: np.ndarray) -> np.ndarray:
