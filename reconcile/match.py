@@ -135,7 +135,7 @@ def compare_pairs(
         )
         weights.append(names_cmp.weight)
         levels = field_levels(p, xa, xb, workers, fc)
-        levels["name"] = encode("name", names_cmp.level)
+        levels["name"] = names_cmp.code
         parts.append(levels)
         rep.advance(len(xa))
     rep.finish()
@@ -190,10 +190,7 @@ def match_records(
     recs = p.records
     n = len(recs)
     if rep.notices and n >= LARGE_RUN:
-        estimate = sum(
-            estimate_pairs(p.table, p.claim_code == ca, p.claim_code == cb)
-            for ca, cb in combinations(range(len(claim_ids)), 2)
-        )
+        estimate = estimate_case_pairs(p)
         rep.notice(f"{n:,} records: about {estimate:,} pairs to compare across claims")
     sex, agegroup = p.cols["sex"], p.cols["age_group"]
     all_a: list[np.ndarray] = []
@@ -333,7 +330,7 @@ def match_records(
         relation = decode("relation", codes["relation"])
         refined = relation_by_person(relation, ra, rb, target, person)
         if (refined != relation).any():
-            codes["relation"] = _codes_of("relation", refined)
+            codes["relation"] = encode("relation", refined)
             base = score(
                 model,
                 prior + name_weight,
@@ -382,16 +379,6 @@ def _em_sample(fixed: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.nda
     chosen[np.flatnonzero(~strong)[pick]] = True
     weight = np.where(strong, 1.0, len(rest) / max(room, 1))[chosen]
     return train[chosen], weight
-
-
-def _codes_of(fld: str, levels: np.ndarray) -> np.ndarray:
-    """Level names of a field back into int8 codes into LEVEL_NAMES[fld]."""
-    out = np.full(len(levels), -1, dtype=np.int8)
-    for k, name in enumerate(LEVEL_NAMES[fld]):
-        out[levels == name] = k
-    if (out < 0).any():
-        raise ValueError(f"unknown level of {fld}: {set(levels[out < 0])}")
-    return out
 
 
 def _record_rank(records: pd.DataFrame) -> np.ndarray:
@@ -462,10 +449,9 @@ def _prior_of(p: Prepared, ca: np.ndarray, cb: np.ndarray, settings: Settings) -
     return out
 
 
-def estimate_case_pairs(records: pd.DataFrame, claim_ids: Sequence[str]) -> int:
-    """Estimated number of candidate pairs across claims, before a large run."""
-    p = prepare(records, claim_ids)
-    total = 0
-    for ca, cb in combinations(range(len(claim_ids)), 2):
-        total += estimate_pairs(p.table, p.claim_code == ca, p.claim_code == cb)
-    return total
+def estimate_case_pairs(p: Prepared) -> int:
+    """Estimated number of candidate pairs across claims, before they are found."""
+    return sum(
+        estimate_pairs(p.table, p.claim_code == ca, p.claim_code == cb)
+        for ca, cb in combinations(range(len(p.claim_ids)), 2)
+    )
