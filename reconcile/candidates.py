@@ -216,6 +216,22 @@ def _rows_sharing(
     return holding(rows_a, keys_b), holding(rows_b, keys_a)
 
 
+def _uncovered_sides(
+    table: NameTable, rows_a: np.ndarray, rows_b: np.ndarray, covered: np.ndarray, width: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For a fallback key of `width` name parts: the uncovered name rows of a against the rows
+    of b, then the rows of a against the uncovered rows of b, each narrowed to the rows that can
+    meet (_rows_sharing); sides with nothing to join are left out."""
+    sides = []
+    for xa, xb in (
+        (rows_a[~covered[table.rec[rows_a]]], rows_b),
+        (rows_a, rows_b[~covered[table.rec[rows_b]]]),
+    ):
+        if len(xa) and len(xb):
+            sides.append(_rows_sharing(table, xa, xb, width))
+    return sides
+
+
 def _covered(codes: list[np.ndarray], n_rec: int) -> np.ndarray:
     """bool[n_rec]: the records in any of these pair codes."""
     covered = np.zeros(n_rec, bool)
@@ -336,13 +352,7 @@ def candidate_pairs(
     found.append(main)
     # records whose pair keys were all oversized: triples (narrower blocks)
     if not same:
-        for ra_rows, rb_rows in (
-            (rows_a[~covered[table.rec[rows_a]]], rows_b),
-            (rows_a, rows_b[~covered[table.rec[rows_b]]]),
-        ):
-            if len(ra_rows) == 0 or len(rb_rows) == 0:
-                continue
-            ra_rows, rb_rows = _rows_sharing(table, ra_rows, rb_rows, 3)
+        for ra_rows, rb_rows in _uncovered_sides(table, rows_a, rows_b, covered, 3):
             p3, _, s = _join(
                 _combo_codes(table, ra_rows, 3, n_keys),
                 _combo_codes(table, rb_rows, 3, n_keys),
@@ -355,13 +365,7 @@ def candidate_pairs(
     # name-part pairs refined by sex, and by sex and age band
     if not same:
         covered |= _covered(found[1:], n_rec)
-        for ra_rows, rb_rows in (
-            (rows_a[~covered[table.rec[rows_a]]], rows_b),
-            (rows_a, rows_b[~covered[table.rec[rows_b]]]),
-        ):
-            if len(ra_rows) == 0 or len(rb_rows) == 0:
-                continue
-            ra_rows, rb_rows = _rows_sharing(table, ra_rows, rb_rows, 2)
+        for ra_rows, rb_rows in _uncovered_sides(table, rows_a, rows_b, covered, 2):
             ca = _combo_codes(table, ra_rows, 2, n_keys)
             cb = _combo_codes(table, rb_rows, 2, n_keys)
             for refine in (_by_sex, _by_sex_and_age):
