@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime
 import math
 import textwrap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
@@ -32,6 +32,7 @@ import pandas as pd
 
 from reconcile.case import DECISION_COLUMNS
 from reconcile.match import FIELDS_COMPARED
+from reconcile.report.model import cell_text
 
 KINDS: tuple[str, ...] = (
     "ambiguous",
@@ -120,21 +121,10 @@ class Item:
 # ---------------------------------------------------------------- reading frames
 
 
-def _text(v: object) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    try:
-        if pd.isna(v):  # type: ignore[call-overload]
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
 def _texts(df: pd.DataFrame, col: str) -> list[str]:
     if col not in df.columns:
         return [""] * len(df)
-    return [_text(v) for v in df[col].tolist()]
+    return [cell_text(v) for v in df[col].tolist()]
 
 
 def _nums(df: pd.DataFrame, col: str) -> list[float]:
@@ -179,7 +169,7 @@ def decided_keys(decisions: pd.DataFrame) -> set[PairKey]:
     """The pairs decisions.csv already settles (rows with DECISION_COLUMNS)."""
     if not len(decisions):
         return set()
-    cols = [decisions[c].map(_text) for c in ("claim_a", "record_a", "claim_b", "record_b")]
+    cols = [decisions[c].map(cell_text) for c in ("claim_a", "record_a", "claim_b", "record_b")]
     return {pair_key(*row) for row in zip(*cols, strict=True)}
 
 
@@ -187,15 +177,18 @@ def same_refs(decisions: pd.DataFrame) -> list[tuple[Ref, Ref]]:
     """The `same` decisions of decisions.csv as pairs of refs."""
     if not len(decisions):
         return []
-    d = decisions[decisions["decision"].map(_text).str.strip().str.lower() == "same"]
+    d = decisions[decisions["decision"].map(cell_text).str.strip().str.lower() == "same"]
     return [
-        ((_text(r["claim_a"]), _text(r["record_a"])), (_text(r["claim_b"]), _text(r["record_b"])))
+        (
+            (cell_text(r["claim_a"]), cell_text(r["record_a"])),
+            (cell_text(r["claim_b"]), cell_text(r["record_b"])),
+        )
         for r in d.to_dict("records")
     ]
 
 
 def record_index(records: pd.DataFrame) -> dict[Ref, dict[str, object]]:
-    keys = zip(records["claim"].map(_text), records["record_id"].map(_text), strict=True)
+    keys = zip(records["claim"].map(cell_text), records["record_id"].map(cell_text), strict=True)
     rows: list[dict[str, object]] = [
         {str(k): v for k, v in r.items()} for r in records.to_dict("records")
     ]
@@ -204,14 +197,14 @@ def record_index(records: pd.DataFrame) -> dict[Ref, dict[str, object]]:
 
 def _unnamed(rec: Mapping[str, object]) -> bool:
     """No personal name: blank, a placeholder, or a kinship description, and no other name."""
-    if _text(rec.get("name_alt", "")).strip() or _text(rec.get("alias", "")).strip():
+    if cell_text(rec.get("name_alt", "")).strip() or cell_text(rec.get("alias", "")).strip():
         return False
-    name = _text(rec.get("name", "")).strip()
+    name = cell_text(rec.get("name", "")).strip()
     return not name or bool(rec.get("name_unknown")) is True or bool(rec.get("name_is_relation"))
 
 
 def _stated(rec: Mapping[str, object], col: str) -> str:
-    v = _text(rec.get(col, "")).strip()
+    v = cell_text(rec.get(col, "")).strip()
     return "" if v == "unknown" else v
 
 
@@ -233,8 +226,11 @@ def _near(p: Pair, threshold: float) -> bool:
     return abs(p.weight - threshold) < NEAR_BITS or lo <= p.probability <= hi
 
 
-def _ambiguous_groups(amb: list[Pair]) -> list[list[Pair]]:
-    """Connected groups of ambiguous pairs (a record and every record it could be)."""
+def _union_find(
+    joined: Iterable[tuple[Ref, Ref]],
+) -> tuple[Callable[[Ref], Ref], dict[Ref, Ref]]:
+    """The records joined pairwise into groups: find(record) -> its group's root, and the
+    parent of every record seen."""
     parent: dict[Ref, Ref] = {}
 
     def find(x: Ref) -> Ref:
@@ -244,10 +240,16 @@ def _ambiguous_groups(amb: list[Pair]) -> list[list[Pair]]:
             x = parent[x]
         return x
 
-    for p in amb:
-        ra, rb = find(p.a), find(p.b)
+    for a, b in joined:
+        ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
+    return find, parent
+
+
+def _ambiguous_groups(amb: list[Pair]) -> list[list[Pair]]:
+    """Connected groups of ambiguous pairs (a record and every record it could be)."""
+    find, _ = _union_find((p.a, p.b) for p in amb)
     groups: dict[Ref, list[Pair]] = {}
     for p in amb:
         groups.setdefault(find(p.a), []).append(p)
@@ -382,19 +384,7 @@ class Session:
         key = tuple(self.same)
         if self._cache is not None and self._cache[0] == key:
             return self._cache[1]
-        parent: dict[Ref, Ref] = {}
-
-        def find(x: Ref) -> Ref:
-            parent.setdefault(x, x)
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
-
-        for a, b in self.same:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[ra] = rb
+        find, parent = _union_find(self.same)
         members: dict[Ref, set[Ref]] = {}
         for r in list(parent):
             members.setdefault(find(r), set()).add(r)
@@ -482,7 +472,7 @@ class Session:
 def _value(rec: Mapping[str, object], cols: tuple[str, ...]) -> str:
     parts: list[str] = []
     for c in cols:
-        v = _text(rec.get(c, "")).strip()
+        v = cell_text(rec.get(c, "")).strip()
         if v and v not in parts:
             parts.append(v)
     return "; ".join(parts)
@@ -490,16 +480,16 @@ def _value(rec: Mapping[str, object], cols: tuple[str, ...]) -> str:
 
 def describe(rec: Mapping[str, object]) -> str:
     """A record in a few words: its name, else its relation, sex and age."""
-    name = _text(rec.get("name", "")).strip()
+    name = cell_text(rec.get("name", "")).strip()
     if name:
         return name
-    parts = [_text(rec.get(c, "")).strip() for c in ("relation", "sex", "age", "age_group")]
+    parts = [cell_text(rec.get(c, "")).strip() for c in ("relation", "sex", "age", "age_group")]
     return ", ".join(p for p in parts if p) or "(no name)"
 
 
 def _where(rec: Mapping[str, object]) -> str:
-    row = _text(rec.get("row", ""))
-    return f"{_text(rec.get('file', ''))}, row {row}" if row else _text(rec.get("file", ""))
+    row = cell_text(rec.get("row", ""))
+    return f"{cell_text(rec.get('file', ''))}, row {row}" if row else cell_text(rec.get("file", ""))
 
 
 def _side_by_side(label: str, va: str, vb: str, tail: str, width: int) -> list[str]:
@@ -553,7 +543,7 @@ def render_item(
             f"match weight {p.weight:+.2f} bits, probability {p.probability:.2f}, status {p.status}"
         )
     for ref, rec in ((p.a, ra), (p.b, rb)):
-        quote = _text(rec.get("quote", "")).strip()
+        quote = cell_text(rec.get("quote", "")).strip()
         if quote:
             lines.append(f'quote {ref_text(ref)}: "{quote}"')
     if item.others:

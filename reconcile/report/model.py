@@ -272,7 +272,7 @@ class Report:
 # ---------------------------------------------------------------- small helpers
 
 
-def _s(v: object) -> str:
+def cell_text(v: object) -> str:
     """A cell as text: "" for None/NaN/NA."""
     if v is None:
         return ""
@@ -287,7 +287,7 @@ def _s(v: object) -> str:
 
 
 def _int(v: object) -> int | None:
-    if v is None or _s(v) == "":
+    if v is None or cell_text(v) == "":
         return None
     try:
         f = float(v)  # type: ignore[arg-type]
@@ -297,7 +297,7 @@ def _int(v: object) -> int | None:
 
 
 def _float(v: object) -> float | None:
-    if v is None or _s(v) == "":
+    if v is None or cell_text(v) == "":
         return None
     try:
         f = float(v)  # type: ignore[arg-type]
@@ -309,11 +309,11 @@ def _float(v: object) -> float | None:
 def _bool(v: object) -> bool:
     if isinstance(v, str):
         return v.strip().lower() in ("true", "1", "yes")
-    return bool(v) if _s(v) != "" else False
+    return bool(v) if cell_text(v) != "" else False
 
 
 def _split(v: object) -> list[str]:
-    return [p for p in _s(v).split(";") if p]
+    return [p for p in cell_text(v).split(";") if p]
 
 
 def _col(df: pd.DataFrame, name: str) -> pd.Series:
@@ -325,7 +325,7 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
         return pd.Series(col.to_numpy(dtype=object, na_value=""), index=df.index, dtype=object)
     missing = col.isna()
     if pd.api.types.is_float_dtype(col):
-        col = col.map(_s)  # whole numbers without ".0" would need more care; rare for text
+        col = col.map(cell_text)  # whole numbers without ".0" would need more care; rare for text
     text = col.astype(object).where(~missing, "").astype(str)
     return text.astype(object)
 
@@ -438,7 +438,7 @@ class _Lookup:
         i = self._at(key)
         if i is None or col not in self._recs.columns:
             return ""
-        return _s(self._recs.at[i, col])
+        return cell_text(self._recs.at[i, col])
 
     def cite(self, claim: str, record_id: str) -> Cite:
         key = (claim, record_id)
@@ -449,7 +449,7 @@ class _Lookup:
         row = None
         if "row" in self._recs.columns:
             row = pd.to_numeric(self._recs["row"].iloc[i : i + 1], errors="coerce").iloc[0]
-        file = _s(self._recs["file"].iat[i]) if "file" in self._recs.columns else ""
+        file = cell_text(self._recs["file"].iat[i]) if "file" in self._recs.columns else ""
         return Cite(claim, record_id, file, _int(row))
 
     def name(self, claim: str, record_id: str) -> str:
@@ -538,7 +538,7 @@ def _count_sections(
         by_claim: dict[str, str] = {}
         statements: list[CountStatement] = []
         for r in rows.to_dict("records"):
-            stated = _s(r.get("stated"))
+            stated = cell_text(r.get("stated"))
             listed = _int(r.get("listed"))
             by_claim[r["claim"]] = stated if stated else (f"lists {listed}" if listed else "")
             if not stated and not listed:
@@ -549,17 +549,17 @@ def _count_sections(
                 )
             )
             f, row = where.get((r["claim"], cat), ("", None))
-            own = [w for w in _s(r.get("why")).split("; ") if " but " in w]
+            own = [w for w in cell_text(r.get("why")).split("; ") if " but " in w]
             statements.append(
                 CountStatement(
                     claim=r["claim"],
                     file=f,
                     row=row,
                     stated=stated,
-                    qualifier=_s(r.get("qualifier")),
+                    qualifier=cell_text(r.get("qualifier")),
                     listed=listed,
                     conflict_with=_split(r.get("conflict_with")),
-                    quote=_s(r.get("quote")),
+                    quote=cell_text(r.get("quote")),
                     note="; ".join(own),
                 )
             )
@@ -571,7 +571,7 @@ def _count_sections(
                 _int(s.get("range_max")),
                 _bool(s.get("conflict")),
             )
-            why = _s(s.get("why"))
+            why = cell_text(s.get("why"))
         else:
             lo = hi = None
             conflict = False
@@ -675,11 +675,11 @@ def _field_sections(
         values: list[ClaimValue] = []
         if g is not None:
             for r in g.to_dict("records"):
-                if _s(r.get("normalised")) == "unknown":
+                if cell_text(r.get("normalised")) == "unknown":
                     continue  # "the source does not know" is neither side of a conflict
-                c, rid = _s(r.get("claim")), _s(r.get("record_id"))
-                cite = Cite(c, rid, _s(r.get("file")), _int(r.get("row")))
-                values.append(ClaimValue(cite, _s(r.get("value")), look.quote(c, rid)))
+                c, rid = cell_text(r.get("claim")), cell_text(r.get("record_id"))
+                cite = Cite(c, rid, cell_text(r.get("file")), _int(r.get("row")))
+                values.append(ClaimValue(cite, cell_text(r.get("value")), look.quote(c, rid)))
         name = names.get(pid, "") or (
             look.label(values[0].cite.claim, values[0].cite.record_id) if values else ""
         )
@@ -753,13 +753,13 @@ def _presence_sections(
             }
         )
         s = s.merge(lk.drop_duplicates("pid"), on="pid", how="left")
-        s["_co"] = s["claim"].map(claim_order).fillna(1 << 30)  # claim_order.get(_s(c))
+        s["_co"] = s["claim"].map(claim_order).fillna(1 << 30)  # claim_order.get(cell_text(c))
         s = s.sort_values(["_co", "_row", "pid"], kind="stable")
     else:
         s = s.assign(claim="", record_id="")
     cites = _person_cites(links, set(d_top["pid"]), look)
     head = zip(s["claim"].head(limit), s["record_id"].head(limit), strict=True)
-    look.need((_s(c), _s(r)) for c, r in head)
+    look.need((cell_text(c), cell_text(r)) for c, r in head)
     denials = [
         Denial(
             p,
@@ -771,7 +771,9 @@ def _presence_sections(
         for p, nm, dn in zip(d_top["pid"], d_top["name"], d_top["denied"], strict=True)
     ]
     singles = [
-        SingleSource(p, nm or look.label(_s(c), _s(r)), look.cite(_s(c), _s(r)))
+        SingleSource(
+            p, nm or look.label(cell_text(c), cell_text(r)), look.cite(cell_text(c), cell_text(r))
+        )
         for p, nm, c, r in zip(
             s["pid"].head(limit),
             s["name"].head(limit),
@@ -789,7 +791,7 @@ def _presence_sections(
 def _describe(r: Mapping[Any, object]) -> str:
     parts = []
     for f in DESCRIBE_FIELDS:
-        v = _s(r.get(f)).strip()
+        v = cell_text(r.get(f)).strip()
         if v and (f == "name" or v.lower() not in DEFAULT_PLACEHOLDERS):
             parts.append(v if f == "name" else f"{f}: {v}")
     return "; ".join(parts) or "(no details)"
@@ -875,7 +877,7 @@ def _unidentified_section(
         look.need(zip(long["o_claim"], long["o_record"], strict=True))
     items = []
     for r in recs.to_dict("records"):
-        c, rid = _s(r.get("claim")), _s(r.get("record_id"))
+        c, rid = cell_text(r.get("claim")), cell_text(r.get("record_id"))
         g = grouped.get((c, rid))
         cands: list[Candidate] = []
         more = 0
@@ -896,7 +898,7 @@ def _unidentified_section(
                         look.person(oc, orid),
                         look.label(oc, orid),
                         look.cite(oc, orid),
-                        _s(o["status"]),
+                        cell_text(o["status"]),
                         _float(o["probability"]),
                     )
                 )
@@ -1022,7 +1024,7 @@ def build_report(
         schema=REPORT_SCHEMA,
         tool="reconcile",
         version=__version__,
-        event={k: _s(v) for k, v in sorted(case.event.items())},
+        event={k: cell_text(v) for k, v in sorted(case.event.items())},
         claims=claims,
         inputs=inputs,
         settings=dict(sorted((settings or {}).items())),
