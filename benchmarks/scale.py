@@ -282,6 +282,15 @@ def ratios(rows: list[Row]) -> str:
     return "\n".join(out) if len(out) > 2 else ""
 
 
+def print_tables(rows: list[Row]) -> None:
+    """The results table and, when both systems ran, the ratios table."""
+    print(table(rows))
+    rt = ratios(rows)
+    if rt:
+        print()
+        print(rt)
+
+
 def report(path: Path, seed: int) -> int:
     """Print the latest recorded row per (size, system) for `seed`, and the ratios."""
     if not path.exists():
@@ -296,11 +305,7 @@ def report(path: Path, seed: int) -> int:
             row = Row(**d)
             latest[(row.persons, row.system)] = row
     rows = [latest[k] for k in sorted(latest)]
-    print(table(rows))
-    rt = ratios(rows)
-    if rt:
-        print()
-        print(rt)
+    print_tables(rows)
     return 0
 
 
@@ -361,11 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(out / "scale_results.jsonl", "a", encoding="utf-8") as fh:
                 fh.write(json.dumps({"seed": args.seed, **asdict(r)}) + "\n")
         rows += got
-    print(table(rows))
-    rt = ratios(rows)
-    if rt:
-        print()
-        print(rt)
+    print_tables(rows)
     return 0
 
 
