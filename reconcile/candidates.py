@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -132,20 +133,28 @@ def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nda
     return distinct, np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
 
 
-def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """Record pairs sharing a code whose block holds at most `max_block` pairs, as pair codes
-    rec_a * n_rec + rec_b: one per shared code (a pair sharing k codes comes k times), with the
-    size of the block (pairs) each came from, and the number of oversized blocks skipped."""
+class _Blocks(NamedTuple):
+    """Two sides' distinct (code, record) entries grouped by code, sorted by code."""
+
+    ra: np.ndarray  # record of every entry of a
+    rb: np.ndarray  # record of every entry of b
+    na: np.ndarray  # entries of a per code of a
+    nb: np.ndarray  # entries of b per code of b
+    start_b: np.ndarray  # where each code of b starts among b's entries
+    pos: np.ndarray  # for each code of a, its index among b's codes (valid where size > 0)
+    size: np.ndarray  # for each code of a, its block's pairs (0: not in b)
+
+
+def _blocks(a: Keyed, b: Keyed, n_rec: int) -> _Blocks:
+    """The blocks two sides' codes make: one sort per side, no hashing (codes too wide to
+    combine with a record are numbered first)."""
     (rec_a, code_a), (rec_b, code_b) = a, b
-    if len(code_a) == 0 or len(code_b) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-    top = int(max(code_a.max(), code_b.max()))
-    if top >= np.iinfo(np.int64).max // max(n_rec, 1):  # codes too wide: number them first
+    top = int(max(code_a.max(initial=0), code_b.max(initial=0)))
+    if top >= np.iinfo(np.int64).max // max(n_rec, 1):
         ids, _ = pd.factorize(np.concatenate([code_a, code_b]))
         code_a = ids[: len(code_a)].astype(np.int64)
         code_b = ids[len(code_a) :].astype(np.int64)
         del ids
-    # distinct (code, record) on each side, sorted by code: one sort each, no hashing
     ka = unique_sorted(code_a * n_rec + rec_a)
     kb = unique_sorted(code_b * n_rec + rec_b)
     ca, ra = ka // n_rec, ka % n_rec
@@ -155,18 +164,27 @@ def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, n
     ub, start_b = runs(cb)
     na = np.diff(np.append(start_a, len(ca)))
     nb = np.diff(np.append(start_b, len(cb)))
-    # each code of a: its block in b (if any) and the block's size
     pos = np.minimum(np.searchsorted(ub, ua), max(len(ub) - 1, 0))
-    in_b = ub[pos] == ua
-    size = np.where(in_b, na * nb[pos], 0)
-    skipped = int((size > max_block).sum())
-    ok = (size > 0) & (size <= max_block)
-    block = np.repeat(np.arange(len(ua)), na)  # the code index of every entry of a
+    in_b = (ub[pos] == ua) if len(ub) else np.zeros(len(ua), bool)
+    size = np.where(in_b, na * nb[pos] if len(ub) else 0, 0)
+    return _Blocks(ra, rb, na, nb, start_b, pos, size)
+
+
+def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Record pairs sharing a code whose block holds at most `max_block` pairs, as pair codes
+    rec_a * n_rec + rec_b: one per shared code (a pair sharing k codes comes k times), with the
+    size of the block (pairs) each came from, and the number of oversized blocks skipped."""
+    if len(a[1]) == 0 or len(b[1]) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    bl = _blocks(a, b, n_rec)
+    skipped = int((bl.size > max_block).sum())
+    ok = (bl.size > 0) & (bl.size <= max_block)
+    block = np.repeat(np.arange(len(bl.na)), bl.na)  # the code index of every entry of a
     sel = ok[block]
-    block, ra = block[sel], ra[sel]
-    rep = nb[pos[block]]
-    pb = rb[ranges(start_b[pos[block]], rep)]
-    return np.repeat(ra, rep) * n_rec + pb, np.repeat(size[block], rep), skipped
+    block, ra = block[sel], bl.ra[sel]
+    rep = bl.nb[bl.pos[block]]
+    pb = bl.rb[ranges(bl.start_b[bl.pos[block]], rep)]
+    return np.repeat(ra, rep) * n_rec + pb, np.repeat(bl.size[block], rep), skipped
 
 
 def _attribute_pairs(
@@ -277,15 +295,9 @@ def estimate_pairs(table: NameTable, mask_a: np.ndarray, mask_b: np.ndarray) -> 
     n_rec = len(mask_a)
     rows_a = np.flatnonzero(mask_a[table.rec])
     rows_b = np.flatnonzero(mask_b[table.rec])
-    rec_a, code_a = _combo_codes(table, rows_a, 2, n_keys)
-    rec_b, code_b = _combo_codes(table, rows_b, 2, n_keys)
-    ids, _ = pd.factorize(np.concatenate([code_a, code_b]))
-    n_codes = int(ids.max(initial=-1)) + 1
-    id_a = unique_sorted(ids[: len(code_a)].astype(np.int64) * n_rec + rec_a) // n_rec
-    id_b = unique_sorted(ids[len(code_a) :].astype(np.int64) * n_rec + rec_b) // n_rec
-    size = np.bincount(id_a, minlength=n_codes).astype(np.int64) * np.bincount(
-        id_b, minlength=n_codes
-    )
+    size = _blocks(
+        _combo_codes(table, rows_a, 2, n_keys), _combo_codes(table, rows_b, 2, n_keys), n_rec
+    ).size
     return int(size[size <= MAX_BLOCK].sum())
 
 
