@@ -4,7 +4,7 @@
 -1 where the value is not known); `field_codes(fc, ra, rb)` compares record pairs on those codes
 with numpy alone. Fuzzy text (location, nationality, kinship targets) is scored by rapidfuzz
 only on the distinct pairs of values a batch of pairs holds, which are few, and mapped back.
-Each field's level is a code into LEVELS[field] (reconcile.match.LEVEL_NAMES adds the name's).
+Each field's level is a code into LEVELS[field] (LEVEL_NAMES adds the name's).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from reconcile.compare import NAME_LEVELS
 from reconcile.prepare import Prepared
 
 # every level a field can take, in a fixed order: a pair's level is its position here
@@ -30,6 +31,36 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "location": ("missing", "agree", "conflict"),
     "nationality": ("missing", "agree", "conflict"),
 }
+
+FIELDS_COMPARED = (
+    "sex",
+    "age",
+    "dob",
+    "national_id",
+    "relation",
+    "status",
+    "location",
+    "nationality",
+)
+
+# every level a compared field can take, in a fixed order: levels travel as int8 codes into it
+LEVEL_NAMES: dict[str, tuple[str, ...]] = {"name": NAME_LEVELS, **LEVELS}
+
+
+def encode(fld: str, levels: np.ndarray) -> np.ndarray:
+    """A field's level names as int8 codes into LEVEL_NAMES[fld]."""
+    codes = np.asarray(
+        pd.Categorical(levels, categories=list(LEVEL_NAMES[fld])).codes, dtype=np.int8
+    )
+    if (codes < 0).any():
+        raise ValueError(f"unknown level of {fld}: {set(levels[codes < 0])}")
+    return codes
+
+
+def decode(fld: str, codes: np.ndarray) -> np.ndarray:
+    """int8 codes back to the level names (an object array sharing one string per level)."""
+    return np.asarray(LEVEL_NAMES[fld], dtype=object)[codes]
+
 
 FUZZY_AGREE = 85.0  # token_set_ratio of casefolded location / nationality texts that agree
 TARGET_SAME = 80.0  # token_set_ratio of casefolded kinship targets that look like one person

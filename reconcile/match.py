@@ -15,31 +15,27 @@ import pandas as pd
 
 from reconcile import cluster, compare
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
-from reconcile.levels import LEVELS, FieldCodes, record_codes
+from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept importable here)
+    FIELDS_COMPARED,
+    LEVEL_NAMES,
+    LEVELS,
+    FieldCodes,
+    decode,
+    encode,
+    record_codes,
+)
 from reconcile.levels import field_codes as compare_fields
+from reconcile.pairrows import pair_rows, record_rank
 from reconcile.prepare import Prepared, prepare
 from reconcile.progress import Reporter
 from reconcile.relate import context_bonus, relation_by_person, resolve_targets
-from reconcile.schema import PAIR_COLUMNS
 from reconcile.score import (
     CONTEXT_MAX,
     Model,
     estimate_m,
     measure_u,
     prior_weight,
-    probability,
     score,
-)
-
-FIELDS_COMPARED = (
-    "sex",
-    "age",
-    "dob",
-    "national_id",
-    "relation",
-    "status",
-    "location",
-    "nationality",
 )
 
 
@@ -88,25 +84,6 @@ LARGE_RUN = 100_000  # records from which matching first tells its estimated pai
 EM_SAMPLE = 2_000_000  # cross-claim pairs EM learns m from, at most (_em_sample)
 EM_KEEP = -10.0  # pairs whose prior + name weight is at least this are all in the EM sample
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
-
-
-# every level a compared field can take, in a fixed order: levels travel as int8 codes into it
-LEVEL_NAMES: dict[str, tuple[str, ...]] = {"name": compare.NAME_LEVELS, **LEVELS}
-
-
-def encode(fld: str, levels: np.ndarray) -> np.ndarray:
-    """A field's level names as int8 codes into LEVEL_NAMES[fld]."""
-    codes = np.asarray(
-        pd.Categorical(levels, categories=list(LEVEL_NAMES[fld])).codes, dtype=np.int8
-    )
-    if (codes < 0).any():
-        raise ValueError(f"unknown level of {fld}: {set(levels[codes < 0])}")
-    return codes
-
-
-def decode(fld: str, codes: np.ndarray) -> np.ndarray:
-    """int8 codes back to the level names (an object array sharing one string per level)."""
-    return np.asarray(LEVEL_NAMES[fld], dtype=object)[codes]
 
 
 def compare_pairs(
@@ -343,13 +320,13 @@ def match_records(
     # the pairs worth listing (and the probes) become rows; the rest were only compared
     listed = (status != "rejected") | (weight >= settings.possible)
     rows = np.flatnonzero(listed | probed)
-    pairs = _pair_rows(
+    pairs = pair_rows(
         p, model, rows, ra, rb, weight, status, name_weight, codes, ctx, prior, is_candidate
     )
     probes = pairs[probed[rows]].reset_index(drop=True) if probe else pd.DataFrame()
     pairs = pairs[listed[rows]]
     # in (claim_a, record_a, claim_b, record_b) order, by the records' ranks in that order
-    rank = _record_rank(recs)
+    rank = record_rank(recs)
     order = np.lexsort((rank[rb[rows][listed[rows]]], rank[ra[rows][listed[rows]]]))
     pairs = pairs.iloc[order].reset_index(drop=True)
     stats["persons"] = int(links["person_id"].nunique())
@@ -379,61 +356,6 @@ def _em_sample(fixed: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.nda
     chosen[np.flatnonzero(~strong)[pick]] = True
     weight = np.where(strong, 1.0, len(rest) / max(room, 1))[chosen]
     return train[chosen], weight
-
-
-def _record_rank(records: pd.DataFrame) -> np.ndarray:
-    """Each record's position in (claim, record_id) order."""
-    order = (
-        records[["claim", "record_id"]]
-        .reset_index(drop=True)
-        .sort_values(["claim", "record_id"], kind="stable")
-        .index.to_numpy()
-    )
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
-
-
-def _pair_rows(
-    p: Prepared,
-    model: Model,
-    rows: np.ndarray,
-    ra: np.ndarray,
-    rb: np.ndarray,
-    weight: np.ndarray,
-    status: np.ndarray,
-    name_weight: np.ndarray,
-    codes: dict[str, np.ndarray],
-    ctx: np.ndarray,
-    prior: np.ndarray,
-    is_candidate: np.ndarray,
-) -> pd.DataFrame:
-    """The pairs.csv rows (PAIR_COLUMNS first, then lvl_*/w_* of every field) of pairs `rows`."""
-    recs = p.records
-    xa, xb = ra[rows], rb[rows]
-    w = weight[rows]
-    pairs = pd.DataFrame(
-        {
-            "claim_a": recs["claim"].to_numpy()[xa],
-            "record_a": recs["record_id"].to_numpy()[xa],
-            "claim_b": recs["claim"].to_numpy()[xb],
-            "record_b": recs["record_id"].to_numpy()[xb],
-            "weight": np.round(w, 4),
-            "probability": np.round(probability(w), 6),
-            "status": status[rows],
-            "lvl_name": decode("name", codes["name"][rows]),
-            "w_name": np.round(name_weight[rows], 4),
-        }
-    )
-    for f in FIELDS_COMPARED:
-        c = codes[f][rows]
-        table = np.array([model.weight(f, str(n)) for n in LEVEL_NAMES[f]])
-        pairs["lvl_" + f] = decode(f, c)
-        pairs["w_" + f] = np.round(table[c], 4)
-    pairs["w_context"] = np.round(ctx[rows], 4)
-    pairs["w_prior"] = np.round(prior[rows] + model.prior, 4)
-    pairs["candidate"] = is_candidate[rows]
-    return pairs[list(PAIR_COLUMNS) + [c for c in pairs.columns if c not in PAIR_COLUMNS]]
 
 
 def _prior_of(p: Prepared, ca: np.ndarray, cb: np.ndarray, settings: Settings) -> np.ndarray:
