@@ -125,20 +125,30 @@ def _decision_index(
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Record index pairs of `same` and `different` decisions (unknown records are ignored: the
     loader reports them)."""
-    pos = {
-        (c, r): i
-        for i, (c, r) in enumerate(zip(records["claim"], records["record_id"], strict=True))
-    }
     same: list[tuple[int, int]] = []
     diff: list[tuple[int, int]] = []
     if decisions is None or decisions.empty:
         return same, diff
-    for row in decisions.itertuples(index=False):
-        a = pos.get((str(row.claim_a), str(row.record_a)))
-        b = pos.get((str(row.claim_b), str(row.record_b)))
-        if a is None or b is None or a == b:
+    index = pd.MultiIndex.from_arrays(
+        [records["claim"].astype(str).to_numpy(), records["record_id"].astype(str).to_numpy()]
+    )
+    last = np.arange(len(index))
+    if not index.is_unique:  # a repeated id (the loader reports it): its last record
+        keep = ~index.duplicated(keep="last")
+        index, last = index[keep], last[keep]
+
+    def positions(claim: str, record: str) -> np.ndarray:
+        keys = pd.MultiIndex.from_arrays(
+            [decisions[claim].astype(str).to_numpy(), decisions[record].astype(str).to_numpy()]
+        )
+        found = index.get_indexer(keys)
+        return np.where(found >= 0, last[found], -1)
+
+    pos_a, pos_b = positions("claim_a", "record_a"), positions("claim_b", "record_b")
+    kinds = decisions["decision"].astype(str).str.strip().str.lower().to_numpy()
+    for a, b, d in zip(pos_a.tolist(), pos_b.tolist(), kinds, strict=True):
+        if a < 0 or b < 0 or a == b:
             continue
-        d = str(row.decision).strip().lower()
         (same if d == "same" else diff if d == "different" else []).append((min(a, b), max(a, b)))
     return same, diff
 

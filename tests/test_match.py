@@ -250,3 +250,26 @@ def test_results_do_not_depend_on_workers(jobs: int) -> None:
     other = match_records(recs, ["a", "b"], settings=Settings(jobs=jobs))
     pd.testing.assert_frame_equal(one.links, other.links)
     assert np.allclose(one.pairs["weight"], other.pairs["weight"])
+
+
+def test_decision_index_finds_records_by_claim_and_id() -> None:
+    from reconcile.match import _decision_index
+
+    records = pd.DataFrame(
+        {"claim": ["a", "a", "b", "b", "b"], "record_id": ["1", "2", "1", "2", "2"]}
+    )
+    decisions = pd.DataFrame(
+        {
+            "claim_a": ["a", "b", "a", "a", "a"],
+            "record_a": ["1", "2", "9", "2", "1"],
+            "claim_b": ["b", "a", "b", "b", "a"],
+            "record_b": ["1", "2", "1", "2", "1"],
+            "decision": [" Same", "different", "same", "maybe", "same"],
+        }
+    )
+    same, diff = _decision_index(records, decisions)
+    # an unknown record (a:9), an unknown decision and a record with itself are left out; a
+    # repeated id (b:2) stands for its last record
+    assert same == [(0, 2)]
+    assert diff == [(1, 4)]
+    assert _decision_index(records, decisions.iloc[:0]) == ([], [])
