@@ -50,27 +50,42 @@ def _combo_codes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(rec, code) of every `width`-combination of the keys of the given name rows (and Abu-less
     variants); with `given`, only combinations holding the given name. Codes of different widths
-    never collide."""
+    never collide. A record may get a code more than once (the join counts it once)."""
     key = table.key[rows]
     alt = table.alt[rows]
     recs = table.rec[rows].astype(np.int64)
+    with_alt = (alt >= 0).any(axis=1)  # the Abu-less variant differs only on these rows
+    sources = [(key, recs)]
+    if with_alt.any():
+        sources.append((np.where(alt >= 0, alt, key)[with_alt], recs[with_alt]))
     out_rec: list[np.ndarray] = []
     out_code: list[np.ndarray] = []
     base = np.int64(n_keys + 1)
-    for src in (key, np.where(alt >= 0, alt, key)):
-        for combo in combinations(range(MAX_TOKENS), width):
-            if given and combo[0] != 0:
+    offset = np.int64(width) * (base**width)
+    for src, src_rec in sources:
+        if given:  # positions matter: the given name is the first
+            combos = [c for c in combinations(range(MAX_TOKENS), width) if c[0] == 0]
+            cols_of = src.astype(np.int64)
+        else:  # every row's keys sorted once: each combination of columns is then in order,
+            # and -1 (no key) comes first, so a combination is whole when its first key is
+            combos = list(combinations(range(MAX_TOKENS), width))
+            cols_of = np.sort(src, axis=1).astype(np.int64)
+        for combo in combos:
+            cols = cols_of[:, list(combo)]
+            if given:
+                ok = (cols >= 0).all(axis=1)
+                cols = np.sort(cols[ok], axis=1)
+            else:
+                ok = cols[:, 0] >= 0
+                cols = cols[ok]
+            if not len(cols):
                 continue
-            cols = src[:, list(combo)].astype(np.int64)
-            ok = (cols >= 0).all(axis=1)
-            if not ok.any():
-                continue
-            cols = np.sort(cols[ok], axis=1)
-            code = np.zeros(len(cols), np.int64)
-            for c in range(width):
-                code = code * base + cols[:, c]
-            out_rec.append(recs[ok])
-            out_code.append(code + np.int64(width) * (base**width))
+            code = cols[:, 0].copy()
+            for c in range(1, width):
+                code *= base
+                code += cols[:, c]
+            out_rec.append(src_rec[ok])
+            out_code.append(code + offset)
     if not out_rec:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(out_rec), np.concatenate(out_code)
@@ -122,13 +137,20 @@ def _by_sex_and_age(codes: Keyed, sex: np.ndarray, age: np.ndarray | None) -> Ke
 
 
 def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct values of an int array x, sorted, how often each occurs, and the smallest
-    y[i] of its occurrences."""
+    """The distinct values of a non-negative int array x, sorted, how often each occurs, and the
+    smallest y[i] (non-negative) of its occurrences: by one sort of x and y packed into one
+    int64 when they fit, else by a stable argsort."""
+    if len(x) == 0:
+        return x, np.zeros(0, np.int64), y
+    bits = max(int(y.max()).bit_length(), 1)
+    if int(x.max()).bit_length() + bits <= 62:
+        packed = np.sort((x.astype(np.int64) << bits) | y.astype(np.int64))
+        distinct, first = runs(packed >> bits)
+        low = packed[first] & ((1 << bits) - 1)  # the first of a run holds its smallest y
+        return distinct, np.diff(np.append(first, len(x))), low.astype(y.dtype)
     order = np.argsort(x, kind="stable")
     x, y = x[order], y[order]
     del order
-    if len(x) == 0:
-        return x, np.zeros(0, np.int64), y
     distinct, first = runs(x)
     return distinct, np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
 
@@ -248,6 +270,14 @@ def _uncovered_sides(
         if len(xa) and len(xb):
             sides.append(_rows_sharing(table, xa, xb, width))
     return sides
+
+
+def _shared(a: Keyed, b: Keyed) -> tuple[Keyed, Keyed]:
+    """Each side's (rec, code) entries whose code the other side has too: the only ones a join
+    (refined or not) can pair, so refining the rest would be wasted work."""
+    common = np.intersect1d(unique_sorted(a[1]), unique_sorted(b[1]), assume_unique=True)
+    ka, kb = np.isin(a[1], common), np.isin(b[1], common)
+    return (a[0][ka], a[1][ka]), (b[0][kb], b[1][kb])
 
 
 def _covered(codes: list[np.ndarray], n_rec: int) -> np.ndarray:
@@ -378,8 +408,9 @@ def candidate_pairs(
     if not same:
         covered |= _covered(found[1:], n_rec)
         for ra_rows, rb_rows in _uncovered_sides(table, rows_a, rows_b, covered, 2):
-            ca = _combo_codes(table, ra_rows, 2, n_keys)
-            cb = _combo_codes(table, rb_rows, 2, n_keys)
+            ca, cb = _shared(
+                _combo_codes(table, ra_rows, 2, n_keys), _combo_codes(table, rb_rows, 2, n_keys)
+            )
             for refine in (_by_sex, _by_sex_and_age):
                 p2, _, s = _join(refine(ca, sexes, age), refine(cb, sexes, age), max_block, n_rec)
                 found.append(p2)

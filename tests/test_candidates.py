@@ -6,6 +6,7 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -177,3 +178,60 @@ def test_join_numbers_codes_too_wide_to_combine_with_records(a, b, max_block):
     assert np.array_equal(narrow[0][order_n], shifted[0][order_s])
     assert np.array_equal(narrow[1][order_n], shifted[1][order_s])
     assert narrow[2] == shifted[2]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2**40), st.integers(0, 1000)), max_size=80),
+    st.booleans(),
+)
+def test_unique_counts_min_matches_a_groupby(rows, wide):
+    """One packed sort (or, when x and y do not fit one int64, a stable argsort) gives each
+    distinct x, its count and its smallest y."""
+    x = np.array([r for r, _ in rows], np.int64) * (2**21 if wide else 1)
+    y = np.array([v for _, v in rows], np.int64)
+    distinct, count, low = candidates._unique_counts_min(x, y)
+    expected = pd.DataFrame({"x": x, "y": y}).groupby("x")["y"].agg(["size", "min"])
+    assert distinct.tolist() == expected.index.tolist()
+    assert count.tolist() == expected["size"].tolist()
+    assert low.tolist() == expected["min"].tolist()
+
+
+def reference_combos(table, rows, width, n_keys, given=False):
+    """(rec, code) of every combination of a row's keys (and of its Abu-less keys), one by one."""
+    from itertools import combinations
+
+    base = n_keys + 1
+    out = set()
+    for r in rows:
+        for src in (table.key[r], np.where(table.alt[r] >= 0, table.alt[r], table.key[r])):
+            for combo in combinations(range(src.shape[0]), width):
+                if given and combo[0] != 0:
+                    continue
+                vals = sorted(int(src[c]) for c in combo)
+                if min(vals) < 0:
+                    continue
+                code = 0
+                for v in vals:
+                    code = code * base + v
+                out.add((int(table.rec[r]), code + width * base**width))
+    return out
+
+
+@pytest.mark.parametrize(("width", "given_name"), [(2, False), (3, False), (3, True)])
+def test_combo_codes_match_one_by_one(width, given_name):
+    names = [
+        "Abu Ahmad Hassan Ali",
+        "Mohammed Abd al-Rahman Saleh",
+        "Fatima Ali",
+        "Ali Hassan Ali Omar",
+        "Abu Khalil",
+        "",
+        "Hassan Mahmoud Abu Samra Nasser Ali",
+    ]
+    p = prepare(claim("a", [{"name": n} for n in names]), ["a"])
+    rows = np.arange(len(p.table.rec))
+    n_keys = len(p.table.keys)
+    rec, code = candidates._combo_codes(p.table, rows, width, n_keys, given=given_name)
+    got = set(zip(rec.tolist(), code.tolist(), strict=True))
+    assert got == reference_combos(p.table, rows, width, n_keys, given_name)
