@@ -372,15 +372,22 @@ def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
         code: key_frequency(table, claim_code == code, n_keys) for code in range(len(claim_ids))
     }
     # context: the record's group within its claim; for a claim without groups, the family name
-    group = np.where(
-        cols["group"] != "",
-        records["claim"].astype(str).to_numpy(dtype=object) + "\x1f" + cols["group"],
-        "",
-    ).astype(object)
+    # (texts built once per distinct value and shared: a new str per record would cost ~100 MB
+    # a column at 1M records)
+    grouped = cols["group"] != ""
+    pair_ids, distinct = pd.factorize(
+        pd.MultiIndex.from_arrays([claim_code[grouped], cols["group"][grouped]])
+    )
+    names_ = np.array(
+        [claim_ids[c] + "\x1f" + g for c, g in distinct.tolist()] + [""], dtype=object
+    )
+    group = names_[np.where(grouped, 0, -1)]
+    group[grouped] = names_[pair_ids]
     main = table.var == 0
-    family = np.full(len(records), "", dtype=object)
     last = table.key[main, np.maximum(table.ntok[main].astype(int) - 1, 0)]
-    family[table.rec[main]] = np.where(last >= 0, "k" + last.astype(str), "")
+    key_text = np.array(["k" + str(k) for k in range(len(table.keys))] + [""], dtype=object)
+    family = key_text[np.full(len(records), -1)]
+    family[table.rec[main]] = key_text[last]  # -1 (no key): ""
     claim_has_groups = pd.Series(group != "").groupby(claim_code).transform("any").to_numpy()
     context = np.where(claim_has_groups, group, family).astype(object)
     return Prepared(
