@@ -83,6 +83,7 @@ def field_levels(
 LARGE_RUN = 100_000  # records from which matching first tells its estimated pairs (notice)
 EM_SAMPLE = 2_000_000  # cross-claim pairs EM learns m from, at most (_em_sample)
 EM_KEEP = -10.0  # pairs whose prior + name weight is at least this are all in the EM sample
+_REC = np.int32  # record positions of candidate pairs while all are held (2**31 records at most)
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
 
 
@@ -188,8 +189,9 @@ def match_records(
     pair_specs = list(combinations(claim_codes, 2))
     if settings.duplicates:
         pair_specs += [(c, c) for c in claim_codes]
-    prior = np.zeros(0)
-    priors: list[np.ndarray] = []
+    # each claim pair's prior weight; claims as small ints, so that per-pair gathers stay small
+    prior_of = _prior_table(p, settings)
+    cc = p.claim_code.astype(np.int16 if len(claim_ids) < 2**15 else np.int64)
     rep.start("finding candidate pairs", len(pair_specs))
     for ca, cb in pair_specs:
         rep.advance()
@@ -209,12 +211,12 @@ def match_records(
         )
         say(f"{claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} candidate pairs")
         cand_stats.append(st)
-        all_a.append(ra)
-        all_b.append(rb)
-        priors.append(_prior_of(p, np.array([ca]), np.array([cb]), settings).repeat(len(ra)))
-    ra = np.concatenate(all_a) if all_a else np.zeros(0, np.int64)
-    rb = np.concatenate(all_b) if all_b else np.zeros(0, np.int64)
-    prior = np.concatenate(priors) if priors else np.zeros(0)
+        # record positions as int32 while every candidate is held (half the memory at 1M)
+        all_a.append(ra.astype(_REC))
+        all_b.append(rb.astype(_REC))
+    ra = np.concatenate(all_a) if all_a else np.zeros(0, _REC)
+    rb = np.concatenate(all_b) if all_b else np.zeros(0, _REC)
+    del all_a, all_b
     # analysts' decisions are compared even when blocking did not propose them
     same_pairs, diff_pairs = _decision_index(
         recs, decisions if decisions is not None else pd.DataFrame()
@@ -227,11 +229,9 @@ def match_records(
         known = np.isin(asked, have)
         extra = list(dict.fromkeys(d for d, k in zip(decided, known, strict=True) if not k))
         if extra:
-            ea = np.array([a for a, _ in extra], np.int64)
-            eb = np.array([b for _, b in extra], np.int64)
+            ea = np.array([a for a, _ in extra], _REC)
+            eb = np.array([b for _, b in extra], _REC)
             ra, rb = np.concatenate([ra, ea]), np.concatenate([rb, eb])
-            pa, pb = p.claim_code[ea], p.claim_code[eb]
-            prior = np.concatenate([prior, _prior_of(p, pa, pb, settings)])
     stats["pairs_compared"] = len(ra)
     if rep.notices and n >= LARGE_RUN:
         rep.notice(f"pairs compared: {len(ra):,}")
@@ -243,7 +243,11 @@ def match_records(
     level_names = {f: np.asarray(LEVEL_NAMES[f], dtype=object) for f in LEVELS}
     field_codes = {f: (c, level_names[f]) for f, c in codes.items() if f != "name"}
     model = Model(prior=0.0)
-    cross = p.claim_code[ra] != p.claim_code[rb]
+    claim_a, claim_b = cc[ra], cc[rb]
+    cross = claim_a != claim_b
+    fixed = prior_of[claim_a, claim_b]  # prior + name weight: what EM and scoring start from
+    fixed += name_weight
+    del claim_a, claim_b
     if settings.em and cross.sum() >= 5_000:
         say("estimating m and u")
         big = max(
@@ -260,27 +264,32 @@ def match_records(
             np.flatnonzero(p.claim_code == big[0]),
             np.flatnonzero(p.claim_code == big[1]),
         )
-        train, sample_weight = _em_sample(prior + name_weight, cross)
+        train, sample_weight = _em_sample(fixed, cross)
         estimate_m(
             model,
-            (prior + name_weight)[train],
+            fixed[train],
             {f: (c[train], names_) for f, (c, names_) in field_codes.items()},
             sample_weight=sample_weight,
             progress=rep,
         )
-    base = score(model, prior + name_weight, field_codes)
-    del field_codes
+    base = score(model, fixed, field_codes)
+    del field_codes, fixed, cross
 
     # decisions override the weight
     n_rec = len(recs)
-    pair_code = np.minimum(ra, rb).astype(np.int64) * n_rec + np.maximum(ra, rb)
-    decided_same = np.isin(pair_code, [a * n_rec + b for a, b in same_pairs])
-    decided_diff = np.isin(pair_code, [a * n_rec + b for a, b in diff_pairs])
-    probed = np.isin(pair_code, [min(a, b) * n_rec + max(a, b) for a, b in probe])
+    if decided:
+        pair_code = np.minimum(ra, rb).astype(np.int64) * n_rec + np.maximum(ra, rb)
+        decided_same = np.isin(pair_code, [a * n_rec + b for a, b in same_pairs])
+        decided_diff = np.isin(pair_code, [a * n_rec + b for a, b in diff_pairs])
+        probed = np.isin(pair_code, [min(a, b) * n_rec + max(a, b) for a, b in probe])
+        del pair_code
+    else:
+        decided_same = decided_diff = probed = np.zeros(len(ra), bool)
     # pairs too weak to matter even with the most context go no further
     keep = (base >= settings.possible - CONTEXT_MAX) | decided_same | decided_diff | probed
     is_candidate = (np.arange(len(ra)) < n_candidates)[keep]
-    ra, rb, base, prior = ra[keep], rb[keep], base[keep], prior[keep]
+    ra, rb, base = ra[keep].astype(np.int64), rb[keep].astype(np.int64), base[keep]
+    prior = prior_of[cc[ra], cc[rb]]
     name_weight = name_weight[keep]
     codes = {f: c[keep] for f, c in codes.items()}  # levels stay int8 codes to the end
     decided_same, decided_diff, probed = decided_same[keep], decided_diff[keep], probed[keep]
@@ -368,16 +377,19 @@ def _em_sample(fixed: np.ndarray, cross: np.ndarray) -> tuple[np.ndarray, np.nda
     return train[chosen], weight
 
 
-def _prior_of(p: Prepared, ca: np.ndarray, cb: np.ndarray, settings: Settings) -> np.ndarray:
-    """The prior weight of pairs between claims ca[i] and cb[i]."""
+def _prior_table(p: Prepared, settings: Settings) -> np.ndarray:
+    """float[k, k]: the prior weight of a pair of records of claims i and j (i == j: within one
+    claim, where about 1% of the records are expected to be duplicates)."""
     size = np.bincount(p.claim_code, minlength=len(p.claim_ids)).astype(float)
-    na, nb = size[ca], size[cb]
-    out = np.empty(len(ca))
-    for i in range(len(ca)):
-        if ca[i] == cb[i]:
-            out[i] = prior_weight(na[i] * (na[i] - 1) / 2, 0.01 * na[i])
-        else:
-            out[i] = prior_weight(na[i] * nb[i], settings.expected_overlap * min(na[i], nb[i]))
+    k = len(size)
+    out = np.empty((k, k))
+    for i in range(k):
+        for j in range(k):
+            na, nb = size[i], size[j]
+            if i == j:
+                out[i, j] = prior_weight(na * (na - 1) / 2, 0.01 * na)
+            else:
+                out[i, j] = prior_weight(na * nb, settings.expected_overlap * min(na, nb))
     return out
 
 
