@@ -80,6 +80,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from reconcile.problems import Problem
+from reconcile.records import repeated
 from reconcile.relations import (
     analyse_name,
     fold,
@@ -671,6 +672,22 @@ def _contradicts(lo: np.ndarray, hi: np.ndarray, group: str) -> np.ndarray:
         return ~np.isnan(lo) & ((hi < g_lo) | (lo > g_hi))
 
 
+def _same_text(
+    records: pd.DataFrame, name: str, values: pa.Array
+) -> pd.api.extensions.ExtensionArray | None:
+    """The text column `name` of the records when it is Arrow text equal to `values` cell for
+    cell (a parsed column that changed nothing shares its memory), else None."""
+    if not name or name not in records.columns:
+        return None
+    array = records[name].array
+    arrow = getattr(array, "_pa_array", None)
+    if not isinstance(records[name].dtype, pd.StringDtype) or arrow is None:
+        return None
+    if arrow.type != values.type or arrow.null_count or values.null_count:
+        return None
+    return array if pc.all(pc.equal(arrow, values)).as_py() is not False else None
+
+
 def parse_records(
     records: pd.DataFrame, placeholders: Sequence[str] = DEFAULT_PLACEHOLDERS
 ) -> tuple[pd.DataFrame, list[Problem]]:
@@ -816,19 +833,26 @@ def parse_records(
         ident = ident.copy()
         ident[fill] = u_ident[fill]
 
-    def text(values: np.ndarray | pa.Array) -> pd.Series:
-        if isinstance(values, pa.Array):
-            array = pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=_TEXT)  # type: ignore[call-arg]
-            return pd.Series(array, index=out.index)
-        return pd.Series(values, index=out.index, dtype="str")
+    def text(values: np.ndarray | pa.Array, like: str = "") -> pd.Series:
+        """A parsed column; the text column `like` itself (its memory) when it holds the
+        same values, one shared block when every value is blank."""
+        if not isinstance(values, pa.Array):
+            values = pa.array(values, type=pa.large_string())
+        same = _same_text(records, like, values)
+        if same is not None:
+            return pd.Series(same, index=out.index)
+        if n and values.null_count == 0 and pc.max(pc.binary_length(values)).as_py() == 0:
+            return pd.Series(repeated("", n).array, index=out.index)
+        array = pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=_TEXT)  # type: ignore[call-arg]
+        return pd.Series(array, index=out.index)
 
-    out["sex_n"] = text(s)
+    out["sex_n"] = text(s, "sex")
     out["age_min"] = pd.Series(age_min, index=out.index, dtype=float)
     out["age_max"] = pd.Series(age_max, index=out.index, dtype=float)
-    out["age_n"] = text(_taken([a.text for a in ages], age_codes))
-    out["age_group_n"] = text(g)
-    out["dob_n"] = text(dob)
-    out["national_id_n"] = text(national_id)
+    out["age_n"] = text(_taken([a.text for a in ages], age_codes), "age")
+    out["age_group_n"] = text(g, "age_group")
+    out["dob_n"] = text(dob, "dob")
+    out["national_id_n"] = text(national_id, "national_id")
     group_text = _arrow(records, "group")
     folded_ph = _placeholder_set(ph)[0]
     simple = np.zeros(n, dtype=bool)
@@ -840,9 +864,9 @@ def parse_records(
     groups = _taken([parse_group(t, ph) for t in group_texts], group_codes)
     if len(rest) < n:
         groups = pc.replace_with_mask(group_text, pa.array(~simple), groups)
-    out["group_n"] = text(groups)
-    out["status_n"] = text(status)
-    out["identified_n"] = text(ident)
+    out["group_n"] = text(groups, "group")
+    out["status_n"] = text(status, "status")
+    out["identified_n"] = text(ident, "identified")
     out["relation_term"] = text(term)
     out["relation_to"] = text(to)
     out["name_is_relation"] = pd.Series(whole, index=out.index, dtype=bool)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -170,18 +168,56 @@ def _arrow(column: pd.Series) -> pa.Array:
     return text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
 
 
-@lru_cache(maxsize=1)
-def _spaces() -> pa.Array:
-    """Every character str.strip() removes."""
-    return pa.array([c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()])
+# every character str.isspace() (and so str.strip()) takes for a space, and the UTF-8 bytes
+# that can begin or end one: an ASCII space or control, C2 85 / C2 A0, or a three-byte
+# character led by E1, E2 or E3 (U+1680, U+2000-U+3000)
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[ord(c) for c in SPACES if ord(c) < 128]] = True
+_LEAD3 = np.zeros(256, dtype=bool)
+_LEAD3[[0xE1, 0xE2, 0xE3]] = True
+_NEXT2 = np.zeros(256, dtype=bool)
+_NEXT2[[0x85, 0xA0]] = True
+
+
+def _edges(chunk: pa.Array) -> np.ndarray:
+    """True where a cell may start or end with a space (every cell that does, and a few
+    others), read from the UTF-8 bytes of a null-free arrow text array."""
+    n = len(chunk)
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    buffers = chunk.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset : chunk.offset + n + 1]
+    if buffers[2] is None or not len(buffers[2]):
+        return np.zeros(n, dtype=bool)
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    start, end = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
+    length = end - start
+    some = length > 0
+    first = data[np.where(some, start, 0)]
+    second = data[np.where(length > 1, start + 1, 0)]
+    last = data[np.where(some, end - 1, 0)]
+    before = data[np.where(length > 1, end - 2, 0)]
+    third = data[np.where(length > 2, end - 3, 0)]
+    starts = _ASCII_SPACE[first] | _LEAD3[first] | ((first == 0xC2) & _NEXT2[second])
+    ends = _ASCII_SPACE[last] | ((before == 0xC2) & _NEXT2[last]) | _LEAD3[third]
+    return some & (starts | ends)
 
 
 def _stripped(column: pd.Series) -> pd.Series:
-    """Each cell as str.strip() leaves it; only cells that start or end with a space are touched."""
-    text = _arrow(column)
-    first = pc.is_in(pc.utf8_slice_codeunits(text, 0, 1), value_set=_spaces())
-    last = pc.is_in(pc.utf8_slice_codeunits(text, -1), value_set=_spaces())
-    edge = np.asarray(pc.or_(first, last))
+    """Each cell as str.strip() leaves it; only cells that start or end with a space are touched
+    (found from the text's UTF-8 bytes; Python strips the few that may)."""
+    arrow = getattr(column.array, "_pa_array", None)
+    text = pa.chunked_array(arrow) if arrow is not None else None
+    kinds = (pa.string(), pa.large_string())
+    if text is None or text.null_count or text.type not in kinds:
+        values = column.tolist()
+        edge = np.array([isinstance(v, str) and v != v.strip() for v in values], dtype=bool)
+    else:
+        parts = [_edges(c) for c in text.chunks]
+        edge = np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
     if not edge.any():
         return column
     column = column.copy()
@@ -189,10 +225,16 @@ def _stripped(column: pd.Series) -> pd.Series:
     return column
 
 
-def _repeated(value: str, n: int) -> pd.Series:
-    """A text column of n times the same value."""
-    array = pa.repeat(pa.scalar(value, pa.large_string()), n)
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([array]), dtype=_TEXT))  # type: ignore[call-arg]
+_BLOCK = 1 << 16  # rows in one block of a repeated column
+
+
+def repeated(value: str, n: int) -> pd.Series:
+    """A text column of n times the same value, its blocks sharing one buffer: a claim's `file`
+    and `claim`, a field no column gives, take a block's memory, not a million cells'."""
+    block = pa.repeat(pa.scalar(value, pa.large_string()), min(n, _BLOCK))
+    chunks = [block] * (n // _BLOCK) + ([block.slice(0, n % _BLOCK)] if n % _BLOCK else [])
+    array = pa.chunked_array(chunks, type=pa.large_string())
+    return pd.Series(pd.arrays.ArrowStringArray(array, dtype=_TEXT))  # type: ignore[call-arg]
 
 
 def _again(column: pd.Series) -> np.ndarray:
@@ -251,7 +293,7 @@ def build_records(
         )
         problems.append(Problem("W301", file, msg, 1, "id"))
     n = len(lines)
-    empty = _repeated("", n)
+    empty = repeated("", n)
     values = {f: _joined([cells[i] for i in ix]) for f, ix in plan.fields.items()}
     extras = {name: cells[i] for name, i in plan.extras}
     content = np.zeros(n, dtype=bool)
@@ -295,12 +337,12 @@ def build_records(
         return column if take is None else column.iloc[take].reset_index(drop=True)
 
     columns: dict[str, pd.Series] = {
-        "claim": _repeated(claim, len(keep)),
+        "claim": repeated(claim, len(keep)),
         "record_id": rids,
-        "file": _repeated(file, len(keep)),
+        "file": repeated(file, len(keep)),
         "row": pd.Series(lines, dtype="int64"),
     }
-    blank_kept = _repeated("", len(keep))
+    blank_kept = repeated("", len(keep))
     for f in TEXT_FIELDS:
         columns[f] = kept(values[f]) if f in values else blank_kept
     for name, value in extras.items():

@@ -241,3 +241,57 @@ def test_an_arabic_comma_as_delimiter_is_read_by_the_csv_module():
         table, problems = read_table(data, "x.csv", delimiter=delimiter)
         assert problems == [] and table is not None and table.columns is None
         assert table.rows == [(2, ["1", "علي"])]
+
+
+def test_spaces_are_every_character_str_strip_takes():
+    import sys
+
+    from reconcile.records import SPACES
+
+    assert set(SPACES) == {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+
+
+_CELL = st.lists(
+    st.sampled_from(["a", "ع", "é", "\u2003", "\xa0", " ", "\t", "\u3000", "\x85", "中", "\x1f"])
+    | st.characters(exclude_categories=["Cs"]),
+    max_size=6,
+).map("".join)
+
+
+@SETTINGS
+@given(st.lists(_CELL, max_size=12), st.integers(0, 4), st.integers(1, 5))
+def test_stripped_strips_what_str_strip_strips(cells, cut, chunk):
+    """Read from the UTF-8 bytes, chunked and sliced arrow arrays included."""
+    import pyarrow as pa
+
+    from reconcile.records import _TEXT, _stripped
+
+    arrow = pa.array(["pad"] * cut + cells, type=pa.large_string()).slice(cut)
+    parts = [arrow.slice(i, chunk) for i in range(0, len(arrow), chunk)] or [arrow]
+    column = pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array(parts, type=pa.large_string()), dtype=_TEXT)  # type: ignore[call-arg]
+    )
+    assert _stripped(column).tolist() == [c.strip() for c in cells]
+
+
+def _buffers(column: pd.Series) -> set[int]:
+    return {b.address for c in column.array._pa_array.chunks for b in c.buffers() if b is not None}
+
+
+def test_constant_and_unchanged_columns_share_memory(tmp_path: Path):
+    """file and claim are one block repeated; a parsed column that equals its text column is
+    that column; a blank parsed column is one shared block; the values are as before."""
+    rows = [f"{i},Name {i},1990-01-0{1 + i % 9},{100 + i}" for i in range(70_000)]
+    (tmp_path / "c.csv").write_text("id,name,dob,national_id\n" + "\n".join(rows) + "\n")
+    case = load_case(tmp_path / "c.csv")
+    records = case.claims[0].records
+    assert records["file"].dtype == "str" and records["dob_n"].dtype == "str"
+    assert records["file"].tolist() == [str(tmp_path / "c.csv")] * 70_000
+    assert set(records["claim"]) == {"c"}
+    assert len(_buffers(records["file"])) <= 3  # one block (and a slice of it) of 70,000 rows
+    assert _buffers(records["dob_n"]) == _buffers(records["dob"])
+    assert _buffers(records["national_id_n"]) == _buffers(records["national_id"])
+    assert records["status_n"].tolist() == [""] * 70_000
+    assert len(_buffers(records["status_n"])) <= 3
+    again = case.records  # all claims at once keeps the dtypes and the values
+    assert again["file"].dtype == "str" and again["dob_n"].tolist() == records["dob"].tolist()
