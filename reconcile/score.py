@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from reconcile.pairkernel import level_masses, level_tables, total_weights
 from reconcile.progress import Reporter
 
 # field -> level -> (m, u). "missing" is never listed: it always weighs 0.
@@ -137,13 +138,19 @@ def encode_levels(levels: dict[str, np.ndarray]) -> Encoded:
 
 
 def score(model: Model, fixed: np.ndarray, levels: dict[str, np.ndarray] | Encoded) -> np.ndarray:
-    """Total weight: prior + fixed part (name, context) + each field level's weight."""
+    """Total weight: prior + fixed part (name, context) + each field level's weight, added in
+    that order (one compiled pass over the pairs, no temporary per field)."""
     enc = _encoded(levels)
-    w = model.prior + fixed
-    for fld, (codes, names) in enc.items():
-        table = np.array([model.weight(fld, str(n)) for n in names] + [0.0])
-        w += table[codes]  # code -1 (none) takes the last entry, 0
-    return w
+    return total_weights(
+        model.prior, fixed, [codes for codes, _ in enc.values()], _level_tables(model, enc)
+    )
+
+
+def _level_tables(model: Model, enc: Encoded) -> np.ndarray:
+    """Each field's level weights in code order (pairkernel.level_tables)."""
+    return level_tables(
+        [[model.weight(fld, str(n)) for n in names] for fld, (_, names) in enc.items()]
+    )
 
 
 def _encoded(levels: dict[str, np.ndarray] | Encoded) -> Encoded:
@@ -169,37 +176,36 @@ def estimate_m(
     if len(fixed) < min_pairs and sample_weight is None:
         return
     enc = _encoded(levels)
-    # pairs with a level (code >= 0) of each field, when some have none
-    has = {f: codes >= 0 for f, (codes, _) in enc.items() if f in model.mu}
-    has = {f: h for f, h in has.items() if not h.all()}
+    fields = [f for f in enc if f in model.mu]
+    all_codes = [codes for codes, _ in enc.values()]
+    em_codes = [enc[f][0] for f in fields]
+    n_levels = max((len(enc[f][1]) for f in fields), default=0)
+    w = np.empty(len(fixed))  # the weights, then in place the probabilities
     rep = progress or Reporter()
     rep.start("estimating m (EM)", iterations)
     for it in range(iterations):
         rep.advance()
-        w = score(model, fixed, enc)
-        p = 1.0 / (1.0 + np.exp2(-np.clip(w, -60, 60)))
+        total_weights(model.prior, fixed, all_codes, _level_tables(model, enc), out=w)
+        p = _probability_in_place(w)
         if sample_weight is not None:
             p *= sample_weight
         if p.sum() <= 1.0:
             break
+        masses = level_masses(p, em_codes, n_levels)
         changed = 0.0
-        for fld, (codes, names) in enc.items():
-            if fld not in model.mu:
-                continue
-            if fld in has:
-                mass = np.bincount(codes[has[fld]], weights=p[has[fld]], minlength=len(names))
-            else:
-                mass = np.bincount(codes, weights=p, minlength=len(names))
+        for row, fld in enumerate(fields):
+            names = enc[fld][1]
+            mass = masses[row, : len(names)]
             known = np.array([n != "missing" for n in names], bool)
             pk = mass[known].sum()
             if pk < 10:
                 continue
-            n_levels = len(model.mu[fld])
+            n_levels_f = len(model.mu[fld])
             for k, name in enumerate(names):
                 if name not in model.mu[fld]:
                     continue
                 m_old, u = model.mu[fld][name]
-                m_new = (mass[k] + 0.1) / (pk + 0.1 * n_levels)
+                m_new = (mass[k] + 0.1) / (pk + 0.1 * n_levels_f)
                 changed = max(changed, abs(m_new - m_old))
                 model.mu[fld][name] = (float(m_new), u)
         model.em_iterations = it + 1
@@ -209,4 +215,14 @@ def estimate_m(
 
 
 def probability(weight: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+    """The probability of a match of each weight (log2 odds, clipped to +-60 bits)."""
+    return _probability_in_place(np.clip(weight, -60, 60))
+
+
+def _probability_in_place(w: np.ndarray) -> np.ndarray:
+    """1 / (1 + 2^-clip(w, -60, 60)) computed in w itself (no temporary), which it returns."""
+    np.clip(w, -60, 60, out=w)
+    np.negative(w, out=w)
+    np.exp2(w, out=w)
+    np.add(1.0, w, out=w)
+    return np.divide(1.0, w, out=w)
