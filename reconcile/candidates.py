@@ -421,9 +421,10 @@ def candidate_pairs(
     if not same:
         unnamed_a = idx_a[~named[idx_a]]
         unnamed_b = idx_b[~named[idx_b]]
-        attr = pd.factorize(
-            pd.Series(sex, dtype=object) + "\x1f" + pd.Series(age_group, dtype=object)
-        )[0]
+        # sex and age group as one int per record (a string per record would be slow)
+        sx, sx_values = pd.factorize(sex)
+        groups, _ = pd.factorize(age_group)
+        attr = (groups.astype(np.int64) + 1) * (len(sx_values) + 1) + sx + 1
         for ua, other, flip in ((unnamed_a, idx_b, False), (unnamed_b, idx_a, True)):
             if len(ua) == 0 or len(other) == 0:
                 continue
