@@ -350,7 +350,12 @@ def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
     records = records.reset_index(drop=True)
     table = name_table(records)
     code_of = {c: i for i, c in enumerate(claim_ids)}
-    claim_code = records["claim"].map(code_of).to_numpy(dtype=np.int64)
+    claims, claim_values = pd.factorize(records["claim"])  # a lookup per claim, not per record
+    lookup = np.array([code_of.get(str(c), -1) for c in claim_values] + [-1], np.int64)
+    claim_code = lookup[claims]
+    if (claim_code < 0).any():
+        unknown = records["claim"][claim_code < 0].iloc[0]
+        raise ValueError(f"record of claim {unknown!r}, which is not among the claims given")
     named = np.zeros(len(records), bool)
     named[table.rec] = True
     cols = {
