@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from reconcile.arrays import ranges, runs, unique_sorted
-from reconcile.prepare import MAX_TOKENS, NameTable
+from reconcile.prepare import NameTable
 
 FULL_COMPARISON_LIMIT = 250_000  # compare all pairs when n_a * n_b is at most this
 MAX_BLOCK = 1_000  # pairs one blocking key may produce
@@ -63,32 +63,38 @@ def _combo_codes(
     base = np.int64(n_keys + 1)
     offset = np.int64(width) * (base**width)
     for src, src_rec in sources:
-        if given:  # positions matter: the given name is the first
-            combos = [c for c in combinations(range(MAX_TOKENS), width) if c[0] == 0]
-            cols_of = src.astype(np.int64)
-        else:  # every row's keys sorted once: each combination of columns is then in order,
-            # and -1 (no key) comes first, so a combination is whole when its first key is
-            combos = list(combinations(range(MAX_TOKENS), width))
-            cols_of = np.sort(src, axis=1).astype(np.int64)
-        for combo in combos:
-            cols = cols_of[:, list(combo)]
-            if given:
-                ok = (cols >= 0).all(axis=1)
-                cols = np.sort(cols[ok], axis=1)
-            else:
-                ok = cols[:, 0] >= 0
-                cols = cols[ok]
-            if not len(cols):
+        # every row's keys sorted once: each combination of columns is then in order, and -1
+        # (no key) comes first, so a combination is whole when its first key is; with `given`,
+        # the given name (position 0) joins combinations of the other positions' sorted keys
+        first = src[:, 0].astype(np.int64) if given else None
+        cols_of = np.sort(src[:, 1:] if given else src, axis=1).astype(np.int64)
+        for combo in combinations(range(cols_of.shape[1]), width - given):
+            ok = cols_of[:, combo[0]] >= 0
+            if first is not None:
+                ok &= first >= 0
+            if not ok.any():
                 continue
-            code = cols[:, 0].copy()
-            for c in range(1, width):
+            parts = [cols_of[ok, c] for c in combo]
+            if first is not None:
+                parts = _insert_sorted(first[ok], parts)
+            code = parts[0].copy()
+            for part in parts[1:]:
                 code *= base
-                code += cols[:, c]
+                code += part
             out_rec.append(src_rec[ok])
             out_code.append(code + offset)
     if not out_rec:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(out_rec), np.concatenate(out_code)
+
+
+def _insert_sorted(x: np.ndarray, parts: list[np.ndarray]) -> list[np.ndarray]:
+    """Columns x and parts (each row of parts ascending) as ascending columns, row by row."""
+    if len(parts) == 2:  # (x, lo, hi) in order, without a sort
+        lo, hi = parts
+        return [np.minimum(x, lo), np.maximum(lo, np.minimum(x, hi)), np.maximum(x, hi)]
+    cols = np.sort(np.column_stack([x, *parts]), axis=1)
+    return [cols[:, c] for c in range(cols.shape[1])]
 
 
 def sex_code(sex: np.ndarray) -> np.ndarray:
