@@ -14,6 +14,8 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from reconcile import names
+from reconcile.arrays import runs, unique_sorted
+from reconcile.levels import LEVELS
 from reconcile.prepare import FILLER_TOKENS, Prepared
 from reconcile.score import CONTEXT_BITS, CONTEXT_MAX
 
@@ -26,98 +28,173 @@ def resolve_targets(p: Prepared) -> np.ndarray:
 
     The record's own group (household) is searched first, then the whole claim through the
     rarest word of the target's name; a target whose every word is too common to search
-    (more than TARGET_SEARCH_CAP names) stays unresolved."""
+    (more than TARGET_SEARCH_CAP names) stays unresolved.
+
+    Each distinct (group, target text) is asked once. Only what the questions read is indexed:
+    the name rows of the asked groups, the postings of the words asked for, and the texts of
+    the rows searched (a few thousand questions against a million names)."""
     target = np.full(len(p.records), -1, dtype=np.int64)
     rel_to = p.cols["relation_to"]
+    asking = rel_to != ""
+    if not asking.any():
+        return target
     t = p.table
-    vocab_id: dict[str, int] | None = None
+    group = _codes(p.group)
+    vocab = pd.Index(t.vocab, dtype=object)
     for code in range(len(p.claim_ids)):
         in_claim = p.claim_code == code
-        ask = np.flatnonzero(in_claim & (rel_to != ""))
-        if len(ask) == 0:
-            continue
+        ask = np.flatnonzero(in_claim & asking)
         rows = np.flatnonzero(in_claim[t.rec])
-        if len(rows) == 0:
+        if len(ask) == 0 or len(rows) == 0:
             continue
-        if vocab_id is None:
-            vocab_id = {w: i for i, w in enumerate(t.vocab)}
-        names_ = _NameRows(p, rows)
-        cache: dict[tuple[str, str], int] = {}
-        for rec in ask:
-            text, group = str(rel_to[rec]), str(p.group[rec])
-            key = (group, text)
-            if key not in cache:
-                cache[key] = _find_target(text, group, names_, vocab_id)
-            target[rec] = cache[key]
+        questions = _questions(ask, group[ask], rel_to[ask], vocab)
+        none = np.zeros(0, np.int64)
+        words = unique_sorted(np.concatenate([q.tokens for q in questions] + [none]))
+        index = _NameRows(p, rows, group, unique_sorted(group[ask]), words)
+        pools = [index.pools(q) for q in questions]
+        index.read_texts(np.concatenate([x for ps in pools for x in ps] + [none]))
+        for q, pool in zip(questions, pools, strict=True):
+            target[q.records] = _search(q.query, pool, index)
     target[target == np.arange(len(target))] = -1
     return target
 
 
+class _Question:
+    """One distinct (group, target text): the records asking it, the query (the target's
+    name words, fillers out, joined by a space), how many words it has and the token ids of
+    its words in order (-1: a word no name holds)."""
+
+    def __init__(self, records: np.ndarray, group: int, words: list[str], tokens: np.ndarray):
+        self.records = records
+        self.group = group
+        self.words = len(words)
+        self.query = " ".join(words)
+        self.tokens = tokens
+
+
+def _questions(
+    ask: np.ndarray, group: np.ndarray, text: np.ndarray, vocab: pd.Index
+) -> list[_Question]:
+    """The distinct questions of the records `ask` (their group codes and target texts)."""
+    keys, first = pd.factorize(pd.MultiIndex.from_arrays([group, text]))
+    order = np.argsort(keys, kind="stable")
+    cut = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1], True])
+    groups = first.get_level_values(0).to_numpy().tolist()
+    texts = [str(x) for x in first.get_level_values(1).tolist()]
+    words_of: dict[str, list[str]] = {}
+    for txt in texts:
+        if txt not in words_of:
+            words_of[txt] = [w for w in names.name_tokens(txt) if w not in FILLER_TOKENS]
+    words = [words_of[txt] for txt in texts]
+    flat = [w for ws in words for w in ws]
+    ids = vocab.get_indexer(pd.Index(flat, dtype=object)).astype(np.int64)
+    at = np.cumsum([0] + [len(ws) for ws in words]).tolist()
+    return [
+        _Question(ask[order[s:e]], int(groups[k]), words[k], ids[at[k] : at[k + 1]])
+        for k, (s, e) in enumerate(zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True))
+    ]
+
+
 class _NameRows:
-    """The name rows of one claim (rows of the name table, in order) indexed by token and by
-    group, with their text (tokens joined by a space)."""
+    """What the questions of one claim read of its name rows (rows of the name table, in
+    order): the rows of each asked group, the rows holding each asked token (in row order, a
+    row once per occurrence) and, once read_texts is called, the text of the rows searched
+    (tokens joined by a space)."""
 
-    def __init__(self, p: Prepared, rows: np.ndarray) -> None:
+    def __init__(
+        self,
+        p: Prepared,
+        rows: np.ndarray,
+        group: np.ndarray,
+        groups: np.ndarray,
+        tokens: np.ndarray,
+    ) -> None:
         t = p.table
-        self.rows = rows
+        self.table = t
         self.rec_of_row = t.rec
+        # postings of the asked tokens
         tok = t.tok[rows]
-        at_row, at_col = np.nonzero(tok >= 0)  # row by row, tokens in order
-        tokens = tok[at_row, at_col].astype(np.int64)
-        # postings: the rows holding each token, in row order (a row once per occurrence)
-        order = np.argsort(tokens, kind="stable")
+        at_row, at_col = np.nonzero(_member(tok, tokens, len(t.vocab)))  # row by row, in order
+        held = tok[at_row, at_col].astype(np.int64)
+        order = np.argsort(held, kind="stable")
         self.post_rows = rows[at_row[order]]
-        self.post_tok, self.post_start, self.post_len = np.unique(
-            tokens[order], return_index=True, return_counts=True
-        )
-        # text of each row: its tokens joined by a space
-        vocab = pa.array(t.vocab, type=pa.large_string())
-        per_row = np.bincount(at_row, minlength=len(rows))
-        offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
-        words = pa.LargeListArray.from_arrays(pa.array(offsets), vocab.take(pa.array(tokens)))
-        self.text = pc.binary_join(words, pa.scalar(" ", pa.large_string()))
-        self.pos = np.full(len(t.rec), -1, np.int64)
-        self.pos[rows] = np.arange(len(rows))
-        # groups: the rows of each (non-empty) group, in row order
-        group = p.group[t.rec[rows]]
-        codes, uniques = pd.factorize(group)
-        named = np.flatnonzero(group != "")
-        by = named[np.argsort(codes[named], kind="stable")]
+        self.post_tok, self.post_start, self.post_len = _runs(held[order])
+        # asked groups (never the empty one): their rows in row order
+        row_group = group[t.rec[rows]]
+        mine = np.flatnonzero(_member(row_group, groups, int(group.max(initial=-1)) + 1))
+        by = mine[np.argsort(row_group[mine], kind="stable")]
         self.group_rows = rows[by]
-        starts = np.flatnonzero(np.r_[True, codes[by][1:] != codes[by][:-1]])[: len(by)]
-        ends = np.r_[starts[1:], len(by)][: len(by)]
-        self.group_span = {
-            str(uniques[codes[by[s]]]): (int(s), int(e))
-            for s, e in zip(starts.tolist(), ends.tolist(), strict=True)
-        }
+        self.group_of, self.group_start, self.group_len = _runs(row_group[by])
+        self.text_rows = np.zeros(0, np.int64)
+        self.texts_read: np.ndarray = np.zeros(0, object)
 
-    def in_group(self, group: str) -> np.ndarray:
-        s, e = self.group_span.get(group, (0, 0))
-        return self.group_rows[s:e]
+    def in_group(self, group: int) -> np.ndarray:
+        return _span(self.group_of, self.group_start, self.group_len, self.group_rows, group)
 
     def posting(self, token: int) -> np.ndarray | None:
-        at = int(np.searchsorted(self.post_tok, token))
-        if at == len(self.post_tok) or self.post_tok[at] != token:
+        if token < 0:
             return None
-        s = int(self.post_start[at])
-        return self.post_rows[s : s + int(self.post_len[at])]
+        found = _span(self.post_tok, self.post_start, self.post_len, self.post_rows, token)
+        return found if len(found) else None
+
+    def pools(self, q: _Question) -> list[np.ndarray]:
+        """The rows to search for a question, in order: its group, then the rows of its rarest
+        word (the first of the rarest) when they are at most TARGET_SEARCH_CAP."""
+        if not q.words:
+            return []
+        pools = [self.in_group(q.group)]
+        found = [x for x in (self.posting(int(tk)) for tk in q.tokens) if x is not None]
+        if found:
+            rarest = min(found, key=len)
+            if len(rarest) <= TARGET_SEARCH_CAP:
+                pools.append(rarest)
+        return pools
+
+    def read_texts(self, rows: np.ndarray) -> None:
+        """Build the texts of these rows (their tokens joined by a space) for texts()."""
+        self.text_rows = unique_sorted(rows.astype(np.int64))
+        tok = self.table.tok[self.text_rows]
+        at_row, at_col = np.nonzero(tok >= 0)
+        vocab = pa.array(self.table.vocab, type=pa.large_string())
+        per_row = np.bincount(at_row, minlength=len(self.text_rows))
+        offsets = np.concatenate([[0], np.cumsum(per_row)]).astype(np.int64)
+        tokens = pa.array(tok[at_row, at_col].astype(np.int64))
+        words = pa.LargeListArray.from_arrays(pa.array(offsets), vocab.take(tokens))
+        text = pc.binary_join(words, pa.scalar(" ", pa.large_string()))
+        self.texts_read = np.asarray(text.to_pylist(), dtype=object)
 
     def texts(self, pool: np.ndarray) -> list[str]:
-        return self.text.take(pa.array(self.pos[pool])).to_pylist()
+        return self.texts_read[np.searchsorted(self.text_rows, pool)].tolist()
 
 
-def _find_target(text: str, group: str, rows: _NameRows, vocab_id: dict[str, int]) -> int:
-    words = [w for w in names.name_tokens(text) if w not in FILLER_TOKENS]
-    if not words:
-        return -1
-    query = " ".join(words)
-    pools = [rows.in_group(group)]
-    postings = [rows.posting(vocab_id[w]) for w in words if w in vocab_id]
-    found = [x for x in postings if x is not None]
-    if found:
-        rarest = min(found, key=len)
-        if len(rarest) <= TARGET_SEARCH_CAP:
-            pools.append(rarest)
+def _member(x: np.ndarray, wanted: np.ndarray, n: int) -> np.ndarray:
+    """Mask of the elements of x (codes below n, or -1: never wanted) that are in wanted (one
+    lookup per element: np.isin's sorting or hashing costs more at a million)."""
+    table = np.zeros(n + 1, bool)
+    table[wanted[wanted >= 0]] = True
+    return table[x]  # -1 reads the last entry: False
+
+
+def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array, where each run of them starts and its length."""
+    values, start = runs(x)
+    return values, start, np.diff(np.append(start, len(x)))
+
+
+def _span(
+    keys: np.ndarray, start: np.ndarray, length: np.ndarray, values: np.ndarray, key: int
+) -> np.ndarray:
+    """values[start[j]:start[j] + length[j]] where keys[j] == key (keys sorted), else empty."""
+    at = int(np.searchsorted(keys, key))
+    if at == len(keys) or keys[at] != key:
+        return values[:0]
+    s = int(start[at])
+    return values[s : s + int(length[at])]
+
+
+def _search(query: str, pools: list[np.ndarray], rows: _NameRows) -> int:
+    """The record of the first row of the first pool whose text matches the query best (token
+    set similarity >= 90), or -1."""
     for pool in pools:
         if not len(pool):
             continue
@@ -133,13 +210,25 @@ def relation_by_person(
     level: np.ndarray, ra: np.ndarray, rb: np.ndarray, target: np.ndarray, person: np.ndarray
 ) -> np.ndarray:
     """Relation levels refined by who the relations point to: the same kinship term to records
-    of one person is `same`; to records of two different persons, `differs`."""
+    of one person is `same`; to records of two different persons, `differs`.
+
+    level: the pairs' relation levels, as names or as integer codes into LEVELS["relation"]
+    (what levels.field_codes gives); the result is of the same kind. Only the pairs whose two
+    records both point somewhere are read past one lookup each."""
     out = level.copy()
-    ta, tb = target[ra], target[rb]
-    both = np.isin(level, ["term", "same", "unsure"]) & (ta >= 0) & (tb >= 0)
-    same_person = both & (person[np.maximum(ta, 0)] == person[np.maximum(tb, 0)])
-    out[same_person] = "same"
-    out[both & ~same_person] = "differs"
+    points = target >= 0
+    idx = np.flatnonzero(points[ra] & points[rb])
+    if not len(idx):
+        return out
+    coded = np.issubdtype(level.dtype, np.integer)
+
+    def as_level(name: str) -> object:
+        return LEVELS["relation"].index(name) if coded else name
+
+    idx = idx[np.isin(level[idx], np.array([as_level(x) for x in ("term", "same", "unsure")]))]
+    same_person = person[target[ra[idx]]] == person[target[rb[idx]]]
+    out[idx[same_person]] = as_level("same")
+    out[idx[~same_person]] = as_level("differs")
     return out
 
 
@@ -151,25 +240,25 @@ def context_bonus(
     bonus = np.zeros(len(ra))
     if len(ra) == 0:
         return bonus
-    strong = base >= threshold
     group, context = _codes(p.group), _codes(p.context)
+    has_group, has_context = group >= 0, context >= 0
     n_context = int(context.max(initial=-1)) + 2
     n = len(p.records)
-    for x, y in ((ra, rb), (rb, ra)):
-        gx, cy = group[x], context[y]
-        at = np.flatnonzero((gx >= 0) & (cy >= 0))
+    for x_all, y_all in ((ra, rb), (rb, ra)):
+        # only the pairs whose x has a group and y a context can gain (a few in most lists)
+        at = np.flatnonzero(has_group[x_all] & has_context[y_all])
         if not len(at):
             continue
+        x = x_all[at]
         # key: (group of x, context of y); member: (key, x); counted when strongly matched
-        key = pd.factorize(gx[at] * n_context + cy[at])[0]
-        member = pd.factorize(key.astype(np.int64) * n + x[at])[0]
-        strong_member = np.bincount(member, weights=strong[at]) > 0
+        key = pd.factorize(group[x] * n_context + context[y_all[at]])[0]
+        member = pd.factorize(key.astype(np.int64) * n + x)[0]
+        strong_member = np.bincount(member, weights=base[at] >= threshold) > 0
         key_of = np.zeros(len(strong_member), np.int64)
         key_of[member] = key
         count = np.bincount(key_of[strong_member], minlength=int(key.max()) + 1).astype(float)
-        others = np.zeros(len(ra))
-        others[at] = count[key] - strong_member[member]
-        bonus = np.maximum(bonus, np.minimum(others * CONTEXT_BITS, CONTEXT_MAX))
+        others = count[key] - strong_member[member]
+        bonus[at] = np.maximum(bonus[at], np.minimum(others * CONTEXT_BITS, CONTEXT_MAX))
     return bonus
 
 
