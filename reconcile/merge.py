@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile.agree import (
     COMPARATORS,
@@ -23,7 +24,6 @@ from reconcile.case import Claim
 from reconcile.merge_names import Names, Targets, stated_relation
 from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import Records as _Records
-from reconcile.merge_records import mapped as _mapped
 from reconcile.merge_resolve import Field, codes_as, keys_as, resolve
 from reconcile.progress import Reporter
 from reconcile.schema import (
@@ -65,14 +65,24 @@ def _claim_order(claims: Sequence[Claim], *frames: pd.DataFrame) -> dict[str, in
     return order
 
 
-def _placeholders(text: Text, ph: frozenset[str]) -> np.ndarray:
-    """is_placeholder of every value of a column (the same for its values stripped), once per
-    distinct value: only values no longer than the longest placeholder once stripped can be one."""
+def _placeholders_of(text: Text, ph: frozenset[str]) -> np.ndarray:
+    """is_placeholder of every distinct value of a column (the same for it stripped): only
+    values no longer than the longest placeholder once stripped can be one."""
     longest = max(map(len, ph), default=0)
     maybe = np.flatnonzero((text.unique_length <= longest) | text.unique_untrimmed)
     found = np.zeros(len(text.uniques), dtype=bool)
     found[maybe] = [is_placeholder(v, ph) for v in text.uniques[maybe].tolist()]
-    return found[text.codes]
+    return found
+
+
+def _placeholders(text: Text, ph: frozenset[str]) -> np.ndarray:
+    """is_placeholder of every value of a column, once per distinct value."""
+    return _placeholders_of(text, ph)[text.codes]
+
+
+def _with_unknown(texts: pa.Array) -> pa.Array:
+    """Arrow strings with "unknown" after the last."""
+    return pa.concat_arrays([texts, pa.array(["unknown"], type=texts.type)])
 
 
 class _Merge:
@@ -96,6 +106,7 @@ class _Merge:
         alt_t, alias_t = recs.texts("name_alt"), recs.texts("alias")
         alt_split = [split_names(v) for v in alt_t.uniques.tolist()]
         alias_split = [split_names(v) for v in alias_t.uniques.tolist()]
+        self.split = {"name_alt": alt_split, "alias": alias_split}  # by distinct cell
         alt_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alt_split]
         alias_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alias_split]
         alt_c, alias_c = alt_t.codes[self.extra].tolist(), alias_t.codes[self.extra].tolist()
@@ -288,60 +299,61 @@ class _Merge:
                 stated[i], text[i], key[i] = True, got.text, got.key
         return Field(stated, text, lambda idx: [key[i] for i in idx.tolist()])
 
-    def normalised(self, field: str) -> Strings:
-        """The normalised form of a field for each record, shown beside its own value in
-        person_fields: the parsed column for parsed fields, folded text or name tokens
-        otherwise, "unknown" for a placeholder."""
-        recs, t = self.recs, self.recs.text
-        if field == "age":
-            return t["age_n"]
-        if field in PARSED_OF:
-            return t[PARSED_OF[field]]
-        names = self.names
-        text = self.stripped(field)
-        out = np.full(len(recs), "", dtype=object)
-        filled = text != ""
-        if field in ("name_alt", "alias"):  # once per distinct cell
-            cells = recs.texts(field)
-            key: list[str] = names.key.tolist()
-            at = self.alt_at
-            joined = np.empty(len(cells.uniques), dtype=object)
-            joined[:] = ["; ".join(key[at[s]] for s in split_names(x)) for x in cells.uniques]
-            idx = np.flatnonzero(filled)
-            out[idx] = joined[cells.codes[idx]]
-            return out
-        unknown = filled & (
-            self.name_ph if field == "name" else _placeholders(recs.texts(field), self.ph)
-        )
+    def normalised(self, field: str) -> tuple[np.ndarray, pa.Array]:
+        """The records listed for a field in person_fields (those with a value, or with a
+        normalised form, once stripped) and each one's normalised form, shown beside its own
+        value: the parsed column for parsed fields, folded text or name tokens otherwise,
+        "unknown" for a placeholder. Computed once per distinct value, as Arrow strings."""
+        recs, names = self.recs, self.names
+        parsed = "age_n" if field == "age" else PARSED_OF.get(field)
+        if parsed:  # the parsed column as read: no Python strings
+            at = np.flatnonzero(recs.nonblank(field) | ~recs.texts(parsed).equals(""))
+            return at, recs.arrow(parsed, at)
         if field == "name":
-            unknown |= filled & recs.flag["name_unknown"]
-            idx = np.flatnonzero(filled & ~unknown)
-            out[idx] = names.key[self.name_at[idx]]
-        else:
-            idx = np.flatnonzero(filled & ~unknown)
-            out[idx] = _mapped(text[idx], norm_text)
-        out[unknown] = "unknown"
-        if field == "relation":
-            term, to = t["relation_term"], t["relation_to"]
-            for i in np.flatnonzero(term != "").tolist():
-                target = to[i].strip()
-                out[i] = f"{term[i]}: {target}" if target else term[i]
-        return out
+            at = np.flatnonzero(self.name != "")
+            unknown = self.name_ph[at] | recs.flag["name_unknown"][at]
+            codes = np.where(unknown, len(names.key), self.name_at[at])
+            return at, _with_unknown(names.key).take(pa.array(codes))
+        cells = recs.texts(field)
+        filled = cells.stripped_uniques() != ""  # by distinct value
+        if field in ("name_alt", "alias"):  # each distinct cell's spellings' keys, "; "-joined
+            split = [x if ok else [] for x, ok in zip(self.split[field], filled, strict=True)]
+            spelt = [self.alt_at[s] for x in split for s in x]
+            keys = names.key.take(pa.array(spelt, type=pa.int64()))
+            offsets = pa.array(np.r_[0, np.cumsum([len(x) for x in split])], type=pa.int64())
+            lists = pa.LargeListArray.from_arrays(offsets, keys)
+            joined = pc.binary_join(lists, pa.scalar("; ", TEXT))
+            at = np.flatnonzero(filled[cells.codes])
+            return at, joined.take(pa.array(cells.codes[at]))
+        unknown = filled & _placeholders_of(cells, self.ph)
+        stripped = cells.stripped_uniques()
+        folded = np.full(len(stripped), "", dtype=object)
+        fold = np.flatnonzero(filled & ~unknown)
+        folded[fold] = [norm_text(v) for v in stripped[fold].tolist()]
+        folded[unknown] = "unknown"
+        listed = filled[cells.codes]
+        codes = cells.codes
+        if field != "relation":
+            at = np.flatnonzero(listed)
+            return at, pa.array(folded, type=TEXT).take(pa.array(codes[at]))
+        # a parsed relation shows its term and target instead
+        term, to = recs.texts("relation_term"), recs.texts("relation_to")
+        termed = ~term.equals("")
+        at = np.flatnonzero(listed | termed)
+        out = folded[codes[at]]
+        has = np.flatnonzero(termed[at])
+        terms, targets = term.values[at[has]].tolist(), to.values[at[has]].tolist()
+        out[has] = [
+            f"{a}: {b.strip()}" if b.strip() else a for a, b in zip(terms, targets, strict=True)
+        ]
+        return at, pa.array(out, type=TEXT)
 
     def person_fields(self) -> pd.DataFrame:
         """person_fields: every record's non-blank value of each LONG_FIELDS field, ordered by
         person, then field, then the record's order within its person (text columns as Arrow
         strings: no Python string per cell)."""
         recs = self.recs
-        picked = []
-        for field in LONG_FIELDS:
-            norm = self.normalised(field)
-            at = np.flatnonzero((self.stripped(field) != "") | (norm != ""))
-            parsed = "age_n" if field == "age" else PARSED_OF.get(field)
-            if parsed:  # the parsed column as read: no Python strings
-                picked.append((field, at, recs.arrow(parsed, at)))
-            else:
-                picked.append((field, at, pa.array(norm[at], type=TEXT)))
+        picked = [(field, *self.normalised(field)) for field in LONG_FIELDS]
         if not any(len(at) for _, at, _ in picked):
             empty = pd.DataFrame({c: [] for c in PERSON_FIELD_COLUMNS})  # as it always was
             return empty.astype({"row": "int64"})
@@ -351,9 +363,15 @@ class _Merge:
         # each person's records in order within a field
         by = np.argsort(recs.person[at] * len(LONG_FIELDS) + field_no, kind="stable")
         order = pa.array(by)
-        values = pa.concat_arrays([recs.arrow(f, a) for f, a, _ in picked]).take(order)
-        normalised = pa.concat_arrays([n for _, _, n in picked]).take(order)
+        fields = [(f, a) for f, a, _ in picked]
+        normalised = pa.concat_arrays([n for _, _, n in picked])
+        del picked  # each field's normalised is in the one array now
+        normalised = normalised.take(order)
+        values = pa.concat_arrays([recs.arrow(f, a) for f, a in fields])
+        del fields
+        values = values.take(order)
         at, field_no = at[by], field_no[by]
+        del by, order
         file = recs.texts("file")
         out = pd.DataFrame(
             {

@@ -22,7 +22,7 @@ from reconcile.agree import (
     norm_text,
     tokens_meet_many,
 )
-from reconcile.merge_records import Records, Strings
+from reconcile.merge_records import TEXT, Records, Strings
 from reconcile.names import variants_frame
 
 
@@ -42,13 +42,11 @@ class Names:
         self.end = np.searchsorted(at, np.arange(n), side="right")
         main = self.variant == 0
         self.n_words = np.bincount(at[main], minlength=n)  # tokens of the main form
-        self.key = np.full(n, "", dtype=object)  # the main form's words, space-joined
-        has = np.flatnonzero(self.n_words)
-        if len(has):
-            offsets = pa.array(np.r_[0, np.cumsum(self.n_words[has])], type=pa.int32())
-            words = pa.array(self.vocab, type=pa.string()).take(pa.array(self.tok[main]))
-            lists = pa.ListArray.from_arrays(offsets, words)
-            self.key[has] = pc.binary_join(lists, " ").to_numpy(zero_copy_only=False)
+        # the main form's words, space-joined ("" for a text without words), as Arrow strings
+        offsets = pa.array(np.r_[0, np.cumsum(self.n_words)], type=pa.int64())
+        words = pa.array(self.vocab, type=pa.large_string()).take(pa.array(self.tok[main]))
+        lists = pa.LargeListArray.from_arrays(offsets, words)
+        self.key: pa.Array = pc.binary_join(lists, pa.scalar(" ", TEXT))
         self._forms: dict[int, tuple[NameForm, ...]] = {}
 
     def forms(self, i: int) -> tuple[NameForm, ...]:

@@ -19,6 +19,7 @@ PY_SPACES: tuple[str, ...] = (
     *"\u2028\u2029\u202f\u205f\u3000",
 )
 _SPACES = pa.array(PY_SPACES, type=pa.large_string())
+_SPACE_CHARS = "".join(PY_SPACES)
 SAMPLE = 4096  # cells looked at to tell a column of mostly distinct values
 TEXT = pa.large_string()  # what pandas keeps str columns in: no cast on the way in or out
 
@@ -108,6 +109,7 @@ class Text:
         self.unique_length, self.unique_untrimmed = length, untrimmed
         self._values: Strings | None = None
         self._stripped: Strings | None = None
+        self._stripped_uniques: Strings | None = None
         self.distinct = False  # uniques are the cells themselves (codes say nothing)
 
     @classmethod
@@ -180,16 +182,28 @@ class Text:
         """values == value, compared once per distinct value."""
         return (self.uniques == value)[self.codes]
 
-    def stripped(self) -> Strings:
-        """The values with str.strip() applied (once per distinct value that has spaces)."""
-        if self._stripped is None:
+    def stripped_uniques(self) -> Strings:
+        """The distinct values with str.strip() applied (the same order as `uniques`)."""
+        if self._stripped_uniques is None:
             at = np.flatnonzero(self.unique_untrimmed)
             if not len(at):
-                self._stripped = self.values
+                self._stripped_uniques = self.uniques
             else:
                 uniques = self.uniques.copy()
                 uniques[at] = [v.strip() for v in self.uniques[at].tolist()]
-                self._stripped = uniques[self.codes] if len(self.codes) else self.values
+                self._stripped_uniques = uniques
+        return self._stripped_uniques
+
+    def stripped(self) -> Strings:
+        """The values with str.strip() applied (once per distinct value that has spaces)."""
+        if self._stripped is None:
+            uniques = self.stripped_uniques()
+            if uniques is self.uniques or not len(self.codes):
+                self._stripped = self.values
+            elif self.distinct:  # a value per cell already
+                self._stripped = uniques
+            else:
+                self._stripped = uniques[self.codes]
         return self._stripped
 
 
@@ -326,6 +340,17 @@ class Records:
         if got is None:
             got = self._arrow[column] = arrow_texts(self._merged[column])
         return one(got.take(pa.array(rows)))
+
+    def nonblank(self, column: str) -> np.ndarray:
+        """Whether each record's value of a text column is not blank once stripped (as
+        str.strip() strips), in person order; computed in Arrow, no Python string per cell."""
+        if column not in self._merged:
+            return np.zeros(len(self.order), dtype=bool)
+        got = self._arrow.get(column)
+        if got is None:
+            got = self._arrow[column] = arrow_texts(self._merged[column])
+        kept = pc.not_equal(pc.utf8_trim(got, _SPACE_CHARS), "")
+        return np.asarray(kept.to_numpy(zero_copy_only=False), dtype=bool)[self.order]
 
     @property
     def text(self) -> _TextView:
