@@ -21,6 +21,7 @@ for a merged, split or changed person, the statuses of the old persons its recor
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -102,14 +103,6 @@ def first_run(note: str = FIRST_RUN) -> Changes:
     return Changes(note=note)
 
 
-def _members(links: pd.DataFrame) -> dict[str, set[str]]:
-    refs = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
-    out: dict[str, set[str]] = {}
-    for pid, ref in zip(links["person_id"].astype(str), refs, strict=True):
-        out.setdefault(pid, set()).add(ref)
-    return out
-
-
 def _link_refs(links: pd.DataFrame) -> pd.Series:
     """claim:record_id of every link, as an object Series (isin on it hashes)."""
     refs = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
@@ -135,13 +128,180 @@ def _status_table(persons: pd.DataFrame, ids: np.ndarray, fields: list[str]) -> 
     return table.drop_duplicates("person_id", keep="last")
 
 
-def _statuses(persons: pd.DataFrame, ids: list[str]) -> dict[str, dict[str, str]]:
-    cols = [f for f in MERGED_FIELDS if f"{f}_status" in persons.columns]
-    table = _status_table(persons, np.asarray(ids, dtype=object), cols)
-    return {
-        pid: dict(zip(cols, vals, strict=True))
-        for pid, *vals in table.itertuples(index=False, name=None)
-    }
+@dataclass
+class _Side:
+    """One run's persons that were not kept, as codes: person i is `ids[i]`; its records are
+    `ref[start[i]:start[i + 1]]` (codes into the shared sorted refs, ascending); `of[r]` is
+    the person holding record r (-1 when none; of two, the one listed first latest, as a
+    dict built row by row would have it)."""
+
+    ids: np.ndarray
+    person: np.ndarray  # one per (person, record), sorted by person, then record
+    ref: np.ndarray
+    start: np.ndarray
+    of: np.ndarray
+
+    @classmethod
+    def of_links(cls, pid: np.ndarray, ref: np.ndarray, n_refs: int) -> _Side:
+        code, ids = pd.factorize(pid, sort=True)  # codes in id order (str order)
+        code = np.asarray(code, dtype=np.int64)
+        key = np.unique(code * n_refs + ref)
+        person, ref = key // n_refs, key % n_refs
+        start = np.searchsorted(person, np.arange(len(ids) + 1))
+        first_row = np.full(len(ids), len(pid), dtype=np.int64)
+        np.minimum.at(first_row, code, np.arange(len(pid), dtype=np.int64))
+        by_ref = np.lexsort((first_row[person], ref))
+        last = np.flatnonzero(np.r_[ref[by_ref][1:] != ref[by_ref][:-1], True])[: len(ref)]
+        of = np.full(n_refs, -1, dtype=np.int64)
+        of[ref[by_ref][last]] = person[by_ref][last]
+        return cls(np.asarray(ids, dtype=object), person, ref, start, of)
+
+    def records(self, persons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(index into `persons`, record) of every record of those persons."""
+        count = self.start[persons + 1] - self.start[persons]
+        total = int(count.sum())
+        at = np.repeat(np.arange(len(persons)), count)
+        begin = np.repeat(self.start[persons] - (np.cumsum(count) - count), count)
+        return at, self.ref[begin + np.arange(total)]
+
+
+def _grouped(
+    group: np.ndarray, value: np.ndarray, n_groups: int, names: list[str]
+) -> list[tuple[str, ...]]:
+    """names[v] for each group's distinct values, ascending, as one tuple per group."""
+    width = max(len(names), 1)
+    key = np.unique(group * width + value)
+    bounds = np.searchsorted(key // width, np.arange(n_groups + 1))
+    texts = [names[v] for v in (key % width).tolist()]
+    return [
+        tuple(texts[a:b]) for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ]
+
+
+def _person_changes(
+    old_pid: np.ndarray, old_ref: np.ndarray, new_pid: np.ndarray, new_ref: np.ndarray
+) -> tuple[list[PersonChange], _Side, _Side, np.ndarray, np.ndarray]:
+    """The persons' changes (in no order), both sides, and the (old, new) person pairs that
+    share a record (each once, by old then new)."""
+    refs_code, refs = pd.factorize(np.concatenate([old_ref, new_ref]), sort=True)
+    refs_code = np.asarray(refs_code, dtype=np.int64)
+    n_refs, names = len(refs), [str(r) for r in refs]
+    old = _Side.of_links(old_pid, refs_code[: len(old_ref)], n_refs)
+    new = _Side.of_links(new_pid, refs_code[len(old_ref) :], n_refs)
+    n_old, n_new = len(old.ids), len(new.ids)
+    # to_new[o]: the new persons holding o's records; from_old[p] the old ones holding p's
+    to = new.of[old.ref]
+    edge = np.unique(old.person[to >= 0] * max(n_new, 1) + to[to >= 0])
+    e_old, e_new = edge // max(n_new, 1), edge % max(n_new, 1)
+    fan_out = np.bincount(e_old, minlength=n_old)
+    back = old.of[new.ref]
+    e_back = np.unique(new.person[back >= 0] * max(n_old, 1) + back[back >= 0])
+    b_new, b_old = e_back // max(n_old, 1), e_back % max(n_old, 1)
+    fan_in = np.bincount(b_new, minlength=n_new)
+    only_old = np.full(n_new, -1, dtype=np.int64)
+    only_old[b_new[fan_in[b_new] == 1]] = b_old[fan_in[b_new] == 1]
+    added = np.flatnonzero(fan_in == 0)
+    merged = np.flatnonzero(fan_in > 1)
+    one = np.flatnonzero(fan_in == 1)
+    changed = one[fan_out[only_old[one]] == 1]
+    removed = np.flatnonzero(fan_out == 0)
+    split = np.flatnonzero(fan_out > 1)
+    # each change's records: its new persons' and its old persons' (g: the change's number)
+    anchors_new = np.concatenate([added, merged, changed])
+    anchors_old = np.concatenate([removed, split])
+    g_new = np.full(n_new, -1, dtype=np.int64)
+    g_new[anchors_new] = np.arange(len(anchors_new))
+    g_old = np.full(n_old, -1, dtype=np.int64)
+    g_old[anchors_old] = len(anchors_new) + np.arange(len(anchors_old))
+    n_changes = len(anchors_new) + len(anchors_old)
+    at, ref = new.records(anchors_new)
+    groups, values = [g_new[anchors_new][at]], [ref]
+    at, ref = old.records(anchors_old)
+    groups.append(g_old[anchors_old][at])
+    values.append(ref)
+    into = g_new[b_new] >= 0  # old persons whose records a merged or changed person holds
+    at, ref = old.records(b_old[into])
+    groups.append(g_new[b_new[into]][at])
+    values.append(ref)
+    into = g_old[e_old] >= 0  # new persons holding a split person's records
+    at, ref = new.records(e_new[into])
+    groups.append(g_old[e_old[into]][at])
+    values.append(ref)
+    group, value = np.concatenate(groups), np.concatenate(values)
+    records = _grouped(group, value, n_changes, names)
+    # the order of the report: by kind, then by records (tuples compared only where two
+    # changes of a kind start with the same record)
+    first = np.full(n_changes, n_refs, dtype=np.int64)
+    np.minimum.at(first, group, value)
+    kinds = (added, merged, changed, removed, split)
+    rank = np.repeat(np.array([3, 0, 2, 4, 1]), [len(x) for x in kinds])
+    order = np.lexsort((first, rank))
+    key = (rank * (n_refs + 1) + first)[order]
+    tied = np.flatnonzero(np.r_[False, key[1:] == key[:-1]] | np.r_[key[:-1] == key[1:], False])
+    runs = np.split(tied, np.flatnonzero(np.diff(tied) > 1) + 1) if len(tied) else []
+    for run in runs:
+        order[run] = sorted(order[run].tolist(), key=lambda g: records[g])
+    # a changed person's records gained (not its old person's) and lost (not its own now)
+    width = max(n_refs, 1)
+    held_old = old.person * width + old.ref
+    held_new = new.person * width + new.ref
+    at, ref = new.records(changed)
+    gain = ~np.isin(only_old[changed][at] * width + ref, held_old)
+    gained = _grouped(at[gain], ref[gain], len(changed), names)
+    at, ref = old.records(only_old[changed])
+    loss = ~np.isin(changed[at] * width + ref, held_new)
+    lost = _grouped(at[loss], ref[loss], len(changed), names)
+    olds_of = _grouped(b_new, b_old, n_new, [str(x) for x in old.ids])
+    news_of = _grouped(e_old, e_new, n_old, [str(x) for x in new.ids])
+    new_ids, old_ids = [str(x) for x in new.ids], [str(x) for x in old.ids]
+    out: list[PersonChange] = []
+    k = 0
+    for p in added.tolist():
+        out.append(PersonChange("added", (), (new_ids[p],), records[k]))
+        k += 1
+    for p in merged.tolist():
+        out.append(PersonChange("merged", olds_of[p], (new_ids[p],), records[k]))
+        k += 1
+    for j, p in enumerate(changed.tolist()):
+        was = old_ids[int(only_old[p])]
+        out.append(PersonChange("changed", (was,), (new_ids[p],), records[k], gained[j], lost[j]))
+        k += 1
+    for o in removed.tolist():
+        out.append(PersonChange("removed", (old_ids[o],), (), records[k]))
+        k += 1
+    for o in split.tolist():
+        out.append(PersonChange("split", (old_ids[o],), news_of[o], records[k]))
+        k += 1
+    return [out[g] for g in order.tolist()], old, new, b_old, b_new
+
+
+def _joined_statuses(
+    status: np.ndarray, e_old: np.ndarray, e_new: np.ndarray, n_new: int
+) -> np.ndarray:
+    """Per new person, " | ".join(sorted(distinct statuses of its old persons)) ("" when none);
+    `status[o]` is None for an old person without a row in persons.csv."""
+    out = np.full(n_new, "", dtype=object)
+    known = np.array([v is not None for v in status[e_old].tolist()], dtype=bool)
+    if not known.any():
+        return out
+    codes, values = pd.factorize(status[e_old][known])
+    seen: dict[int, str] = {}
+    if len(values) > 62:  # more distinct statuses than bits: one person at a time
+        sets: dict[int, set[str]] = {}
+        for p, v in zip(e_new[known].tolist(), status[e_old][known].tolist(), strict=True):
+            sets.setdefault(p, set()).add(v)
+        for p, vs in sets.items():
+            out[p] = " | ".join(sorted(vs))
+        return out
+    mask = np.zeros(n_new, dtype=np.uint64)
+    np.bitwise_or.at(mask, e_new[known], np.left_shift(np.uint64(1), codes.astype(np.uint64)))
+    texts = [str(v) for v in values]
+    for p in np.flatnonzero(mask).tolist():
+        m = int(mask[p])
+        if m not in seen:
+            seen[m] = " | ".join(sorted(t for i, t in enumerate(texts) if m >> i & 1))
+        out[p] = seen[m]
+    return out
 
 
 def compare_runs(
@@ -155,47 +315,28 @@ def compare_runs(
     links: LINK_COLUMNS (claim, record_id, person_id at least); persons: person_id and the
     F_status columns (reconcile.schema). Every list is sorted, so the result is deterministic.
     Persons kept (the same person_id, so the same members) are compared column by column; the
-    others, few after an edit, one by one.
+    others as arrays of (person, record) codes, so that a run over another case's outputs,
+    where every person changed, costs no more than one that kept them.
     """
     old_pid = pd.Series(_text(old_links["person_id"]), dtype=object)  # object: isin hashes
     new_pid = pd.Series(_text(new_links["person_id"]), dtype=object)
     old_ids, new_ids = pd.unique(old_pid), pd.unique(new_pid)
     kept_ids = np.asarray(pd.Index(old_ids).intersection(pd.Index(new_ids)), dtype=object)
-    old = _members(old_links[~old_pid.isin(kept_ids).to_numpy()])
-    new = _members(new_links[~new_pid.isin(kept_ids).to_numpy()])
-    old_of = {r: p for p, rs in old.items() for r in rs}
-    new_of = {r: p for p, rs in new.items() for r in rs}
-    gone, came = old, new
-    to_new = {p: sorted({new_of[r] for r in rs if r in new_of}) for p, rs in gone.items()}
-    from_old = {p: sorted({old_of[r] for r in rs if r in old_of}) for p, rs in came.items()}
-    changes: list[PersonChange] = []
-    for p, olds in sorted(from_old.items()):
-        if not olds:
-            changes.append(PersonChange("added", (), (p,), tuple(sorted(came[p]))))
-        elif len(olds) > 1:
-            recs = set(came[p]).union(*(gone[o] for o in olds))
-            changes.append(PersonChange("merged", tuple(olds), (p,), tuple(sorted(recs))))
-        elif len(to_new[olds[0]]) == 1:
-            o = olds[0]
-            changes.append(
-                PersonChange(
-                    "changed",
-                    (o,),
-                    (p,),
-                    tuple(sorted(gone[o] | came[p])),
-                    tuple(sorted(came[p] - gone[o])),
-                    tuple(sorted(gone[o] - came[p])),
-                )
-            )
-    for o, news in sorted(to_new.items()):
-        if not news:
-            changes.append(PersonChange("removed", (o,), (), tuple(sorted(gone[o]))))
-        elif len(news) > 1:
-            recs = set(gone[o]).union(*(came[n] for n in news))
-            changes.append(PersonChange("split", (o,), tuple(news), tuple(sorted(recs))))
-    order = {"merged": 0, "split": 1, "changed": 2, "added": 3, "removed": 4}
-    changes.sort(key=lambda c: (order[c.kind], c.records))
-    found: list[tuple[str, int, FieldChange]] = []
+    old_refs = _link_refs(old_links)
+    new_refs = _link_refs(new_links)
+    o_rows = ~old_pid.isin(kept_ids).to_numpy()
+    n_rows = ~new_pid.isin(kept_ids).to_numpy()
+    changes, old, new, b_old, b_new = _person_changes(
+        old_pid.to_numpy()[o_rows],
+        old_refs.to_numpy()[o_rows],
+        new_pid.to_numpy()[n_rows],
+        new_refs.to_numpy()[n_rows],
+    )
+    # field changes as columns: person_id, the field's number, old and new status
+    f_pid: list[np.ndarray] = []
+    f_k: list[np.ndarray] = []
+    f_old: list[np.ndarray] = []
+    f_new: list[np.ndarray] = []
     # kept persons: their own statuses before and now, column by column
     both = [
         f
@@ -210,25 +351,51 @@ def compare_runs(
         if f not in both:
             continue
         was_f, now_f = pair[f + "_o"].to_numpy(), pair[f + "_n"].to_numpy()
-        for i in np.flatnonzero((was_f != "") & (was_f != now_f)):
-            found.append((pids[i], k, FieldChange(pids[i], f, was_f[i], now_f[i])))
+        hit = np.flatnonzero((was_f != "") & (was_f != now_f))
+        f_pid.append(pids[hit])
+        f_k.append(np.full(len(hit), k))
+        f_old.append(was_f[hit])
+        f_new.append(now_f[hit])
     # the other new persons: the statuses of the old persons their records were in
-    before_of = {p: olds for p, olds in from_old.items() if olds}
-    was = _statuses(old_persons, sorted({o for olds in before_of.values() for o in olds}))
-    now = _statuses(new_persons, sorted(before_of))
-    for new_id, olds in before_of.items():
-        after = now.get(new_id, {})
-        for k, f in enumerate(MERGED_FIELDS):
-            old_status = " | ".join(sorted({was[o][f] for o in olds if f in was.get(o, {})}))
-            if old_status and f in after and old_status != after[f]:
-                found.append((new_id, k, FieldChange(new_id, f, old_status, after[f])))
-    found.sort(key=lambda x: (x[0], x[1]))
-    fields = [fc for _, _, fc in found]
-    old_refs = _link_refs(old_links)
-    new_refs = _link_refs(new_links)
+    old_cols = [f for f in MERGED_FIELDS if f"{f}_status" in old_persons.columns]
+    new_cols = [f for f in MERGED_FIELDS if f"{f}_status" in new_persons.columns]
+    was = _status_table(old_persons, old.ids[np.unique(b_old)], old_cols)
+    now = _status_table(new_persons, new.ids[np.unique(b_new)], new_cols)
+    was_at = pd.Index(old.ids).get_indexer(was["person_id"].to_numpy())
+    now_at = pd.Index(new.ids).get_indexer(now["person_id"].to_numpy())
+    for k, f in enumerate(MERGED_FIELDS):
+        if f not in old_cols or f not in new_cols:
+            continue
+        status = np.full(len(old.ids), None, dtype=object)
+        status[was_at] = was[f].to_numpy()
+        before = _joined_statuses(status, b_old, b_new, len(new.ids))
+        after = np.full(len(new.ids), None, dtype=object)
+        after[now_at] = now[f].to_numpy()
+        hit = np.flatnonzero(
+            (before != "")
+            & np.array([a is not None for a in after], dtype=bool)
+            & (before != after)
+        )
+        f_pid.append(new.ids[hit])
+        f_k.append(np.full(len(hit), k))
+        f_old.append(before[hit])
+        f_new.append(after[hit])
+    pid = np.concatenate(f_pid) if f_pid else np.zeros(0, dtype=object)
+    k_all = np.concatenate(f_k) if f_k else np.zeros(0, dtype=np.int64)
+    rank = np.asarray(pd.factorize(pid, sort=True)[0]) if len(pid) else np.zeros(0, np.int64)
+    at = np.lexsort((k_all, rank))
+    was_all = np.concatenate(f_old)[at] if f_old else pid
+    now_all = np.concatenate(f_new)[at] if f_new else pid
+    fields = [
+        FieldChange(p, MERGED_FIELDS[k], w, n)
+        for p, k, w, n in zip(
+            pid[at].tolist(), k_all[at].tolist(), was_all.tolist(), now_all.tolist(), strict=True
+        )
+    ]
     added = sorted(str(r) for r in new_refs[~new_refs.isin(old_refs)].unique())
     removed = sorted(str(r) for r in old_refs[~old_refs.isin(new_refs)].unique())
-    totals = {k: sum(1 for c in changes if c.kind == k) for k in KINDS}
+    kinds = Counter(c.kind for c in changes)
+    totals = {k: kinds[k] for k in KINDS}
     totals |= {"fields": len(fields), "records_added": len(added), "records_removed": len(removed)}
     return Changes(
         persons_before=len(old_ids),

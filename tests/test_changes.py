@@ -275,3 +275,92 @@ def test_every_old_and_new_person_is_kept_or_in_one_change(old_labels, new_label
         assert (c.kind == "split") == (len(c.new) > 1)
     if (op.equals(np_) and ol.equals(nl)) or kept == old_ids == new_ids:
         assert ch.persons == [] and summary_line(ch).startswith("Nothing changed")
+
+
+# ------------------------------------------- the arrays give what a person-by-person reading gives
+
+
+def _one_by_one(old_persons, old_links, new_persons, new_links):  # type: ignore[no-untyped-def]
+    """The person changes and field changes read one person at a time with dicts and sets
+    (how compare_runs worked before it took arrays): the oracle for any links whatever."""
+    from reconcile.schema import MERGED_FIELDS
+
+    def members(links: pd.DataFrame) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for c, r, p in zip(links["claim"], links["record_id"], links["person_id"], strict=True):
+            out.setdefault(str(p), set()).add(f"{c}:{r}")
+        return out
+
+    def statuses(persons: pd.DataFrame) -> dict[str, dict[str, str]]:
+        cols = [f for f in MERGED_FIELDS if f"{f}_status" in persons.columns]
+        return {
+            str(row["person_id"]): {f: str(row[f"{f}_status"]) for f in cols}
+            for _, row in persons.iterrows()
+        }
+
+    old_all, new_all = members(old_links), members(new_links)
+    kept = set(old_all) & set(new_all)
+    gone = {p: rs for p, rs in old_all.items() if p not in kept}
+    came = {p: rs for p, rs in new_all.items() if p not in kept}
+    old_of = {r: p for p, rs in gone.items() for r in rs}
+    new_of = {r: p for p, rs in came.items() for r in rs}
+    to_new = {p: sorted({new_of[r] for r in rs if r in new_of}) for p, rs in gone.items()}
+    from_old = {p: sorted({old_of[r] for r in rs if r in old_of}) for p, rs in came.items()}
+    changes = []
+    for p, olds in sorted(from_old.items()):
+        if not olds:
+            changes.append(PersonChange("added", (), (p,), tuple(sorted(came[p]))))
+        elif len(olds) > 1:
+            recs = set(came[p]).union(*(gone[o] for o in olds))
+            changes.append(PersonChange("merged", tuple(olds), (p,), tuple(sorted(recs))))
+        elif len(to_new[olds[0]]) == 1:
+            o = olds[0]
+            both = tuple(sorted(gone[o] | came[p]))
+            gained, lost = tuple(sorted(came[p] - gone[o])), tuple(sorted(gone[o] - came[p]))
+            changes.append(PersonChange("changed", (o,), (p,), both, gained, lost))
+    for o, news in sorted(to_new.items()):
+        if not news:
+            changes.append(PersonChange("removed", (o,), (), tuple(sorted(gone[o]))))
+        elif len(news) > 1:
+            recs = set(gone[o]).union(*(came[n] for n in news))
+            changes.append(PersonChange("split", (o,), tuple(news), tuple(sorted(recs))))
+    order = {"merged": 0, "split": 1, "changed": 2, "added": 3, "removed": 4}
+    changes.sort(key=lambda c: (order[c.kind], c.records))
+    was, now = statuses(old_persons), statuses(new_persons)
+    found = []
+    for k, f in enumerate(MERGED_FIELDS):
+        for p in kept:
+            w, n = was.get(p, {}).get(f), now.get(p, {}).get(f)
+            if w is not None and n is not None and w != "" and w != n:
+                found.append((p, k, FieldChange(p, f, w, n)))
+    for p, olds in from_old.items():
+        after = now.get(p, {})
+        for k, f in enumerate(MERGED_FIELDS):
+            old_status = " | ".join(sorted({was[o][f] for o in olds if f in was.get(o, {})}))
+            if old_status and f in after and old_status != after[f]:
+                found.append((p, k, FieldChange(p, f, old_status, after[f])))
+    found.sort(key=lambda x: (x[0], x[1]))
+    return changes, [fc for _, _, fc in found]
+
+
+_ids = st.sampled_from(["P1", "P2", "P3", "Q1", "Q2", "N1", "N2", "N3"])
+_link_rows = st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("1234"), _ids), max_size=12)
+_status = st.sampled_from(["agree", "conflict", "single", "unknown", ""])
+_person_rows = st.lists(st.tuples(_ids, _status, _status), max_size=8)
+
+
+@given(_link_rows, _person_rows, _link_rows, _person_rows)
+def test_compare_runs_gives_what_a_person_by_person_reading_gives(ol, op, nl, np_):
+    """Any links at all: ids shared or not, a record in two persons, a person without a row in
+    persons.csv, rows given twice, blank statuses."""
+    old_links, new_links = _links(ol), _links(nl)
+    old_persons, new_persons = _persons(op), _persons(np_)
+    ch = compare_runs(old_persons, old_links, new_persons, new_links)
+    changes, fields = _one_by_one(
+        old_persons.drop_duplicates("person_id", keep="last"),
+        old_links,
+        new_persons.drop_duplicates("person_id", keep="last"),
+        new_links,
+    )
+    assert ch.persons == changes
+    assert ch.fields == fields
