@@ -132,6 +132,8 @@ def _formatter(
         and pd.api.types.infer_dtype(dt.categories) in text_categories
     ):
         return _categorical(s, trigger, safe), False
+    if isinstance(dt, pd.CategoricalDtype) and dt.categories.dtype == np.float64:
+        return _float_categorical(s), False
     return None
 
 
@@ -148,6 +150,27 @@ def _categorical(s: pd.Series, trigger: str, safe: str) -> Callable[[pd.Series],
     def fmt(part: pd.Series) -> pa.Array:
         codes = part.cat.codes.to_numpy()
         return rendered.take(pa.array(np.where(codes < 0, len(rendered) - 1, codes)))
+
+    return fmt
+
+
+def _float_categorical(s: pd.Series) -> Callable[[pd.Series], pa.Array]:
+    """A categorical column of float64: its categories rendered once as the plain float column
+    would render them (whole numbers as integers when every value in the column is whole), then
+    each chunk is a take of them by code ("" where missing)."""
+    codes = s.cat.codes.to_numpy()
+    used = np.zeros(len(s.cat.categories) + 1, dtype=bool)
+    used[codes] = True  # code -1 marks the last entry: missing
+    values = s.cat.categories.to_numpy(dtype=np.float64)
+    if _whole(pd.Series(values[used[:-1]])):
+        names = _ints(np.where(used[:-1], np.round(values), 0).astype(np.int64))
+    else:
+        names = _float_strings(values)
+    rendered = pa.concat_arrays([names.cast(pa.large_string()), pa.array([""], pa.large_string())])
+
+    def fmt(part: pd.Series) -> pa.Array:
+        c = part.cat.codes.to_numpy()
+        return rendered.take(pa.array(np.where(c < 0, len(rendered) - 1, c)))
 
     return fmt
 

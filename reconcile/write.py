@@ -224,6 +224,11 @@ def _xlsx_bytes(frames: Mapping[str, pd.DataFrame], about: list[tuple[str, str]]
 # ---------------------------------------------------------------- SQLite
 
 
+def _plain(s: pd.Series) -> pd.Series:
+    """A categorical column as its plain values (text as text, numbers as numbers)."""
+    return s.astype(s.cat.categories.dtype) if isinstance(s.dtype, pd.CategoricalDtype) else s
+
+
 def _sql_type(s: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(s) or pd.api.types.is_integer_dtype(s):
         return "INTEGER"
@@ -251,10 +256,10 @@ def _sqlite_fill(con: sqlite3.Connection, frames: Mapping[str, pd.DataFrame]) ->
     for name, df in frames.items():
         if not len(df.columns):
             continue  # SQLite has no table without columns: an empty, unknown table is left out
-        cols = ", ".join(f"{_quote_ident(c)} {_sql_type(df[c])}" for c in df.columns)
+        cols = ", ".join(f"{_quote_ident(c)} {_sql_type(_plain(df[c]))}" for c in df.columns)
         con.execute(f"CREATE TABLE {_quote_ident(name)} ({cols})")
         marks = ", ".join("?" for _ in df.columns)
-        columns = [_column_values(df[c]) for c in df.columns]
+        columns = [_column_values(_plain(df[c])) for c in df.columns]
         con.executemany(
             f"INSERT INTO {_quote_ident(name)} VALUES ({marks})", zip(*columns, strict=True)
         )

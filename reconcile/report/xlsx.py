@@ -57,7 +57,10 @@ def _obj(values: object) -> np.ndarray:
 def _column_cells(
     s: pd.Series, letter: str, rows: np.ndarray, quoted: Callable[[pd.Series], pd.Series]
 ) -> np.ndarray:
-    """The <c> element of each cell of one column ("" for a missing value), as an object array."""
+    """The <c> element of each cell of one column ("" for a missing value), as an object array.
+    A categorical column is written as its plain values (numbers stay numbers)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(s.cat.categories.dtype)
     missing = s.isna().to_numpy(dtype=bool)
     ref = _obj(f'<c r="{letter}') + rows
     if pd.api.types.is_bool_dtype(s):
