@@ -362,6 +362,8 @@ def _record_keys(records: pd.DataFrame) -> pd.Series:
 def person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
     """Each record's person as an integer, equal where the person ids are: the id from links,
     or claim:record_id when the record has no link (the last link of a key wins)."""
+    if links is not None and _aligned(records, links):
+        return np.asarray(pd.factorize(links["person_id"].astype(str))[0], dtype=np.int64)
     own = _record_keys(records)
     if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
         return np.asarray(pd.factorize(own)[0], dtype=np.int64)
@@ -378,6 +380,46 @@ def person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarra
     ids = own.to_numpy(dtype=object)
     ids[link >= 0] = pids.to_numpy(dtype=object)[link[link >= 0]]
     return np.asarray(pd.factorize(ids)[0], dtype=np.int64)
+
+
+def _aligned(records: pd.DataFrame, links: pd.DataFrame) -> bool:
+    """Whether links has one row per record, in the records' order, with no claim:record_id
+    twice: then record i's link is row i (what matching returns; checked, never assumed)."""
+    cols = ("claim", "record_id")
+    if len(records) != len(links) or not {*cols, "person_id"} <= set(links.columns):
+        return False
+    if not set(cols) <= set(records.columns):
+        return False
+    if not all(_same_text(records[c], links[c]) for c in cols):
+        return False
+    keys = _int_keys(records)
+    return keys is not None and not pd.Series(keys).duplicated().any()
+
+
+def _same_text(x: pd.Series, y: pd.Series) -> bool:
+    """Two text columns with no missing cell that are equal cell by cell (False otherwise)."""
+    parts = []
+    for s in (x, y):
+        is_text = isinstance(s.dtype, pd.StringDtype | pd.CategoricalDtype) or (
+            s.dtype == object and pd.api.types.infer_dtype(s) in ("string", "empty")
+        )
+        if not is_text or s.isna().any():
+            return False
+        parts.append(s.astype(str).to_numpy() if s.dtype == object else s.astype("str").array)
+    return bool(np.asarray(parts[0] == parts[1], dtype=bool).all())
+
+
+def _int_keys(records: pd.DataFrame) -> np.ndarray | None:
+    """Each record's claim:record_id as one int64 (equal where the keys are), None when a cell
+    is missing or a claim id holds ":" (then two (claim, id) could make one key)."""
+    claim, ids = records["claim"], records["record_id"]
+    if claim.isna().any() or ids.isna().any():
+        return None
+    cc, claims = pd.factorize(claim.astype(str))
+    if any(":" in c for c in claims):
+        return None
+    rc, names = pd.factorize(ids.astype(str))
+    return cc.astype(np.int64) * max(len(names), 1) + rc
 
 
 def reconcile_counts(
@@ -501,13 +543,24 @@ def distinct_people_range(
     }
 
 
-def _mergeable(
-    pairs: pd.DataFrame, records: pd.DataFrame, person_codes: np.ndarray, n: int
-) -> tuple[list[tuple[int, int]], set[frozenset[int]], list[int]]:
-    """The merges distinct_people_range tries, as (person, person) codes in the order it tries
-    them (strongest weight first, ties by the records' claim:id); the pairs of persons decided
-    different; each person's claims as a bit set. A pair whose persons already share a claim is
-    left out: claims only accumulate, so it could never merge."""
+def _status_is(pairs: pd.DataFrame, wanted: Sequence[str]) -> np.ndarray:
+    """Which pairs' status (as text) is one of `wanted`."""
+    s = pairs["status"]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        names = np.asarray(s.cat.categories.astype(str), dtype=object)
+        hit = np.append(np.isin(names, list(wanted)), False)  # code -1 (missing) reads False
+        return hit[s.cat.codes.to_numpy()]
+    return np.isin(s.astype(str).to_numpy(), list(wanted))
+
+
+RankOf = Callable[[np.ndarray], np.ndarray]
+
+
+def _sides_by_text(
+    pairs: pd.DataFrame, records: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, RankOf]:
+    """Each pair's two records (the first record with its claim:record_id; -1: none) and a
+    function giving records ranks in claim:record_id text order, by the texts."""
     keys = _record_keys(records)
     sides = [pairs[f"claim_{s}"].astype(str) + ":" + pairs[f"record_{s}"].astype(str) for s in "ab"]
     codes, uniques = pd.factorize(pd.concat([keys, *sides], ignore_index=True))
@@ -516,13 +569,97 @@ def _mergeable(
     first = np.full(len(uniques), -1, dtype=np.int64)
     first[once.to_numpy()] = once.index.to_numpy()
     ra, rb = (first[codes[len(keys) + i * len(pairs) :][: len(pairs)]] for i in range(2))
+    texts = keys.to_numpy(dtype=object)
+
+    def rank(rows: np.ndarray) -> np.ndarray:
+        return np.asarray(pd.factorize(texts[rows], sort=True)[0])
+
+    return ra, rb, rank
+
+
+def _first_of(key: np.ndarray, space: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A lookup from keys (ints in 0..space-1) to the first position of each in `key` (-1: not
+    in it): a table when the key space is small, else a search in the sorted keys."""
+    if space <= 4 * len(key) + 1024:
+        table = np.full(space, -1, dtype=np.int64)
+        at = np.arange(len(key) - 1, -1, -1)
+        table[key[at]] = at  # written last to first: the first position stays
+        return lambda k: table[k]
+    uniq, first = np.unique(key, return_index=True)
+
+    def search(k: np.ndarray) -> np.ndarray:
+        if not len(uniq):
+            return np.full(len(k), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(uniq, k), len(uniq) - 1)
+        return np.where(uniq[at] == k, first[at], -1)
+
+    return search
+
+
+def _sides_by_codes(
+    pairs: pd.DataFrame, records: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, RankOf, np.ndarray, pd.Index] | None:
+    """What _sides_by_text gives, read from compact pairs' categorical codes without building a
+    text per pair (reconcile.pairrows), and the records' claim codes in text order with the
+    claims; None when pairs is not compact, a key cell is missing or a claim id holds ":"."""
+    sides = [pairs[c] for c in ("claim_a", "record_a", "claim_b", "record_b")]
+    if not all(isinstance(s.dtype, pd.CategoricalDtype) for s in sides):
+        return None
+    if not {"claim", "record_id"} <= set(records.columns):
+        return None
+    claim, ids = records["claim"], records["record_id"]
+    if claim.isna().any() or ids.isna().any() or any(s.isna().any() for s in sides):
+        return None
+    cc, claims = pd.factorize(claim.astype(str), sort=True)
+    if any(":" in str(c) for c in claims) or any(
+        ":" in str(c) for s in sides[::2] for c in s.cat.categories
+    ):
+        return None
+    rc, names = pd.factorize(ids.astype(str), sort=True)
+    # claim:record_id in text order: claims by their text before ":", then the ids
+    claim_rank = np.argsort(np.argsort(np.asarray([str(c) + ":" for c in claims], dtype=object)))
+    width = max(len(names), 1)
+    key = cc.astype(np.int64) * width + rc  # each record's claim:record_id, as an int
+    order = claim_rank[cc].astype(np.int64) * width + rc
+    first_of = _first_of(key, len(claims) * width)
+    id_maps: dict[int, np.ndarray] = {}
+
+    def side(c: pd.Series, r: pd.Series) -> np.ndarray:
+        cmap = np.append(pd.Index(claims).get_indexer(c.cat.categories.astype(str)), -1)
+        if id(r.dtype) not in id_maps:  # both sides share one dtype: mapped once
+            cat_ids = r.cat.categories.astype(str)
+            same = cat_ids.equals(pd.Index(names))
+            rmap = np.arange(len(names)) if same else pd.Index(names).get_indexer(cat_ids)
+            id_maps[id(r.dtype)] = np.append(rmap, -1)
+        rmap = id_maps[id(r.dtype)]
+        kc, kr = cmap[c.cat.codes.to_numpy()], rmap[r.cat.codes.to_numpy()]
+        found = (kc >= 0) & (kr >= 0)
+        return np.where(found, first_of(np.where(found, kc.astype(np.int64) * width + kr, 0)), -1)
+
+    def rank(rows: np.ndarray) -> np.ndarray:
+        return order[rows]
+
+    return side(sides[0], sides[1]), side(sides[2], sides[3]), rank, cc, claims
+
+
+def _mergeable(
+    pairs: pd.DataFrame, records: pd.DataFrame, person_codes: np.ndarray, n: int
+) -> tuple[list[tuple[int, int]], set[frozenset[int]], list[int]]:
+    """The merges distinct_people_range tries, as (person, person) codes in the order it tries
+    them (strongest weight first, ties by the records' claim:id); the pairs of persons decided
+    different; each person's claims as a bit set. A pair whose persons already share a claim is
+    left out: claims only accumulate, so it could never merge."""
+    by_codes = _sides_by_codes(pairs, records)
+    if by_codes is not None:
+        ra, rb, key_rank, claim_codes, claim_names = by_codes
+    else:
+        ra, rb, key_rank = _sides_by_text(pairs, records)
+        claim_codes, claim_names = pd.factorize(_col(records, "claim"), sort=True)
     ok = (ra >= 0) & (rb >= 0)
     pa = np.where(ok, person_codes[np.maximum(ra, 0)], -1)
     pb = np.where(ok, person_codes[np.maximum(rb, 0)], -1)
-    status = pairs["status"].astype(str).to_numpy()
-    apart = ok & (status == "decided-different")
+    apart = ok & _status_is(pairs, ("decided-different",))
     different = {frozenset(p) for p in zip(pa[apart].tolist(), pb[apart].tolist(), strict=True)}
-    claim_codes, claim_names = pd.factorize(_col(records, "claim"), sort=True)
     if len(claim_names) <= 62:
         bits = np.zeros(n, dtype=np.int64)
         np.bitwise_or.at(bits, person_codes, np.left_shift(1, claim_codes.astype(np.int64)))
@@ -534,10 +671,8 @@ def _mergeable(
             claim_bits[pc] |= 1 << cc
         shared = np.zeros(len(pairs), dtype=bool)
     weight = pd.to_numeric(pairs["weight"], errors="coerce").fillna(-np.inf).to_numpy()
-    take = np.flatnonzero(ok & np.isin(status, MERGEABLE) & (pa != pb) & ~shared)
+    take = np.flatnonzero(ok & _status_is(pairs, MERGEABLE) & (pa != pb) & ~shared)
     # strongest first; ties broken by the records' claim:id, so row order never matters
-    involved = np.concatenate([ra[take], rb[take]])
-    rank = pd.factorize(keys.to_numpy(dtype=object)[involved], sort=True)[0]
-    rank_a, rank_b = rank[: len(take)], rank[len(take) :]
+    rank_a, rank_b = key_rank(ra[take]), key_rank(rb[take])
     take = take[np.lexsort((rank_b, rank_a, -weight[take]))]
     return list(zip(pa[take].tolist(), pb[take].tolist(), strict=True)), different, claim_bits
