@@ -672,6 +672,40 @@ def _contradicts(lo: np.ndarray, hi: np.ndarray, group: str) -> np.ndarray:
         return ~np.isnan(lo) & ((hi < g_lo) | (lo > g_hi))
 
 
+def _digits(text: pa.Array) -> np.ndarray:
+    """True where the text is ASCII digits only: check_national_id gives it back as it is."""
+    return np.asarray(pc.match_substring_regex(text, "^[0-9]+$"), dtype=bool)
+
+
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _iso_dates(text: pa.Array, placeholders: Sequence[str]) -> np.ndarray:
+    """True where the text is a real date written YYYY-MM-DD, years 1850-2100, and no
+    placeholder: check_dob gives it back as it is (most dates of a large list)."""
+    shaped = np.asarray(pc.match_substring_regex(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), bool)
+    at = np.flatnonzero(shaped)
+    if not len(at):
+        return shaped
+    dates = text.take(pa.array(at))
+
+    def part(start: int, stop: int) -> np.ndarray:
+        piece = pc.utf8_slice_codeunits(dates, start, stop)
+        return np.asarray(pc.cast(piece, pa.int64()), dtype=np.int64)
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
+    good = (year >= 1850) & (year <= 2100) & (month >= 1) & (month <= 12)
+    good &= (day >= 1) & (day <= days)
+    folded = _placeholder_set(tuple(placeholders))[0]
+    if folded:
+        good &= ~np.asarray(pc.is_in(dates, value_set=pa.array(sorted(folded))), dtype=bool)
+    out = np.zeros(len(text), dtype=bool)
+    out[at[good]] = True
+    return out
+
+
 def _same_text(
     records: pd.DataFrame, name: str, values: pa.Array
 ) -> pd.api.extensions.ExtensionArray | None:
@@ -715,12 +749,12 @@ def parse_records(
         order: int,
         code: str,
         check: Callable[[str, Sequence[str]], tuple[str, str]],
-        same: str = "",
+        same: Callable[[pa.Array], np.ndarray] | None = None,
     ) -> pa.Array:
-        """The parsed values; E-problems reported. Texts matching the regex `same` are their
-        own value with no problem (they are not parsed)."""
+        """The parsed values; E-problems reported. Texts where `same` is True are their own
+        value with no problem (they are not parsed)."""
         text = _arrow(records, field)
-        simple = np.asarray(pc.match_substring_regex(text, same)) if same else np.zeros(n, bool)
+        simple = same(text) if same is not None else np.zeros(n, bool)
         rest = np.flatnonzero(~simple)
         codes, uniques = _distinct(text.take(rest) if len(rest) < n else text)
         results = [check(u, ph) for u in uniques]
@@ -743,8 +777,8 @@ def parse_records(
     age_min = np.array([a.min for a in ages], dtype=float)[age_codes]
     age_max = np.array([a.max for a in ages], dtype=float)[age_codes]
     group = each(checked("age_group", 2, "E201", check_age_group))
-    dob = checked("dob", 3, "E203", check_dob)
-    national_id = checked("national_id", 4, "E205", check_national_id, "^[0-9]+$")
+    dob = checked("dob", 3, "E203", check_dob, lambda text: _iso_dates(text, ph))
+    national_id = checked("national_id", 4, "E205", check_national_id, _digits)
     status = checked("status", 5, "E201", check_status)
     identified = each(checked("identified", 6, "E201", check_identified))
     sex_codes, sex_texts = _distinct(_arrow(records, "sex"))

@@ -704,3 +704,22 @@ def test_parse_records_follows_the_row_by_row_rules(rows, ph, arrow) -> None:
     assert w305 == [r + 2 for r, e in enumerate(expected) if e[-1]]
     assert [p.row for p in problems] == sorted(p.row or 0 for p in problems)
     assert all(parsed[c].dtype == "str" for c in cols[:10])
+
+
+_ISO_SHAPED = st.tuples(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)).map(
+    lambda ymd: f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}"
+)
+
+
+@given(st.lists(_ISO_SHAPED | st.sampled_from(["1990-2-3", "1990-02-03 ", "", "x"]), max_size=20))
+def test_dates_taken_as_they_are_are_the_ones_check_dob_gives_back(texts):
+    """The fast path for YYYY-MM-DD dates: exactly the texts check_dob returns unchanged."""
+    import pyarrow as pa
+
+    from reconcile.fields import _iso_dates
+    from reconcile.schema import DEFAULT_PLACEHOLDERS
+
+    placeholders = (*DEFAULT_PLACEHOLDERS, "1900-01-01")
+    for some in (texts, ["1900-01-01", "2000-02-29", "1900-02-29", "2100-12-31", "1849-12-31"]):
+        fast = _iso_dates(pa.array(some, type=pa.large_string()), placeholders).tolist()
+        assert fast == [check_dob(t, placeholders) == (t, "") and t != "" for t in some]
