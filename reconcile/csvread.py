@@ -8,6 +8,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -133,6 +134,31 @@ def _looks_binary(text: str) -> bool:
         if unicodedata.category(chr(cp)) in _BINARY_CATEGORIES and chr(cp) not in "\t\r\n"
     )
     return bad > max(2, len(text) // 20)
+
+
+@lru_cache(maxsize=1)
+def _unsure_leads() -> np.ndarray:
+    """True for each UTF-8 byte that can begin a character of _BINARY_CATEGORIES (or a
+    control): ASCII controls but tab and line ends; a lead byte if any character it leads is."""
+    unsure = np.zeros(256, dtype=bool)
+    for b in range(128):
+        unsure[b] = unicodedata.category(chr(b)) in _BINARY_CATEGORIES and chr(b) not in "\t\r\n"
+    for lead, bits, span in ((range(0xC2, 0xE0), 6, 64), (range(0xE0, 0xF0), 12, 4096)):
+        for b in lead:
+            first = (b & (0x1F if bits == 6 else 0x0F)) << bits
+            unsure[b] = any(
+                unicodedata.category(chr(c)) in _BINARY_CATEGORIES
+                for c in range(first, first + span)
+            )
+    unsure[0xF0:] = True
+    return unsure
+
+
+def _surely_text(data: bytes, n_chars: int) -> bool:
+    """True when UTF-8 bytes hold too few possible control characters to look binary (as
+    _looks_binary counts them), read from a count of each byte rather than each character."""
+    sure = bytes(np.flatnonzero(~_unsure_leads()).tolist())
+    return len(data.translate(None, sure)) <= max(2, n_chars // 20)  # the unsure bytes only
 
 
 def _distinct_chars(text: str) -> dict[int, int]:
@@ -430,7 +456,7 @@ _TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
 
 
 def _read_simple(
-    text: str, delimiter: str, quoted: bool = False
+    text: str, delimiter: str, quoted: bool = False, utf8: bytes = b""
 ) -> tuple[list[str], list[pd.Series], np.ndarray] | None:
     """(header, columns, line of each record) of a plain file, read fast; None for any other.
 
@@ -440,11 +466,12 @@ def _read_simple(
     the same with pyarrow's CSV reader as with the csv module (each line one record, cells split
     at the delimiter, line ends \\n, \\r\\n or \\r); anything else takes the careful path,
     which says what is wrong.
+    `utf8`, when given, is the text's own UTF-8 bytes (not encoded again).
     """
     if (not quoted and '"' in text) or "\x00" in text or not delimiter.isascii():
         return None  # (pyarrow splits at one byte only: an Arabic comma takes the csv module)
     if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), b""
     body = text.lstrip("\n")
     skipped = len(text) - len(body)  # blank lines before the header (a "sep=" line)
     body = body.rstrip("\n")
@@ -458,7 +485,7 @@ def _read_simple(
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(body.encode("utf-8")),
+            pa.py_buffer(utf8[skipped:].rstrip(b"\n") if utf8 else body.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
@@ -482,6 +509,8 @@ def _read_simple(
         return None
     limit = csv.field_size_limit()
     for column in table.columns:
+        if (pc.max(pc.binary_length(column)).as_py() or 0) < limit:
+            continue  # no more characters than bytes
         longest = pc.max(pc.utf8_length(column)).as_py()
         if longest is not None and longest >= limit:
             return None
@@ -504,22 +533,25 @@ def read_table(
     text, enc, problems = decode(data, file, encoding)
     if text is None:
         return None, problems
-    if _looks_binary(text):
+    # the text's own UTF-8 bytes, while the text is still what they hold
+    utf8 = data[len(codecs.BOM_UTF8) :] if enc == "utf-8-sig" else data if enc == "utf-8" else b""
+    if not (utf8 and _surely_text(utf8, len(text))) and _looks_binary(text):
         return None, [Problem("E101", file, _not_text(data))]
-    text = text.removeprefix("\ufeff")
+    if text.startswith("\ufeff"):
+        text, utf8 = text[1:], b""
     if not text.strip():
         return None, [*problems, Problem("E102", file, "empty file: no header, no records")]
     # Excel's "sep=;" first line names the delimiter; it is blanked so the header stays line 2
     sep = re.match(r"sep=(.)(\r\n|\r|\n)", text)
     if sep:
-        text = sep.group(2) + text[sep.end() :]
+        text, utf8 = sep.group(2) + text[sep.end() :], b""
     delim = delimiter_char(delimiter) if delimiter else sep.group(1) if sep else None
     delim = delim or sniff_delimiter(text)
     if '"' in text:  # quoted cells: read fast only what a strict reading finds well formed
         quote_problem, one_line = _strict_reading(text, delim, file)
-        simple = _read_simple(text, delim, quoted=True) if one_line else None
+        simple = _read_simple(text, delim, quoted=True, utf8=utf8) if one_line else None
     else:
-        simple = _read_simple(text, delim)
+        simple = _read_simple(text, delim, utf8=utf8)
         quote_problem = _quote_problem(text, delim, file) if simple is None else None
     if simple is not None:
         header, columns, lines = simple

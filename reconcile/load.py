@@ -152,7 +152,7 @@ def _read_claim(
         encoding=encoding or claim.encoding or None,
         delimiter=delimiter or claim.delimiter or None,
     )
-    claim.sha256 = hashlib.sha256(data).hexdigest()
+    claim.sha256 = table.sha256 if table is not None else hashlib.sha256(data).hexdigest()
     if table is None:
         return problems
     claim.encoding, claim.delimiter = table.encoding, table.delimiter

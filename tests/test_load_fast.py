@@ -295,3 +295,23 @@ def test_constant_and_unchanged_columns_share_memory(tmp_path: Path):
     assert len(_buffers(records["status_n"])) <= 3
     again = case.records  # all claims at once keeps the dtypes and the values
     assert again["file"].dtype == "str" and again["dob_n"].tolist() == records["dob"].tolist()
+
+
+@SETTINGS
+@given(
+    st.text(
+        st.sampled_from(["a", "\n", "\t", "\x00", "\x07", "\x85", "\ue000", "\U000e0001", "ع", "é"])
+        | st.characters(exclude_categories=["Cs"]),
+        max_size=80,
+    )
+)
+def test_text_the_byte_count_passes_never_looks_binary(text):
+    """_surely_text is an upper bound from the UTF-8 bytes: what it passes, _looks_binary
+    (counting each character) passes too."""
+    from reconcile.csvread import _looks_binary, _surely_text
+
+    if _surely_text(text.encode("utf-8"), len(text)):
+        assert not _looks_binary(text)
+    if not text.isascii() or _looks_binary(text):
+        return
+    assert _surely_text(text.encode("utf-8"), len(text))  # exact on ASCII text
