@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -131,6 +131,15 @@ class _Merge:
         self.alt_at = dict(zip(alts, codes[len(named_texts) :].tolist(), strict=True))
         self._extra_keys: dict[int, tuple[int, ...]] = {}  # _name_keys of records with extras
 
+    def release(self) -> None:
+        """Let go of what only the merged values need (spellings by record, name forms and
+        tokens, columns' values by record); person_fields needs none of it."""
+        self.extra_spellings, self._extra_keys = {}, {}
+        self.names.release()
+        for column in list(self.recs.cached()):
+            if column not in ("name", "name_alt", "alias"):
+                self.recs.forget(column)
+
     def stripped(self, column: str) -> Strings:
         """A text column with each value stripped (computed once)."""
         got = self._stripped.get(column)
@@ -210,12 +219,14 @@ class _Merge:
             out[p] = " | ".join(dict.fromkeys(spell))
         return out
 
-    def fields(self) -> dict[str, tuple[Field, Callable[[Any, Any], bool], Callable[..., str]]]:
-        """Every merged field's stated values with its comparator and merge rule."""
+    def fields(self) -> Iterator[tuple[str, Field, Callable[[Any, Any], bool], Callable[..., str]]]:
+        """Every merged field's stated values with its comparator and merge rule, field by
+        field (each made only when the one before is done with, and its columns' per-record
+        values let go of after it)."""
         recs, ph, t = self.recs, self.ph, self.recs.text
-        out: dict[str, tuple[Field, Callable[[Any, Any], bool], Callable[..., str]]] = {}
         names = self.names
-        out["name"] = (
+        yield (
+            "name",
             Field(
                 self.named,
                 self.name,
@@ -248,11 +259,14 @@ class _Merge:
             return a * (int(b.max(initial=0)) + 1) + b
 
         ages = Field(stated, text, age_key, age_merged, codes=age_codes)
-        out["age"] = (ages, *COMPARATORS["age"])
+        yield ("age", ages, *COMPARATORS["age"])
+        del ages, text, age_n, stated
+        recs.forget("age_n")
         for field, col in PARSED_OF.items():
             parsed = recs.texts(col)
             v = parsed.values
-            out[field] = (
+            yield (
+                field,
                 Field(
                     ~parsed.equals("") & ~parsed.equals("unknown"),
                     v,
@@ -262,10 +276,13 @@ class _Merge:
                 ),
                 *COMPARATORS[field],
             )
+            del parsed, v
+            recs.forget(col)
         for field in FREE_TEXT:
             text = self.stripped(field)
             ok = (text != "") & ~_placeholders(recs.texts(field), ph)
-            out[field] = (
+            yield (
+                field,
                 Field(
                     ok,
                     text,
@@ -274,8 +291,10 @@ class _Merge:
                 ),
                 *COMPARATORS[field],
             )
-        out["relation"] = (self._relations(), *COMPARATORS["relation"])
-        return out
+            del text
+            self._stripped.pop(field, None)
+            recs.forget(field)
+        yield ("relation", self._relations(), *COMPARATORS["relation"])
 
     def _relations(self) -> Field:
         recs, t = self.recs, self.recs.text
@@ -307,7 +326,7 @@ class _Merge:
         recs, names = self.recs, self.names
         parsed = "age_n" if field == "age" else PARSED_OF.get(field)
         if parsed:  # the parsed column as read: no Python strings
-            at = np.flatnonzero(recs.nonblank(field) | ~recs.texts(parsed).equals(""))
+            at = np.flatnonzero(recs.nonblank(field) | recs.nonblank(parsed, strip=False))
             return at, recs.arrow(parsed, at)
         if field == "name":
             at = np.flatnonzero(self.name != "")
@@ -433,23 +452,32 @@ def merge_persons(
     all_claims = sorted(order, key=order.__getitem__)
     out: dict[str, Any] = {"person_id": _str_series(recs.person_ids_arrow)}
     out.update(_presence(recs, all_claims, complete))
-    targets = Targets(recs, m.spelled, m.names)
+    targeted = _targeted(Targets(recs, m.spelled, m.names))
+    for field, f, compatible, merge in m.fields():
+        prepare = targeted if field == "relation" else None
+        value, status = resolve(recs, f, compatible, merge, prepare)
+        del f  # its per-record arrays go before the next field's come
+        out[field] = _str_series(value)
+        out[f"{field}_status"] = _categories(status, PERSON_STATUSES)
+        rep.advance()
+    del targeted, prepare  # the relation targets' index
+    out["names"] = _str_series(m.names_column())
+    persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
+    del out
+    persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
+    m.release()  # what only the merged values needed goes before person_fields is built
+    person_fields = m.person_fields()
+    rep.finish()
+    return persons, person_fields
+
+
+def _targeted(targets: Targets) -> Callable[[str, list[Stated]], list[Stated]]:
+    """A person's stated relations with their targets resolved to persons."""
 
     def resolved(pid: str, values: list[Stated]) -> list[Stated]:
         return [v._replace(key=targets.resolve(v.claim, pid, v.key)) for v in values]
 
-    for field, (f, compatible, merge) in m.fields().items():
-        prepare = resolved if field == "relation" else None
-        value, status = resolve(recs, f, compatible, merge, prepare)
-        out[field] = _str_series(value)
-        out[f"{field}_status"] = _categories(status, PERSON_STATUSES)
-        rep.advance()
-    out["names"] = _str_series(m.names_column())
-    persons = pd.DataFrame(out if recs.n_persons else [], columns=list(PERSON_COLUMNS))
-    persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
-    person_fields = m.person_fields()
-    rep.finish()
-    return persons, person_fields
+    return resolved
 
 
 def _presence(recs: _Records, all_claims: list[str], complete: set[str]) -> dict[str, Any]:

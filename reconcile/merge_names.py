@@ -49,6 +49,12 @@ class Names:
         self.key: pa.Array = pc.binary_join(lists, pa.scalar(" ", TEXT))
         self._forms: dict[int, tuple[NameForm, ...]] = {}
 
+    def release(self) -> None:
+        """Keep only `texts`, `n_words` and `key`: no more forms or tokens are asked for."""
+        self._forms = {}
+        self.tok = self.variant = self.start = self.end = np.zeros(0, dtype=np.int64)
+        self.vocab = np.zeros(0, dtype=object)
+
     def forms(self, i: int) -> tuple[NameForm, ...]:
         """agree.name_forms of text i."""
         got = self._forms.get(i)

@@ -341,16 +341,32 @@ class Records:
             got = self._arrow[column] = arrow_texts(self._merged[column])
         return one(got.take(pa.array(rows)))
 
-    def nonblank(self, column: str) -> np.ndarray:
+    def nonblank(self, column: str, strip: bool = True) -> np.ndarray:
         """Whether each record's value of a text column is not blank once stripped (as
-        str.strip() strips), in person order; computed in Arrow, no Python string per cell."""
+        str.strip() strips; not "" when not `strip`), in person order; computed in Arrow, no
+        Python string per cell."""
         if column not in self._merged:
             return np.zeros(len(self.order), dtype=bool)
         got = self._arrow.get(column)
         if got is None:
             got = self._arrow[column] = arrow_texts(self._merged[column])
-        kept = pc.not_equal(pc.utf8_trim(got, _SPACE_CHARS), "")
+        kept = pc.not_equal(pc.utf8_trim(got, _SPACE_CHARS) if strip else got, "")
         return np.asarray(kept.to_numpy(zero_copy_only=False), dtype=bool)[self.order]
+
+    def cached(self) -> list[str]:
+        """The text columns read so far."""
+        return list(self._texts)
+
+    def forget(self, column: str) -> None:
+        """Let go of a text column's values by record (all of it when its values are mostly
+        distinct); read again on next use."""
+        got = self._texts.get(column)
+        if got is None:
+            return
+        if got.distinct:
+            del self._texts[column]
+        else:
+            got._values = got._stripped = None
 
     @property
     def text(self) -> _TextView:
