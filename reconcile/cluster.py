@@ -7,7 +7,8 @@ The algorithm, in order:
 2. For each pair of claims, the links are an optimal one-to-one assignment (the Hungarian method,
    scipy's linear_sum_assignment, on each connected component of pairs above the threshold),
    maximising the total weight above the threshold. For two claims this is the best
-   one-to-one matching, not a greedy one.
+   one-to-one matching, not a greedy one. (reconcile.lsap runs linear_sum_assignment's method
+   compiled, on every component in one call.)
 3. Near-ties are not decided by chance: an assigned link is *ambiguous* when swapping it for a
    competing pair would cost less than `margin` bits in total (two "unidentified woman" rows
    against one "wife of the target"). Ambiguous links are not merged; each record involved
@@ -39,6 +40,7 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from reconcile.lsap import assign_components
 from reconcile.prepare import Prepared
 from reconcile.schema import LINK_COLUMNS
 
@@ -125,20 +127,6 @@ def _greedy(a: np.ndarray, b: np.ndarray, order: np.ndarray) -> np.ndarray:
     return np.concatenate([*taken, np.asarray(rest, dtype=np.int64)])
 
 
-def _dense(ia: np.ndarray, ib: np.ndarray, na: int, nb: int, cost: np.ndarray) -> np.ndarray:
-    """The Hungarian method on one component, records numbered 0..na-1 and 0..nb-1, cost[i] of
-    edge i the negated benefit: the indices of the edges chosen."""
-    from scipy.optimize import linear_sum_assignment  # imported here: slow to import
-
-    full = np.zeros((na, nb))
-    edge = np.full((na, nb), -1, dtype=np.int64)
-    full[ia, ib] = cost
-    edge[ia, ib] = np.arange(len(ia))
-    rows, cols = linear_sum_assignment(full)
-    picked = edge[rows, cols]
-    return picked[(picked >= 0) & (full[rows, cols] < 0)]
-
-
 def _local_rank(comp: np.ndarray, node: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
     """Rank of each edge's node among the distinct nodes of its component (in node order), and
     the number of distinct nodes of each component."""
@@ -188,18 +176,22 @@ def assign(a: np.ndarray, b: np.ndarray, weight: np.ndarray, threshold: float) -
         return chosen
     rest = rest[np.argsort(comp[rest], kind="stable")]
     cut = np.flatnonzero(np.r_[True, comp[rest][1:] != comp[rest][:-1], True])
-    la, lb, ben, cost = la[rest], lb[rest], benefit[rest], -benefit[rest]
     heads = comp[rest[cut[:-1]]]
-    picks = []
-    for s, e, x, y in zip(
-        cut[:-1].tolist(), cut[1:].tolist(), na[heads].tolist(), nb[heads].tolist(), strict=True
-    ):
-        if x * y > MAX_DENSE:
-            order = np.lexsort((eb[rest[s:e]], ea[rest[s:e]], -ben[s:e]))
-            picks.append(s + _greedy(la[s:e], lb[s:e], order))
-        else:
-            picks.append(s + _dense(la[s:e], lb[s:e], x, y, cost[s:e]))
-    chosen[ok[rest[np.concatenate(picks)]]] = True
+    x, y = na[heads], nb[heads]
+    # every component up to MAX_DENSE cells solved exactly, all in one compiled call
+    small = x * y <= MAX_DENSE
+    in_small = np.repeat(small, np.diff(cut))
+    at = rest[in_small]
+    sizes = np.diff(cut)[small]
+    picked = assign_components(
+        np.concatenate([[0], np.cumsum(sizes)]), x[small], y[small], la[at], lb[at], -benefit[at]
+    )
+    chosen[ok[at[picked]]] = True
+    # larger ones: greedy
+    for k in np.flatnonzero(~small).tolist():
+        edges = rest[cut[k] : cut[k + 1]]
+        order = np.lexsort((eb[edges], ea[edges], -benefit[edges]))
+        chosen[ok[edges[_greedy(la[edges], lb[edges], order)]]] = True
     return chosen
 
 
