@@ -35,7 +35,13 @@ def components(draw: st.DrawFn) -> list[tuple[int, int, list[tuple[int, int, flo
 def test_every_component_is_assigned_as_scipy_assigns_it(
     comps: list[tuple[int, int, list[tuple[int, int, float]]]],
 ) -> None:
-    cut, n_rows, n_cols, row, col, cost, expected = [0], [], [], [], [], [], set()
+    cut: list[int] = [0]
+    n_rows: list[int] = []
+    n_cols: list[int] = []
+    row: list[int] = []
+    col: list[int] = []
+    cost: list[float] = []
+    expected: set[int] = set()
     for na, nb, cells in comps:
         full, edge = np.zeros((na, nb)), np.full((na, nb), -1, np.int64)
         for r, c, x in cells:
@@ -59,9 +65,12 @@ def test_dense_random_matrices(na: int, nb: int, seed: int) -> None:
     full = -np.round(rng.random((na, nb)) * rng.choice([1, 3, 1000]), rng.integers(0, 3))
     edge = np.arange(na * nb).reshape(na, nb)
     r, c = np.divmod(np.arange(na * nb), nb)
-    got = assign_components(np.array([0, na * nb]), [na], [nb], r, c, full.ravel())
+    got = assign_components(
+        np.array([0, na * nb]), np.array([na]), np.array([nb]), r, c, full.ravel()
+    )
     assert set(np.flatnonzero(got).tolist()) == _scipy_picks(full, edge)
 
 
 def test_no_components() -> None:
-    assert assign_components(np.array([0]), [], [], [], [], []).size == 0
+    none = np.zeros(0, np.int64)
+    assert assign_components(np.array([0]), none, none, none, none, np.zeros(0)).size == 0
