@@ -17,7 +17,6 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ import pyarrow.compute as pc
 
 CHUNK_ROWS = 200_000
 WORKERS = min(os.cpu_count() or 1, 4)  # threads rendering chunks
+RUN_TABLE = 1024  # columns of at most this many texts render together when neighbours (_Run)
 
 
 def _quote_chars() -> tuple[str, ...]:
@@ -104,14 +104,30 @@ def _whole(s: pd.Series) -> bool:
     return bool(len(vals) and (vals == vals.round()).all() and vals.abs().max() < 2**53)
 
 
-def _formatter(
-    s: pd.Series, trigger: str, safe: str
-) -> tuple[Callable[[pd.Series], pa.Array | None], bool] | None:
-    """How to render one column's cells (and whether it is text, to neutralise); None when this
-    module does not know the column's dtype."""
+class _Table:
+    """A column whose cells take few texts: those texts rendered once (the last one for a missing
+    cell) and where each cell of a slice of the column reads."""
+
+    def __init__(self, rendered: pa.Array, index: Callable[[pd.Series], np.ndarray]) -> None:
+        self.rendered = rendered
+        self.index = index
+
+    def __call__(self, part: pd.Series) -> pa.Array:
+        return self.rendered.take(pa.array(self.index(part)))
+
+
+Formatter = tuple[Callable[[pd.Series], pa.Array | None], bool] | _Table
+
+
+def _formatter(s: pd.Series, trigger: str, safe: str) -> Formatter | None:
+    """How to render one column's cells (and whether it is text, to neutralise), or the table of
+    texts its cells take; None when this module does not know the column's dtype."""
     dt = s.dtype
     if pd.api.types.is_bool_dtype(dt) and dt == np.bool_:
-        return (lambda c: pc.if_else(pa.array(c.to_numpy(bool)), _s("True"), _s("False"))), False
+        return _Table(
+            pa.array(["False", "True"], pa.large_string()),
+            lambda c: c.to_numpy(bool).astype(np.int64),
+        )
     if isinstance(dt, np.dtype) and dt.kind in "iu":
         return (lambda c: _ints(c.to_numpy())), False
     if isinstance(dt, pd.Int64Dtype | pd.Int32Dtype | pd.Int16Dtype | pd.Int8Dtype):
@@ -131,30 +147,38 @@ def _formatter(
         isinstance(dt, pd.CategoricalDtype)
         and pd.api.types.infer_dtype(dt.categories) in text_categories
     ):
-        return _categorical(s, trigger, safe), False
+        return _categorical(s, trigger, safe)
     if isinstance(dt, pd.CategoricalDtype) and dt.categories.dtype == np.float64:
-        return _float_categorical(s), False
+        return _float_categorical(s)
     return None
 
 
-def _categorical(s: pd.Series, trigger: str, safe: str) -> Callable[[pd.Series], pa.Array]:
+def _by_code(n: int) -> Callable[[pd.Series], np.ndarray]:
+    """Where a categorical's cells read in a table of its n categories and then "" (code -1)."""
+
+    def index(part: pd.Series) -> np.ndarray:
+        codes = part.cat.codes.to_numpy().astype(np.int64)
+        return np.where(codes < 0, n, codes)
+
+    return index
+
+
+_BLANK = pa.array([""], type=pa.large_string())
+
+
+def _categorical(s: pd.Series, trigger: str, safe: str) -> _Table:
     """A categorical column of text: its categories rendered once (neutralised, quoted), then
     each chunk is a take of them by code ("" where missing)."""
-    names = _texts(pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object))
+    cats = s.cat.categories
+    plain = isinstance(cats.dtype, pd.StringDtype)  # Arrow-backed text: no Python str per category
+    names = _texts(pd.Series(cats) if plain else pd.Series(np.asarray(cats, dtype=object)))
     if names is None:  # categories that are not all text: never, as checked
         raise Unrenderable("categories that are not text")
-    rendered = pa.concat_arrays(
-        [_quoted(_neutralised(names, trigger, safe)), pa.array([""], type=pa.large_string())]
-    )
-
-    def fmt(part: pd.Series) -> pa.Array:
-        codes = part.cat.codes.to_numpy()
-        return rendered.take(pa.array(np.where(codes < 0, len(rendered) - 1, codes)))
-
-    return fmt
+    rendered = pa.concat_arrays([_quoted(_neutralised(names, trigger, safe)), _BLANK])
+    return _Table(rendered, _by_code(len(names)))
 
 
-def _float_categorical(s: pd.Series) -> Callable[[pd.Series], pa.Array]:
+def _float_categorical(s: pd.Series) -> _Table:
     """A categorical column of float64: its categories rendered once as the plain float column
     would render them (whole numbers as integers when every value in the column is whole), then
     each chunk is a take of them by code ("" where missing)."""
@@ -166,13 +190,77 @@ def _float_categorical(s: pd.Series) -> Callable[[pd.Series], pa.Array]:
         names = _ints(np.where(used[:-1], np.round(values), 0).astype(np.int64))
     else:
         names = _float_strings(values)
-    rendered = pa.concat_arrays([names.cast(pa.large_string()), pa.array([""], pa.large_string())])
+    rendered = pa.concat_arrays([names.cast(pa.large_string()), _BLANK])
+    return _Table(rendered, _by_code(len(values)))
 
-    def fmt(part: pd.Series) -> pa.Array:
-        c = part.cat.codes.to_numpy()
-        return rendered.take(pa.array(np.where(c < 0, len(rendered) - 1, c)))
 
-    return fmt
+class _Run:
+    """Neighbouring columns that are all tables, rendered as one: each slice's rows are coded by
+    the combination of texts they take, each combination present is joined (with the commas
+    between) once, and the rows take those."""
+
+    def __init__(self, tables: list[_Table]) -> None:
+        self.tables = tables
+
+    def __call__(self, parts: list[pd.Series]) -> pa.Array:
+        combo = np.zeros(len(parts[0]), dtype=np.int64)
+        for t, part in zip(self.tables, parts, strict=True):
+            combo = combo * len(t.rendered) + t.index(part)
+        inverse, present = pd.factorize(combo)
+        digits = []
+        rest = np.asarray(present, dtype=np.int64)
+        for t in reversed(self.tables):
+            digits.append(rest % len(t.rendered))
+            rest = rest // len(t.rendered)
+        texts = [
+            t.rendered.take(pa.array(d)) for t, d in zip(self.tables, digits[::-1], strict=True)
+        ]
+        joined = pc.binary_join_element_wise(*texts, _s(","))
+        return joined.take(pa.array(inverse))
+
+
+class _One:
+    """One column rendered on its own."""
+
+    def __init__(self, fmt: Callable[[pd.Series], pa.Array | None]) -> None:
+        self.fmt = fmt
+
+    def __call__(self, parts: list[pd.Series]) -> pa.Array | None:
+        return self.fmt(parts[0])
+
+
+Plan = list[tuple[list[int], Callable[[list[pd.Series]], pa.Array | None], bool]]
+
+
+def _runs(formatters: list[Formatter]) -> Plan:
+    """The plan: each entry the columns (positions) it renders, how, and whether its texts are
+    still to neutralise and quote. Neighbouring small tables (RUN_TABLE) make runs while their
+    combinations can be counted in an int64."""
+    out: Plan = []
+    run: list[tuple[int, _Table]] = []
+    size = 1
+    for i, f in enumerate([*formatters, None]):
+        if (
+            isinstance(f, _Table)
+            and len(f.rendered) <= RUN_TABLE
+            and size * len(f.rendered) < 2**62
+        ):
+            run.append((i, f))
+            size *= len(f.rendered)
+            continue
+        if len(run) == 1:
+            out.append(([run[0][0]], _One(run[0][1]), False))
+        elif run:
+            out.append(([j for j, _ in run], _Run([t for _, t in run]), False))
+        run, size = [], 1
+        if isinstance(f, _Table) and len(f.rendered) <= RUN_TABLE:  # did not fit: starts a run
+            run, size = [(i, f)], len(f.rendered)
+        elif isinstance(f, _Table):
+            out.append(([i], _One(f), False))
+        elif f is not None:
+            fmt, is_text = f
+            out.append(([i], _One(fmt), is_text))
+    return out
 
 
 # Bytes a cell that could run as a formula can start with (write._TRIGGER: spaces, = + - @ tab
@@ -246,12 +334,10 @@ class Unrenderable(ValueError):
     """A cell this module cannot render as pandas would (the caller falls back to pandas)."""
 
 
-def _plan(
-    df: pd.DataFrame, trigger: str, safe: str
-) -> list[tuple[Callable[[pd.Series], Any], bool]] | None:
+def _plan(df: pd.DataFrame, trigger: str, safe: str) -> Plan | None:
     if len(df.columns) < 2 or not df.columns.is_unique:
         return None  # a one-column CSV quotes blank rows (""); left to pandas
-    plan = []
+    formatters = []
     for col in df.columns:
         s = df[col]
         got = _formatter(s, trigger, safe)
@@ -260,8 +346,8 @@ def _plan(
         kind = pd.api.types.infer_dtype(s, skipna=True) if s.dtype == np.dtype(object) else ""
         if kind not in ("", "string", "empty"):
             return None  # objects that are not all text: pandas str()s them
-        plan.append(got)
-    return plan
+        formatters.append(got)
+    return _runs(formatters)
 
 
 def render(
@@ -277,26 +363,21 @@ def render(
     return _chunks(df, plan, trigger, safe, chunk_rows)
 
 
-def _chunk(
-    part: pd.DataFrame,
-    plan: list[tuple[Callable[[pd.Series], Any], bool]],
-    trigger: str,
-    safe: str,
-) -> memoryview:
+def _chunk(part: pd.DataFrame, plan: Plan, trigger: str, safe: str) -> memoryview:
     """The rows of one slice of the frame, as bytes."""
     row = []
-    for (fmt, is_text), col in zip(plan, part.columns, strict=True):
-        arr = fmt(part[col])
+    for cols, fmt, is_text in plan:
+        arr = fmt([part.iloc[:, i] for i in cols])
         if arr is None:
-            raise Unrenderable(f"column {col!r} holds a cell Arrow cannot hold")
+            raise Unrenderable(f"column {part.columns[cols[0]]!r} holds a cell Arrow cannot hold")
         row.append(_quoted(_neutralised(arr, trigger, safe)) if is_text else arr)
-    joined = pc.binary_join_element_wise(*row, _s(","))
+    joined = pc.binary_join_element_wise(*row, _s(",")) if len(row) > 1 else row[0]
     return _buffer(pc.binary_join_element_wise(joined, _s(""), _s("\n")))
 
 
 def _chunks(
     df: pd.DataFrame,
-    plan: list[tuple[Callable[[pd.Series], Any], bool]],
+    plan: Plan,
     trigger: str,
     safe: str,
     chunk_rows: int,

@@ -21,7 +21,7 @@ from reconcile.counts import (
 from reconcile.match import Settings, match_records
 from reconcile.pairrows import _compact, _numbers, plain_pairs
 from reconcile.review import build_queue
-from reconcile.write import write_csv, write_sqlite
+from reconcile.write import _whole_floats_as_ints, neutralise_frame, write_csv, write_sqlite
 
 EMPTY_DECISIONS = pd.DataFrame(
     columns=["claim_a", "record_a", "claim_b", "record_b", "decision", "by", "date", "note"]
@@ -109,8 +109,8 @@ def test_float_categorical_with_missing_cells() -> None:
     assert _csv(whole) == b"k,w\na,2\nb,\n"  # 2.5 is a category no cell uses
 
 
-def _csv(df: pd.DataFrame) -> bytes:
-    chunks = csvout.render(df, r"^[ ]*[=+\-@\t\r]", r"[+-]?[0-9]+(?:\.[0-9]+)?|-")
+def _csv(df: pd.DataFrame, chunk_rows: int = csvout.CHUNK_ROWS) -> bytes:
+    chunks = csvout.render(df, r"^[ ]*[=+\-@\t\r]", r"[+-]?[0-9]+(?:\.[0-9]+)?|-", chunk_rows)
     assert chunks is not None
     return b"".join(bytes(c) for c in chunks)
 
@@ -157,3 +157,37 @@ def test_review_reads_compact_pairs(
     got = build_queue(pairs, recs, EMPTY_DECISIONS, 0.0)
     want = build_queue(plain_pairs(pairs), recs, EMPTY_DECISIONS, 0.0)
     assert json.dumps([repr(i) for i in got]) == json.dumps([repr(i) for i in want])
+
+
+def test_neighbouring_small_columns_render_as_pandas_writes_them() -> None:
+    """Runs of categorical and boolean columns (csvout._Run) against pandas' own to_csv."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    levels = pd.Categorical.from_codes(
+        rng.integers(-1, 3, n), pd.Index(["agree", "=1+2", 'say "x", y'])
+    )
+    weights = pd.Categorical.from_codes(rng.integers(0, 3, n), pd.Index([-0.5, 0.0, 2.25]))
+    whole = pd.Categorical.from_codes(rng.integers(0, 2, n), pd.Index([1.0, 3.0]))
+    ids = pd.Categorical.from_codes(
+        rng.integers(0, 2000, n), pd.Index([f"r{i}" for i in range(2000)])
+    )
+    frame = pd.DataFrame(
+        {
+            "id": ids,  # too many categories to join a run
+            "lvl": levels,
+            "w": weights,
+            "flag": rng.integers(0, 2, n).astype(bool),
+            "whole": whole,
+            "text": [f"t{i % 7}" for i in range(n)],
+            "lvl2": levels,
+            "w2": weights,
+        }
+    )
+    plain = plain_pairs(frame)
+    want = neutralise_frame(_whole_floats_as_ints(plain)).to_csv(
+        index=False, lineterminator="\n", na_rep=""
+    )
+    plan = csvout._plan(frame, r"^[ ]*[=+\-@\t\r]", r"[+-]?[0-9]+(?:\.[0-9]+)?|-")
+    assert plan is not None and [len(cols) for cols, _, _ in plan] == [1, 4, 1, 2]
+    assert _csv(frame).decode() == want
+    assert _csv(frame, chunk_rows=700).decode() == want  # chunks code their own combinations

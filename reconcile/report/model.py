@@ -377,6 +377,9 @@ def _isin(df: pd.DataFrame, name: str, values: set[str]) -> pd.Series:
         hit = pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=df.index)
     elif col.dtype == np.dtype(object) and pd.api.types.infer_dtype(col) in ("string", "empty"):
         hit = col.isin(values)  # str cells are their own text
+    elif _text_categories(col):  # each category tested once, then read by code
+        found = np.append(col.cat.categories.isin(list(values)), "" in values)  # -1: missing
+        return pd.Series(found[col.cat.codes.to_numpy()], index=df.index)
     else:
         return _col(df, name).isin(values)
     return hit | col.isna() if "" in values else hit
