@@ -129,7 +129,24 @@ class _Merge:
         self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
         self.name_at[worded] = codes[: len(named_texts)]
         self.alt_at = dict(zip(alts, codes[len(named_texts) :].tolist(), strict=True))
-        self._extra_keys: dict[int, tuple[int, ...]] = {}  # _name_keys of records with extras
+        # the positions of every spelling of a record with extras (its name first when named),
+        # and each record's spellings as one integer: its name's position when that is the only
+        # one, else len(names) + a number per distinct tuple of positions
+        at = self.alt_at
+        alt_pos = [tuple(at[s] for s in x) for x in alt_kept]
+        alias_pos = [tuple(at[s] for s in x) for x in alias_kept]
+        name_at = self.name_at[self.extra].tolist()
+        self._extra_keys: dict[int, tuple[int, ...]] = {
+            i: ((p,) if named[i] else ()) + alt_pos[a] + alias_pos[b]
+            for i, p, a, b in zip(extra, name_at, alt_c, alias_c, strict=True)
+        }
+        self.name_code = self.name_at.copy()
+        seen: dict[tuple[int, ...], int] = {}
+        n = len(self.names.texts)
+        self.name_code[self.extra] = [
+            key[0] if len(key) == 1 else n + seen.setdefault(key, len(seen))
+            for key in self._extra_keys.values()
+        ]
 
     def release(self) -> None:
         """Let go of what only the merged values need (spellings by record, name forms and
@@ -162,27 +179,16 @@ class _Merge:
         return first + [(s, self.alt_at[s]) for s in got[len(first) :]]
 
     def _name_keys(self, idx: np.ndarray) -> list[tuple[int, ...]]:
-        extra, known = self.extra_spellings, self._extra_keys
-        out = []
-        for i, a in zip(idx.tolist(), self.name_at[idx].tolist(), strict=True):
-            if i in extra:
-                key = known.get(i)
-                if key is None:
-                    key = known[i] = tuple(a for _, a in self.spelled(i))
-                out.append(key)
-            else:
-                out.append((a,))
-        return out
+        """The positions in `names` of the spellings of named records (see spelled)."""
+        known = self._extra_keys
+        return [
+            known.get(i, (a,))
+            for i, a in zip(idx.tolist(), self.name_at[idx].tolist(), strict=True)
+        ]
 
     def _name_codes(self, idx: np.ndarray) -> np.ndarray:
-        """_name_keys as integers: a name's position when it is the only spelling."""
-        out = self.name_at[idx]
-        extra = np.flatnonzero(self.has_extra[idx])
-        seen: dict[tuple[int, ...], int] = {}
-        for k, key in zip(extra.tolist(), self._name_keys(idx[extra]), strict=True):
-            n = len(self.names.texts)
-            out[k] = key[0] if len(key) == 1 else n + seen.setdefault(key, len(seen))
-        return out
+        """_name_keys as integers, equal where the keys are."""
+        return self.name_code[idx]
 
     def _names_in_order(
         self, a: np.ndarray, b: np.ndarray
