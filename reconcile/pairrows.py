@@ -40,6 +40,46 @@ def record_rank(records: pd.DataFrame) -> np.ndarray:
     return rank
 
 
+def sort_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    """The pairs in (claim_a, record_a, claim_b, record_b) text order (ties keep their order),
+    renumbered from 0: pairs.csv's order, read from the compact frame's sorted codes."""
+    return pairs.iloc[pair_order(pairs)].reset_index(drop=True)
+
+
+def pair_order(pairs: pd.DataFrame) -> np.ndarray:
+    """The positions that put the pairs in (claim_a, record_a, claim_b, record_b) text order,
+    stable. On a compact frame (sorted text categories, one dtype for both sides) one int64 key
+    per pair is sorted; otherwise the texts are."""
+    cols = [pairs[c] for c in ("claim_a", "record_a", "claim_b", "record_b")]
+    if _sorted_codes(cols):
+        n_claims, n_ids = len(cols[0].cat.categories), len(cols[1].cat.categories)
+        space = max(n_claims * n_ids, 1)
+        if space < 2**31:
+            a, b = (
+                cols[i].cat.codes.to_numpy().astype(np.int64) * n_ids
+                + cols[i + 1].cat.codes.to_numpy()
+                for i in (0, 2)
+            )
+            return np.argsort(a * space + b, kind="stable")
+    plain = pd.DataFrame({str(i): c.astype("str").to_numpy() for i, c in enumerate(cols)})
+    return plain.sort_values(["0", "1", "2", "3"], kind="stable").index.to_numpy()
+
+
+def _sorted_codes(cols: list[pd.Series]) -> bool:
+    """Whether the claim and record columns are categoricals whose codes sort as their texts:
+    sorted text categories, no missing cell, each kind one dtype on both sides."""
+    ca, ra, cb, rb = cols
+    if not all(isinstance(c.dtype, pd.CategoricalDtype) for c in cols):
+        return False
+    if ca.dtype != cb.dtype or ra.dtype != rb.dtype or any(c.isna().any() for c in cols):
+        return False
+    for c in (ca, ra):
+        cats = c.cat.categories
+        if not isinstance(cats.dtype, pd.StringDtype) or not cats.is_monotonic_increasing:
+            return False
+    return True
+
+
 def _texts(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
     """Codes into `names` (distinct texts; -1: missing) as a categorical with sorted categories."""
     order = np.argsort(np.asarray(names, dtype=object), kind="stable")

@@ -19,7 +19,7 @@ from reconcile.counts import (
     person_codes,
 )
 from reconcile.match import Settings, match_records
-from reconcile.pairrows import _compact, _numbers, plain_pairs
+from reconcile.pairrows import _compact, _numbers, pair_order, plain_pairs, sort_pairs
 from reconcile.review import build_queue
 from reconcile.write import _whole_floats_as_ints, neutralise_frame, write_csv, write_sqlite
 
@@ -191,3 +191,17 @@ def test_neighbouring_small_columns_render_as_pandas_writes_them() -> None:
     assert plan is not None and [len(cols) for cols, _, _ in plan] == [1, 4, 1, 2]
     assert _csv(frame).decode() == want
     assert _csv(frame, chunk_rows=700).decode() == want  # chunks code their own combinations
+
+
+def test_pair_order_is_the_text_order(
+    run: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    _, _, pairs = run
+    shuffled = pairs.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    got = sort_pairs(shuffled)
+    plain = plain_pairs(shuffled)
+    keys = ["claim_a", "record_a", "claim_b", "record_b"]
+    want = plain.sort_values(keys, kind="stable").reset_index(drop=True)
+    assert plain_pairs(got).equals(want)
+    assert np.array_equal(pair_order(plain), pair_order(shuffled))  # the text way agrees
+    assert got[keys].equals(pairs[keys])  # matching's own order is this order
