@@ -50,7 +50,48 @@ def _masses_loop(p: np.ndarray, codes: Any, out: np.ndarray) -> None:
                 out[f, c] += p[i]
 
 
-_JITTED = ("_weights_loop", "_masses_loop")
+def _slot(table: np.ndarray, mask: int, a: int, b: int) -> np.int64:
+    """The slot of (a, b) in an open-addressing table of pairs (table[slot] = a, b; -1: free):
+    where it is, or the free slot where it goes."""
+    h = (np.uint64(a) * np.uint64(0x9E3779B97F4A7C15)) ^ (
+        np.uint64(b) * np.uint64(0xC2B2AE3D27D4EB4F)
+    )
+    at = np.int64((h >> np.uint64(20)) & np.uint64(mask))
+    while table[at, 0] != -1 and (table[at, 0] != a or table[at, 1] != b):
+        at = (at + 1) & mask
+    return at
+
+
+def _members_loop(key: np.ndarray, x: np.ndarray, strong: np.ndarray, out: np.ndarray) -> None:
+    n_strong = 0
+    for i in range(len(key)):
+        if strong[i]:
+            n_strong += 1
+    size = 16
+    while size < 2 * n_strong + 2:
+        size *= 2
+    mask = size - 1
+    keys = np.full((size, 2), -1, np.int64)  # (key, -1)
+    count = np.zeros(size, np.int64)
+    members = np.full((size, 2), -1, np.int64)  # (key, x)
+    for i in range(len(key)):
+        if strong[i]:
+            k = _slot(keys, mask, key[i], -2)
+            keys[k, 0], keys[k, 1] = key[i], -2
+            m = _slot(members, mask, key[i], x[i])
+            if members[m, 0] == -1:
+                members[m, 0], members[m, 1] = key[i], x[i]
+                count[k] += 1
+    for i in range(len(key)):
+        k = _slot(keys, mask, key[i], -2)
+        if keys[k, 0] == -1:
+            out[i] = 0
+        else:
+            m = _slot(members, mask, key[i], x[i])
+            out[i] = count[k] - (1 if members[m, 0] != -1 else 0)
+
+
+_JITTED = ("_slot", "_weights_loop", "_masses_loop", "_members_loop")
 _compiled = False
 
 
@@ -118,4 +159,17 @@ def level_masses(p: np.ndarray, codes: Sequence[np.ndarray], n_levels: int) -> n
         return out
     _jit()
     _masses_loop(np.asarray(p, dtype=np.float64), _same_type(codes), out)
+    return out
+
+
+def other_members(key: np.ndarray, x: np.ndarray, strong: np.ndarray) -> np.ndarray:
+    """For each pair i, how many distinct records other than x[i] are members of key[i]: the
+    x of the strong pairs (strong[i]) with that key. key, x: non-negative integers."""
+    out = np.zeros(len(key), np.int64)
+    if len(key) == 0:
+        return out
+    _jit()
+    _members_loop(
+        np.asarray(key, np.int64), np.asarray(x, np.int64), np.asarray(strong, np.bool_), out
+    )
     return out

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from reconcile import names
 from reconcile.arrays import runs, unique_sorted
 from reconcile.levels import LEVELS
+from reconcile.pairkernel import other_members
 from reconcile.prepare import FILLER_TOKENS, Prepared
 from reconcile.score import CONTEXT_BITS, CONTEXT_MAX
 
@@ -241,24 +242,19 @@ def context_bonus(
     if len(ra) == 0:
         return bonus
     group, context = _codes(p.group), _codes(p.context)
-    has_group, has_context = group >= 0, context >= 0
-    n_context = int(context.max(initial=-1)) + 2
-    n = len(p.records)
+    n_context = int(context.max(initial=-1)) + 1
     for x_all, y_all in ((ra, rb), (rb, ra)):
-        # only the pairs whose x has a group and y a context can gain (a few in most lists)
-        at = np.flatnonzero(has_group[x_all] & has_context[y_all])
-        if not len(at):
+        at = np.flatnonzero((group[x_all] >= 0) & (context[y_all] >= 0))
+        strong = base[at] >= threshold
+        if not strong.any():
             continue
         x = x_all[at]
-        # key: (group of x, context of y); member: (key, x); counted when strongly matched
-        key = pd.factorize(group[x] * n_context + context[y_all[at]])[0]
-        member = pd.factorize(key.astype(np.int64) * n + x)[0]
-        strong_member = np.bincount(member, weights=base[at] >= threshold) > 0
-        key_of = np.zeros(len(strong_member), np.int64)
-        key_of[member] = key
-        count = np.bincount(key_of[strong_member], minlength=int(key.max()) + 1).astype(float)
-        others = count[key] - strong_member[member]
-        bonus[at] = np.maximum(bonus[at], np.minimum(others * CONTEXT_BITS, CONTEXT_MAX))
+        # key: (group of x, context of y); its members: the x of its strong pairs
+        others = other_members(group[x] * n_context + context[y_all[at]], x, strong)
+        gain = np.flatnonzero(others > 0)
+        bonus[at[gain]] = np.maximum(
+            bonus[at[gain]], np.minimum(others[gain] * CONTEXT_BITS, CONTEXT_MAX)
+        )
     return bonus
 
 

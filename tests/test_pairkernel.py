@@ -7,7 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.pairkernel import level_masses, level_tables, total_weights
+from reconcile.pairkernel import level_masses, level_tables, other_members, total_weights
 from reconcile.score import Model, encode_levels, estimate_m, probability, score
 
 WIDTHS = (3, 7, 4, 6)  # levels per field, as in levels.LEVELS
@@ -151,3 +151,25 @@ def test_read_only_and_strided_codes_mix_with_others() -> None:
     assert total_weights(0.0, np.zeros(3), [ro, strided], tables).tolist() == [17.0, 10.0, 20.0]
     masses = level_masses(np.array([1.0, 2.0, 4.0]), [ro, strided], 3)
     assert masses.tolist() == [[1.0, 2.0, 4.0], [2.0, 5.0, 0.0]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 12), st.booleans()), min_size=0, max_size=80
+    )
+)
+def test_other_members_counts_the_other_strong_records_of_each_key(
+    pairs: list[tuple[int, int, bool]],
+) -> None:
+    key = np.array([k * 1_000_003 for k, _, _ in pairs], np.int64)  # large keys: hashed
+    x = np.array([v for _, v, _ in pairs], np.int64)
+    strong = np.array([s for _, _, s in pairs], bool)
+    members: dict[int, set[int]] = {}
+    for k, v, s in zip(key.tolist(), x.tolist(), strong.tolist(), strict=True):
+        if s:
+            members.setdefault(k, set()).add(v)
+    expected = [
+        len(members.get(k, set()) - {v}) for k, v in zip(key.tolist(), x.tolist(), strict=True)
+    ]
+    assert other_members(key, x, strong).tolist() == expected
