@@ -51,12 +51,14 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("paths", nargs=-1, required=True, metavar="CASE_OR_FILES...")(fn)
 
 
-def _load(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -> Case:
+def _load(
+    paths: tuple[str, ...], encoding: str | None, delimiter: str | None, progress: Any = None
+) -> Case:
     """load_case at the CLI boundary: no traceback ever reaches the user."""
     from reconcile.load import load_case
 
     try:
-        return load_case(list(paths), encoding=encoding, delimiter=delimiter)
+        return load_case(list(paths), encoding=encoding, delimiter=delimiter, progress=progress)
     except Exception as e:  # a bug, not bad input: load_case reports bad input as problems
         raise click.ClickException(
             f"could not load {' '.join(paths)}: {type(e).__name__}: {e} "
@@ -104,12 +106,18 @@ def _matching_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _loaded_or_exit(paths: tuple[str, ...], encoding: str | None, delimiter: str | None) -> Case:
-    """Load, print the problems; exit 1 when there is an error."""
+def _loaded_or_exit(
+    paths: tuple[str, ...], encoding: str | None, delimiter: str | None, quiet: bool = True
+) -> Case:
+    """Load (a bar on a terminal unless quiet), print the problems; exit 1 on an error."""
     from reconcile.problems import has_errors
     from reconcile.summary import check_summary, problem_lines
 
-    case = _load(paths, encoding, delimiter)
+    rep = _progress(quiet)
+    try:
+        case = _load(paths, encoding, delimiter, rep)
+    finally:
+        rep.close()
     for line in problem_lines(case.problems):
         click.echo(line, err=True)
     if has_errors(case.problems):
@@ -190,7 +198,7 @@ def run(
         chosen = parse_formats(formats)
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--format") from None
-    case = _loaded_or_exit(paths, encoding, delimiter)
+    case = _loaded_or_exit(paths, encoding, delimiter, quiet)
     settings = _settings(case, threshold, jobs)
     rep = _progress(quiet)
     result = reconcile_case(case, settings, progress=rep)
@@ -266,7 +274,7 @@ def match_cmd(
     from reconcile.pipeline import match_case
     from reconcile.write import OutputError, write_frames_csv
 
-    case = _loaded_or_exit(paths, encoding, delimiter)
+    case = _loaded_or_exit(paths, encoding, delimiter, quiet)
     rep = _progress(quiet)
     try:
         result = match_case(case, _settings(case, threshold, jobs), progress=rep)
@@ -513,7 +521,7 @@ def review(
             f"{case_dir} is not a case folder (no {CASE_FILE}): review keeps its decisions in "
             f"the case's {DECISIONS_FILE}"
         )
-    case = _loaded_or_exit((case_dir,), None, None)
+    case = _loaded_or_exit((case_dir,), None, None, quiet)
     settings = _settings(case, threshold, jobs)
     rep = _progress(quiet)
     try:

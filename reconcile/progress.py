@@ -25,8 +25,9 @@ class Reporter:
     def start(self, stage: str, total: int) -> None:
         """A stage of `total` units of work begins."""
 
-    def advance(self, n: int = 1) -> None:
-        """n more units of the current stage are done."""
+    def advance(self, n: float = 1) -> None:
+        """n more units of the current stage are done (a fraction moves the bar, not the
+        count)."""
 
     def finish(self) -> None:
         """The current stage is over."""
@@ -90,7 +91,7 @@ class RichReporter(Reporter):
         self.finish()
         self._task = self._progress.add_task(stage, total=max(total, 1))
 
-    def advance(self, n: int = 1) -> None:
+    def advance(self, n: float = 1) -> None:
         if self._task is not None:
             self._progress.advance(self._task, n)
 

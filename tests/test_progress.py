@@ -130,3 +130,66 @@ def test_every_long_stage_after_blocking_has_a_bar_on_a_terminal(tmp_path) -> No
         assert stage in out, stage
     # five CSVs and report.md, counted (the bar is redrawn in place: the last drawing)
     assert "6/6" in [x for x in out.splitlines() if "writing files" in x][-1]
+
+
+def _two_claims(tmp_path):  # type: ignore[no-untyped-def]
+    (tmp_path / "a.csv").write_text("id,name,sex\n1,Layla Haddad,f\n2,Omar Haddad,m\n")
+    (tmp_path / "b.csv").write_text("id,name,age\n1,Layla Hadad,30\n")
+    return [tmp_path / "a.csv", tmp_path / "b.csv"]
+
+
+def test_loading_shows_a_bar_of_claims_on_a_terminal(tmp_path) -> None:
+    from reconcile.load import load_case
+
+    stream = FakeTerminal()
+    rep = reporter(stream=stream)
+    case = load_case(_two_claims(tmp_path), progress=rep)
+    rep.close()
+    out = stream.getvalue()
+    assert "loading claims" in out and "2/2" in out
+    plain = load_case(_two_claims(tmp_path))
+    assert [len(c.records) for c in case.claims] == [2, 1]
+    for shown, quiet in zip(case.claims, plain.claims, strict=True):
+        assert shown.records.equals(quiet.records)
+
+
+def test_loading_advances_by_each_claims_share_of_the_bytes(tmp_path) -> None:
+    from reconcile.load import load_case
+    from reconcile.progress import Reporter
+
+    class Steps(Reporter):
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, float]] = []
+
+        def start(self, stage: str, total: int) -> None:
+            self.seen.append((stage, total))
+
+        def advance(self, n: float = 1) -> None:
+            self.seen.append(("advance", n))
+
+    paths = _two_claims(tmp_path)
+    steps = Steps()
+    load_case(paths, progress=steps)
+    assert steps.seen[0] == ("loading claims", 2)
+    moves = [n for what, n in steps.seen[1:] if what == "advance"]
+    assert len(moves) == 6 and abs(sum(moves) - 2) < 1e-9
+    size_a, size_b = (p.stat().st_size for p in paths)
+    assert abs(sum(moves[:3]) - 2 * size_a / (size_a + size_b)) < 1e-9
+
+
+def test_no_loading_bar_in_files_or_off_a_terminal(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from reconcile.cli import main
+    from reconcile.load import load_case
+
+    stream = io.StringIO()
+    rep = reporter(stream=stream)
+    load_case(_two_claims(tmp_path), progress=rep)
+    rep.close()
+    assert stream.getvalue() == ""
+    paths = [str(p) for p in _two_claims(tmp_path)]
+    result = CliRunner().invoke(main, ["run", *paths, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "loading claims" not in result.output
+    assert all(b"loading claims" not in f.read_bytes() for f in (tmp_path / "out").glob("*.*"))
