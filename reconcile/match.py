@@ -20,12 +20,10 @@ from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept
     LEVEL_NAMES,
     LEVELS,
     FieldCodes,
-    decode,
-    encode,
     record_codes,
 )
 from reconcile.levels import field_codes as compare_fields
-from reconcile.pairrows import pair_rows, record_rank
+from reconcile.pairrows import pair_rows, sort_pairs
 from reconcile.prepare import Prepared, prepare
 from reconcile.progress import Reporter
 from reconcile.relate import context_bonus, relation_by_person, resolve_targets
@@ -323,10 +321,9 @@ def match_records(
     target = resolve_targets(p)
     if (target[ra] >= 0).any() and (target[rb] >= 0).any():
         person = links["person_id"].to_numpy()
-        relation = decode("relation", codes["relation"])
-        refined = relation_by_person(relation, ra, rb, target, person)
-        if (refined != relation).any():
-            codes["relation"] = encode("relation", refined)
+        refined = relation_by_person(codes["relation"], ra, rb, target, person)
+        if (refined != codes["relation"]).any():
+            codes["relation"] = refined
             base = score(
                 model,
                 prior + name_weight,
@@ -343,11 +340,7 @@ def match_records(
         p, model, rows, ra, rb, weight, status, name_weight, codes, ctx, prior, is_candidate
     )
     probes = pairs[probed[rows]].reset_index(drop=True) if probe else pd.DataFrame()
-    pairs = pairs[listed[rows]]
-    # in (claim_a, record_a, claim_b, record_b) order, by the records' ranks in that order
-    rank = record_rank(recs)
-    order = np.lexsort((rank[rb[rows][listed[rows]]], rank[ra[rows][listed[rows]]]))
-    pairs = pairs.iloc[order].reset_index(drop=True)
+    pairs = sort_pairs(pairs[listed[rows]])  # (claim_a, record_a, claim_b, record_b) order
     stats["persons"] = int(links["person_id"].nunique())
     stats["ambiguous_records"] = int(links["ambiguous"].sum())
     stats["possible_duplicates"] = int((pairs["status"] == "duplicate").sum())
