@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from reconcile.idkernel import joined_digests
 from reconcile.lsap import assign_components
 from reconcile.prepare import Prepared
 from reconcile.schema import LINK_COLUMNS
@@ -67,23 +68,11 @@ def person_ids(label: np.ndarray, keys: pd.Series) -> pd.api.extensions.Extensio
     rank = np.empty(n, np.int64)
     rank[pc.sort_indices(text).to_numpy()] = np.arange(n)
     order = np.lexsort((rank, label))  # by person, members in code point (= UTF-8 byte) order
-    nbytes = pc.binary_length(text).to_numpy()[order]
-    # the members of one person are consecutive: their '\n'-joined text is a slice of `joined`
-    joined = "\n".join(pc.take(text, pa.array(order)).to_pylist()).encode("utf-8")
-    start = np.concatenate([[0], np.cumsum(nbytes + 1)[:-1]])
     first = np.flatnonzero(np.r_[True, label[order][1:] != label[order][:-1]])
     last = np.r_[first[1:], n] - 1
-    sha = hashlib.sha256
-    digests = b"".join(
-        [
-            sha(joined[s:e]).digest()
-            for s, e in zip(
-                start[first].tolist(), (start[last] + nbytes[last]).tolist(), strict=True
-            )
-        ]
-    )
+    # each person's members are consecutive in `order`: its id hashes their '\n'-joined texts
+    bits = joined_digests(pc.take(text, pa.array(order)), first, last)
     # base32 of the digest's first 60 bits: 12 characters of 5 bits each
-    bits = np.frombuffer(digests, dtype=">u8")[::4].astype(np.uint64)
     shift = np.arange(59, 0, -5, dtype=np.uint64)
     chars = np.empty((len(first), 13), np.uint8)
     chars[:, 0] = ord("P")
