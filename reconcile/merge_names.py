@@ -22,17 +22,17 @@ from reconcile.agree import (
     norm_text,
     tokens_meet_many,
 )
-from reconcile.merge_records import TEXT, Records, Strings
+from reconcile.merge_records import TEXT, Records
 from reconcile.names import variants_frame
 
 
 class Names:
     """Name texts tokenised in bulk (reconcile.names.variants_frame), by position in `texts`."""
 
-    def __init__(self, texts: Strings) -> None:
+    def __init__(self, texts: pa.Array) -> None:
         self.texts = texts
         n = len(texts)
-        frame = variants_frame(texts.tolist())
+        frame = variants_frame(texts)
         at = frame["text"].to_numpy(dtype=np.int64)
         self.variant = frame["variant"].to_numpy(dtype=np.int64)
         token = frame["token"].array

@@ -269,9 +269,7 @@ class Records:
                     f"{what} hold {first['claim']}:{first['record_id']} more than once"
                 )
         if same:  # the links are the records' own, row for row: no join
-            merged = recs.assign(
-                person_id=lk["person_id"].to_numpy(), ambiguous=lk["ambiguous"].to_numpy()
-            )
+            merged = recs.assign(person_id=lk["person_id"].array, ambiguous=lk["ambiguous"].array)
         else:
             merged = recs.merge(lk, on=["claim", "record_id"], how="left")
         unlinked = merged[merged["person_id"].isna()]
@@ -352,6 +350,11 @@ class Records:
             got = self._arrow[column] = arrow_texts(self._merged[column])
         kept = pc.not_equal(pc.utf8_trim(got, _SPACE_CHARS) if strip else got, "")
         return np.asarray(kept.to_numpy(zero_copy_only=False), dtype=bool)[self.order]
+
+    def arrow_stripped(self, column: str, at: np.ndarray) -> pa.Array:
+        """A text column's values at records `at` (of the person order) stripped as str.strip()
+        strips, as Arrow strings."""
+        return pc.utf8_trim(self.arrow(column, at), _SPACE_CHARS)
 
     def cached(self) -> list[str]:
         """The text columns read so far."""
