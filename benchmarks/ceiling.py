@@ -9,7 +9,8 @@ reconcile's OUT/scale-SIZE-sSEED/reconcile/links.csv; prints one markdown row pe
 
 - blocking recall: the share of true cross-claim pairs that reconcile's candidate generation
   proposes (reconcile.prepare.prepare + reconcile.candidates.candidate_pairs, called as
-  reconcile.match.match_records calls them), and (in brackets) the same on untied pairs;
+  reconcile.match.match_records calls them), and (in brackets) the same on untied pairs of
+  named records (kinship-only rows, which reconcile never links, left out);
 - tied: the share of true pairs (a, b) with a *competitor*: a record b' of b's claim, of another
   person, that agrees with a at least as well as b does on every field both claims state (or
   the same with a' for b). Only what the records say is used (the truth only to know that b' is
@@ -34,8 +35,8 @@ reconcile's OUT/scale-SIZE-sSEED/reconcile/links.csv; prints one markdown row pe
 - namesake share: the share of true pairs where a record of a or b's claim belongs to another
   person with the same given and family name keys, the same stated sex and a stated age within
   AGE_CLOSE years (compared within the claim, so that one claim's age noise does not count);
-- reconcile's F1 from links.csv, and its recall (R) on untied pairs (in brackets: on those
-  blocking proposes), on tied pairs, and on namesake-free / namesake pairs.
+- reconcile's F1 from links.csv, and its recall (R) on untied pairs of named records (in
+  brackets: on those blocking proposes), on tied pairs, and on namesake-free / namesake pairs.
 
 The competitors of at most --sample true pairs (drawn at random, seed 0) are looked for, in the
 whole of the other claim. A pair agreeing exactly on neither given nor family name is not
@@ -83,7 +84,7 @@ class Figures:
     records: int
     true_pairs: int
     blocking_recall: float  # nan when not computed
-    blocking_untied: float  # the same on the examined pairs without a competitor
+    blocking_untied: float  # the same on the examined named pairs without a competitor
     copies: int  # true pairs with a competitor that is a copy of the partner (twins)
     examined: int  # true pairs whose competitors were looked for (all, or a sample)
     unsearched: int  # of them, named pairs agreeing on neither given nor family name
@@ -582,7 +583,7 @@ def analyse(
             claim,
             sa,
             sb,
-            {"untied": ~tied, "tied": tied, "untied_proposed": ~tied & proposed},
+            {"untied": ~tied & named, "tied": tied, "untied_proposed": ~tied & named & proposed},
         )
 
         scores |= {k: v for k, v in on_sample.items() if k.startswith("recall_")}
@@ -590,7 +591,11 @@ def analyse(
         records=len(records),
         true_pairs=len(ia),
         blocking_recall=float(hits.mean()) if blocking and len(ia) else np.nan,
-        blocking_untied=float(hits[pick][~tied].mean()) if blocking and (~tied).any() else np.nan,
+        blocking_untied=(
+            float(hits[pick][~tied & named].mean())
+            if blocking and (~tied & named).any()
+            else np.nan
+        ),
         copies=int((copies > 0).sum()),
         examined=len(pick),
         unsearched=int((~searched).sum()),
@@ -604,9 +609,9 @@ def analyse(
 def table(rows: Sequence[tuple[str, Figures]]) -> str:
     """The figures as a markdown table (shares of the true pairs; R: reconcile's recall)."""
     head = (
-        "| size | records | true pairs | blocking recall (untied) | copies | tied (examined) "
+        "| size | records | true pairs | blocking recall (named untied) | copies | tied (examined) "
         "| ceiling recall | ceiling F1 | guess F1 | namesake share | reconcile F1 "
-        "| R untied (proposed) | R tied | R plain | R namesake |"
+        "| R named untied (proposed) | R tied | R plain | R namesake |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for size, f in rows:

@@ -177,7 +177,7 @@ def test_main_prints_the_table_for_a_case(
     rc = ceiling.main(["--sizes", "10k", "--seed", "3", "--out", str(case_dir.parent)])
     assert rc == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("| size | records | true pairs | blocking recall (untied) |")
+    assert out[0].startswith("| size | records | true pairs | blocking recall (named untied) |")
     row = out[2].split(" | ")
     assert row[0] == "| 10k"
     assert float(row[6]) == pytest.approx(
