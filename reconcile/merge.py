@@ -123,16 +123,18 @@ class _Merge:
         alts = [
             s for a, b in zip(alt_c, alias_c, strict=True) for s in (*alt_split[a], *alias_split[b])
         ]
-        named = np.flatnonzero(worded)
-        every = pa.concat_arrays([recs.arrow_stripped("name", named), pa.array(alts, type=TEXT)])
+        worded_at = np.flatnonzero(worded)
+        every = pa.concat_arrays(
+            [recs.arrow_stripped("name", worded_at), pa.array(alts, type=TEXT)]
+        )
         encoded = pc.dictionary_encode(every)  # in Arrow: no hashing of Python strings
         del every
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         self.names = Names(encoded.dictionary)
         del encoded
         self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
-        self.name_at[named] = codes[: len(named)]
-        self.alt_at = dict(zip(alts, codes[len(named) :].tolist(), strict=True))
+        self.name_at[worded_at] = codes[: len(worded_at)]
+        self.alt_at = dict(zip(alts, codes[len(worded_at) :].tolist(), strict=True))
         # the positions of every spelling of a record with extras (its name first when named),
         # and each record's spellings as one integer: its name's position when that is the only
         # one, else len(names) + a number per distinct tuple of positions

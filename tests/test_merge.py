@@ -737,3 +737,91 @@ def test_text_columns_of_distinct_values_read_as_the_dictionary_path_reads_them(
             b.length.tolist(),
             b.untrimmed.tolist(),
         )
+
+
+NAME_CELLS = st.fixed_dictionaries(
+    {
+        "claim": st.sampled_from(["a", "b", "c"]),
+        "name": st.sampled_from(["", " ", "unknown", "Hisham al-Hassan", " Karim Ali", "هشام"]),
+        "name_alt": st.sampled_from(["", "\u3000", "Hisham Hassan", "Karim; ?", "هشام الحسن"]),
+        "alias": st.sampled_from(["", "Abu Ali", "unknown; Karim"]),
+        "name_unknown": st.booleans(),
+    }
+)
+
+
+@given(st.lists(st.lists(NAME_CELLS, min_size=1, max_size=3), min_size=1, max_size=6))
+def test_names_with_alternates_merge_as_the_verdict_of_each(
+    people: list[list[dict[str, Any]]],
+) -> None:
+    """Names with name_alt and alias spellings (and unnamed records among them, before and
+    after) get what agree.verdict gives each person on every spelling its records give; each
+    listed in person_fields as the plain per-record reading says."""
+    from reconcile.agree import is_placeholder, name_words, split_names
+
+    recs: list[dict[str, Any]] = []
+    person: dict[str, str] = {}
+    for p, members in enumerate(people):
+        for m in members:
+            rid = str(len(recs))
+            cells = {k: v for k, v in m.items() if k != "claim"}
+            recs.append(rec(m["claim"], rid, len(recs) + 2, **cells))
+            person[f"{m['claim']}:{rid}"] = f"P{p}"
+    records, links = frames(recs, person)
+    persons, fields = merge_persons(records, links, claims("a", "b", "c"))
+    by_id = persons.set_index("person_id")
+    order = {"a": 0, "b": 1, "c": 2}
+
+    def named(r: dict[str, Any]) -> bool:
+        return bool(r["name"].strip()) and not r["name_unknown"] and not is_placeholder(r["name"])
+
+    def spellings(r: dict[str, Any]) -> tuple[str, ...]:
+        alts = split_names(r["name_alt"]) + split_names(r["alias"])
+        first = [r["name"].strip()] if named(r) else []
+        return tuple(first + [s for s in alts if not is_placeholder(s)])
+
+    for p in range(len(people)):
+        mine = sorted(
+            (r for r in recs if person[f"{r['claim']}:{r['record_id']}"] == f"P{p}"),
+            key=lambda r: (order[r["claim"]], r["row"]),
+        )
+        names = [Stated(r["claim"], r["name"].strip(), spellings(r)) for r in mine if named(r)]
+        got = (by_id.loc[f"P{p}", "name"], by_id.loc[f"P{p}", "name_status"])
+        assert got == verdict(names, *COMPARATORS["name"])
+        spelt = [s for r in mine for s in spellings(r)]
+        assert by_id.loc[f"P{p}", "names"] == " | ".join(dict.fromkeys(spelt))
+    # person_fields: every non-blank name, name_alt and alias, with its normalised words
+    want = []
+    for r in recs:
+        for field in ("name", "name_alt", "alias"):
+            if not r[field].strip():
+                continue
+            if field != "name":
+                norm = "; ".join(" ".join(name_words(s)) for s in split_names(r[field]))
+            elif r["name_unknown"] or is_placeholder(r[field]):
+                norm = "unknown"
+            else:
+                norm = " ".join(name_words(r[field].strip()))
+            want.append((r["record_id"], field, r[field], norm))
+    listed = fields[fields["field"].isin(["name", "name_alt", "alias"])]
+    got_rows = listed[["record_id", "field", "value", "normalised"]].astype(str)
+    assert sorted(map(tuple, got_rows.values.tolist())) == sorted(want)
+
+
+def test_blank_cells_are_not_listed_and_padded_ones_are_as_written() -> None:
+    """A cell of spaces only (any str.isspace() character) is blank; a padded value is listed
+    as written, its normalised form from the stripped value."""
+    recs = [
+        rec("a", "1", 2, name="Ali", sex="\u3000", dob=" 1990 ", dob_n="1990", cause="\t"),
+        rec("b", "1", 2, name="Ali", sex=" m", sex_n="male", cause=" Shelling ", location="\x1c"),
+    ]
+    records, links = frames(recs, {"a:1": "P", "b:1": "P"})
+    _, fields = merge_persons(records, links, claims("a", "b"))
+    got = fields[["claim", "field", "value", "normalised"]].values.tolist()
+    assert got == [
+        ["a", "name", "Ali", "ali"],
+        ["b", "name", "Ali", "ali"],
+        ["b", "sex", " m", "male"],
+        ["a", "dob", " 1990 ", "1990"],
+        ["b", "cause", " Shelling ", "shelling"],
+    ]
