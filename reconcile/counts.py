@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from reconcile.case import Claim
+from reconcile.recordkeys import key_codes
 from reconcile.schema import COUNT_RESULT_COLUMNS
 
 # counts.csv: COUNT_RESULT_COLUMNS, then `why` (the reason for a conflict, in words).
@@ -412,14 +413,10 @@ def _same_text(x: pd.Series, y: pd.Series) -> bool:
 def _int_keys(records: pd.DataFrame) -> np.ndarray | None:
     """Each record's claim:record_id as one int64 (equal where the keys are), None when a cell
     is missing or a claim id holds ":" (then two (claim, id) could make one key)."""
-    claim, ids = records["claim"], records["record_id"]
-    if claim.isna().any() or ids.isna().any():
+    got = key_codes(records)
+    if got is None or any(":" in str(c) for c in got.claims):
         return None
-    cc, claims = pd.factorize(claim.astype(str))
-    if any(":" in c for c in claims):
-        return None
-    rc, names = pd.factorize(ids.astype(str))
-    return cc.astype(np.int64) * max(len(names), 1) + rc
+    return got.claim_code * max(len(got.ids), 1) + got.id_code
 
 
 def reconcile_counts(
@@ -607,15 +604,14 @@ def _sides_by_codes(
         return None
     if not {"claim", "record_id"} <= set(records.columns):
         return None
-    claim, ids = records["claim"], records["record_id"]
-    if claim.isna().any() or ids.isna().any() or any(s.isna().any() for s in sides):
+    got = key_codes(records)
+    if got is None or any(s.isna().any() for s in sides):
         return None
-    cc, claims = pd.factorize(claim.astype(str), sort=True)
+    cc, claims, rc, names = got.claim_code, got.claims, got.id_code, got.ids
     if any(":" in str(c) for c in claims) or any(
         ":" in str(c) for s in sides[::2] for c in s.cat.categories
     ):
         return None
-    rc, names = pd.factorize(ids.astype(str), sort=True)
     # claim:record_id in text order: claims by their text before ":", then the ids
     claim_rank = np.argsort(np.argsort(np.asarray([str(c) + ":" for c in claims], dtype=object)))
     width = max(len(names), 1)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from reconcile.levels import FIELDS_COMPARED, LEVEL_NAMES
 from reconcile.prepare import Prepared
+from reconcile.recordkeys import key_codes
 from reconcile.schema import PAIR_COLUMNS
 from reconcile.score import Model, probability
 
@@ -123,6 +124,9 @@ def _compact(values: np.ndarray) -> pd.Categorical[float] | np.ndarray:
 
 def _record_ids(recs: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Each record's code into the distinct record ids (sorted: codes sort as the texts do)."""
+    got = key_codes(recs)  # kept for counts, which maps pairs back to records by these codes
+    if got is not None:
+        return got.id_code, got.ids
     codes, ids = pd.factorize(recs["record_id"].astype("str"), sort=True)
     return codes, pd.Index(ids, dtype="str")
 
