@@ -158,9 +158,11 @@ class _Merge:
         """Let go of what only the merged values need (spellings by record, name forms and
         tokens, columns' values by record); person_fields needs none of it."""
         self.extra_spellings, self._extra_keys = {}, {}
+        self.name = np.zeros(0, dtype=object)  # person_fields reads names from Arrow
+        self._stripped = {}
         self.names.release()
         for column in list(self.recs.cached()):
-            if column not in ("name", "name_alt", "alias"):
+            if column not in ("name_alt", "alias"):
                 self.recs.forget(column)
 
     def stripped(self, column: str) -> Strings:
@@ -341,7 +343,7 @@ class _Merge:
             at = np.flatnonzero(recs.nonblank(field) | recs.nonblank(parsed, strip=False))
             return at, recs.arrow(parsed, at)
         if field == "name":
-            at = np.flatnonzero(self.name != "")
+            at = np.flatnonzero(recs.nonblank("name"))
             unknown = self.name_ph[at] | recs.flag["name_unknown"][at]
             codes = np.where(unknown, len(names.key), self.name_at[at])
             return at, _with_unknown(names.key).take(pa.array(codes))
