@@ -472,20 +472,27 @@ def _read_simple(
         return None  # (pyarrow splits at one byte only: an Arabic comma takes the csv module)
     if "\r" in text:
         text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), b""
-    body = text.lstrip("\n")
-    skipped = len(text) - len(body)  # blank lines before the header (a "sep=" line)
-    body = body.rstrip("\n")
-    if not body or "\n\n" in body:
+    # the body: the lines from the header to the last record, as UTF-8 bytes (the file's own
+    # when given: a view, not a copy; "\n" and an ASCII delimiter are one byte in both)
+    data = utf8 or text.encode("utf-8")
+    start, end = 0, len(data)
+    while start < end and data[start] == 10:
+        start += 1
+    while end > start and data[end - 1] == 10:
+        end -= 1
+    skipped = start  # blank lines before the header (a "sep=" line)
+    if start == end or data.find(b"\n\n", start, end) >= 0:
         return None
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    width = body.split("\n", 1)[0].count(delimiter) + 1
+    first = data.find(b"\n", start, end)
+    width = data.count(delimiter.encode(), start, first if first >= 0 else end) + 1
     names = [f"c{i}" for i in range(width)]
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(utf8[skipped:].rstrip(b"\n") if utf8 else body.encode("utf-8")),
+            pa.py_buffer(memoryview(data)[start:end]),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter,
@@ -504,7 +511,7 @@ def _read_simple(
         )
     except (pa.ArrowException, UnicodeEncodeError, ValueError):
         return None  # a ragged row, most often
-    n = body.count("\n") + 1
+    n = data.count(b"\n", start, end) + 1
     if table.num_rows != n:
         return None
     limit = csv.field_size_limit()

@@ -682,26 +682,33 @@ _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 def _iso_dates(text: pa.Array, placeholders: Sequence[str]) -> np.ndarray:
     """True where the text is a real date written YYYY-MM-DD, years 1850-2100, and no
-    placeholder: check_dob gives it back as it is (most dates of a large list)."""
-    shaped = np.asarray(pc.match_substring_regex(text, "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), bool)
-    at = np.flatnonzero(shaped)
-    if not len(at):
-        return shaped
-    dates = text.take(pa.array(at))
-
-    def part(start: int, stop: int) -> np.ndarray:
-        piece = pc.utf8_slice_codeunits(dates, start, stop)
-        return np.asarray(pc.cast(piece, pa.int64()), dtype=np.int64)
-
-    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    placeholder: check_dob gives it back as it is (most dates of a large list). Read from the
+    UTF-8 bytes of the ten-byte cells."""
+    out = np.zeros(len(text), dtype=bool)
+    if not len(text) or text.null_count or text.type != pa.large_string():
+        return out
+    buffers = text.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[text.offset : text.offset + len(text) + 1]
+    at = np.flatnonzero(np.diff(offsets) == 10)
+    if not len(at) or buffers[2] is None:
+        return out
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    cells = data[offsets[at][:, None] + np.arange(10)].astype(np.int64) - ord("0")
+    digit = np.array([0, 1, 2, 3, 5, 6, 8, 9])
+    shaped = ((cells[:, digit] >= 0) & (cells[:, digit] <= 9)).all(axis=1)
+    shaped &= (cells[:, 4] == ord("-") - ord("0")) & (cells[:, 7] == ord("-") - ord("0"))
+    at, cells = at[shaped], cells[shaped]
+    year = cells[:, 0] * 1000 + cells[:, 1] * 100 + cells[:, 2] * 10 + cells[:, 3]
+    month, day = cells[:, 5] * 10 + cells[:, 6], cells[:, 8] * 10 + cells[:, 9]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     good = (year >= 1850) & (year <= 2100) & (month >= 1) & (month <= 12)
     good &= (day >= 1) & (day <= days)
-    folded = _placeholder_set(tuple(placeholders))[0]
-    if folded:
-        good &= ~np.asarray(pc.is_in(dates, value_set=pa.array(sorted(folded))), dtype=bool)
-    out = np.zeros(len(text), dtype=bool)
+    shape = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    dated = sorted(p for p in _placeholder_set(tuple(placeholders))[0] if shape.fullmatch(p))
+    if dated:  # a date the case declares a placeholder is "unknown", not a date
+        hit = pc.is_in(text.take(pa.array(at)), value_set=pa.array(dated, pa.large_string()))
+        good &= ~np.asarray(hit, dtype=bool)
     out[at[good]] = True
     return out
 

@@ -721,5 +721,6 @@ def test_dates_taken_as_they_are_are_the_ones_check_dob_gives_back(texts):
 
     placeholders = (*DEFAULT_PLACEHOLDERS, "1900-01-01")
     for some in (texts, ["1900-01-01", "2000-02-29", "1900-02-29", "2100-12-31", "1849-12-31"]):
-        fast = _iso_dates(pa.array(some, type=pa.large_string()), placeholders).tolist()
+        sliced = pa.array(["2000-01-01", *some], type=pa.large_string()).slice(1)
+        fast = _iso_dates(sliced, placeholders).tolist()
         assert fast == [check_dob(t, placeholders) == (t, "") and t != "" for t in some]
