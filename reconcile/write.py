@@ -180,7 +180,7 @@ def write_csv(path: Path, df: pd.DataFrame) -> Path:
             return Path(path)
         except csvout.Unrenderable:
             pass
-    safe = neutralise_frame(_whole_floats_as_ints(df))
+    safe = neutralise_frame(_whole_floats_as_ints(_plain_frame(df)))
     with atomic_writer(path, "w", encoding="utf-8-sig", newline="") as f:
         safe.to_csv(f, index=False, lineterminator="\n", na_rep="")
     return Path(path)
@@ -222,6 +222,17 @@ def _xlsx_bytes(frames: Mapping[str, pd.DataFrame], about: list[tuple[str, str]]
 
 
 # ---------------------------------------------------------------- SQLite
+
+
+def _plain_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with every categorical column as its plain values (pandas writes those as before)."""
+    out = df
+    for i in range(len(df.columns)):
+        if isinstance(df.iloc[:, i].dtype, pd.CategoricalDtype):
+            if out is df:
+                out = df.copy(deep=False)
+            out.isetitem(i, _plain(df.iloc[:, i]).array)
+    return out
 
 
 def _plain(s: pd.Series) -> pd.Series:

@@ -21,7 +21,13 @@ from reconcile.counts import (
 from reconcile.match import Settings, match_records
 from reconcile.pairrows import _compact, _numbers, pair_order, plain_pairs, sort_pairs
 from reconcile.review import build_queue
-from reconcile.write import _whole_floats_as_ints, neutralise_frame, write_csv, write_sqlite
+from reconcile.write import (
+    _plain_frame,
+    _whole_floats_as_ints,
+    neutralise_frame,
+    write_csv,
+    write_sqlite,
+)
 
 EMPTY_DECISIONS = pd.DataFrame(
     columns=["claim_a", "record_a", "claim_b", "record_b", "decision", "by", "date", "note"]
@@ -205,3 +211,17 @@ def test_pair_order_is_the_text_order(
     assert plain_pairs(got).equals(want)
     assert np.array_equal(pair_order(plain), pair_order(shuffled))  # the text way agrees
     assert got[keys].equals(pairs[keys])  # matching's own order is this order
+
+
+def test_pandas_fallback_writes_compact_pairs_as_plain(
+    run: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    """write_csv's pandas way (for a frame csvout cannot render) sees the categoricals plain,
+    and writes what csvout writes."""
+    _, _, pairs = run
+    assert _plain_frame(pairs).equals(plain_pairs(pairs))
+    pandas_way = neutralise_frame(_whole_floats_as_ints(_plain_frame(pairs))).to_csv(
+        index=False, lineterminator="\n", na_rep=""
+    )
+    want = write_csv(tmp_path / "pairs.csv", pairs).read_bytes()
+    assert "\ufeff".encode() + pandas_way.encode() == want
