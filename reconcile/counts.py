@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile.case import Claim
 from reconcile.recordkeys import key_codes
@@ -364,7 +366,7 @@ def person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarra
     """Each record's person as an integer, equal where the person ids are: the id from links,
     or claim:record_id when the record has no link (the last link of a key wins)."""
     if links is not None and _aligned(records, links):
-        return np.asarray(pd.factorize(links["person_id"].astype(str))[0], dtype=np.int64)
+        return _text_codes(links["person_id"])
     own = _record_keys(records)
     if links is None or not {"claim", "record_id", "person_id"} <= set(links.columns):
         return np.asarray(pd.factorize(own)[0], dtype=np.int64)
@@ -381,6 +383,17 @@ def person_codes(records: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarra
     ids = own.to_numpy(dtype=object)
     ids[link >= 0] = pids.to_numpy(dtype=object)[link[link >= 0]]
     return np.asarray(pd.factorize(ids)[0], dtype=np.int64)
+
+
+def _text_codes(s: pd.Series) -> np.ndarray:
+    """pd.factorize(s.astype(str)) codes (first appearance order); Arrow-backed text with no
+    missing cell is dictionary-encoded by Arrow itself, without pandas' wrapping around it."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow" and not s.isna().any():
+        data = getattr(s.array, "_pa_array", None)
+        if isinstance(data, pa.ChunkedArray):
+            encoded = pc.dictionary_encode(data.combine_chunks())
+            return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return np.asarray(pd.factorize(s.astype(str))[0], dtype=np.int64)
 
 
 def _aligned(records: pd.DataFrame, links: pd.DataFrame) -> bool:

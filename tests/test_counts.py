@@ -396,3 +396,14 @@ def test_distinct_people_pair_between_persons_sharing_a_claim_never_merges() -> 
     )
     got = distinct_people_range(pairs, links, recs)
     assert (got["min"], got["max"], got["extra_merges"]) == (2, 3, 1)
+
+
+def test_text_codes_are_pandas_factorize_codes() -> None:
+    from reconcile.counts import _text_codes
+
+    values = ["P2", "P1", "P2", "P3", "P1"]
+    two_chunks = pd.concat([pd.Series(values[:2], dtype="str"), pd.Series(values[2:], dtype="str")])
+    for s in (pd.Series(values, dtype="str"), pd.Series(values, dtype=object), two_chunks):
+        assert list(_text_codes(s)) == list(pd.factorize(s.astype(str))[0]) == [0, 1, 0, 2, 1]
+    with_missing = pd.Series(["P2", None, "P2"], dtype="str")
+    assert list(_text_codes(with_missing)) == list(pd.factorize(with_missing.astype(str))[0])
