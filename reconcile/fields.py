@@ -72,6 +72,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -82,6 +83,7 @@ from rapidfuzz import fuzz, process
 from reconcile.problems import Problem
 from reconcile.records import repeated
 from reconcile.relations import (
+    NameFacts,
     analyse_name,
     fold,
     implied_age_group,
@@ -639,37 +641,9 @@ def _taken(values: list[str], codes: np.ndarray) -> pa.Array:
     return pa.array(values, type=pa.large_string()).take(codes)
 
 
-def _array(values: Sequence[object]) -> np.ndarray:
-    """A 1-d numpy array of objects."""
-    out = np.empty(len(values), dtype=object)
-    out[:] = list(values)
-    return out
-
-
 def _flags(values: Sequence[object]) -> np.ndarray:
     """A numpy array of the values' truth."""
     return np.array([bool(v) for v in values], dtype=bool)
-
-
-def _blank(values: np.ndarray) -> np.ndarray:
-    """True where a parsed text value is "" or "unknown" (the source does not say which)."""
-    return (values == "") | (values == "unknown")
-
-
-def _age_group_of(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """age_group_of, row by row."""
-    with np.errstate(invalid="ignore"):
-        adult = (lo >= 18) & ((hi < 60) | (hi >= MAX_AGE))
-        choice = np.select([hi < 18, lo >= 60, adult], [1, 2, 3], 0)
-    choice[np.isnan(lo) | np.isnan(hi)] = 0
-    return _array(["", "child", "elderly", "adult"])[choice]
-
-
-def _contradicts(lo: np.ndarray, hi: np.ndarray, group: str) -> np.ndarray:
-    """age_contradicts, row by row, for one group."""
-    g_lo, g_hi = GROUP_RANGES[group]
-    with np.errstate(invalid="ignore"):
-        return ~np.isnan(lo) & ((hi < g_lo) | (lo > g_hi))
 
 
 def _digits(text: pa.Array) -> np.ndarray:
@@ -693,13 +667,15 @@ def _iso_dates(text: pa.Array, placeholders: Sequence[str]) -> np.ndarray:
     if not len(at) or buffers[2] is None:
         return out
     data = np.frombuffer(buffers[2], dtype=np.uint8)
-    cells = data[offsets[at][:, None] + np.arange(10)].astype(np.int64) - ord("0")
-    digit = np.array([0, 1, 2, 3, 5, 6, 8, 9])
-    shaped = ((cells[:, digit] >= 0) & (cells[:, digit] <= 9)).all(axis=1)
-    shaped &= (cells[:, 4] == ord("-") - ord("0")) & (cells[:, 7] == ord("-") - ord("0"))
-    at, cells = at[shaped], cells[shaped]
-    year = cells[:, 0] * 1000 + cells[:, 1] * 100 + cells[:, 2] * 10 + cells[:, 3]
-    month, day = cells[:, 5] * 10 + cells[:, 6], cells[:, 8] * 10 + cells[:, 9]
+    starts = offsets[at]
+    byte = [data[starts + j] for j in range(10)]  # the j-th byte of every ten-byte cell
+    shaped = (byte[4] == ord("-")) & (byte[7] == ord("-"))
+    for j in (0, 1, 2, 3, 5, 6, 8, 9):
+        shaped &= (byte[j] >= ord("0")) & (byte[j] <= ord("9"))
+    at = at[shaped]
+    d = [b[shaped].astype(np.int32) - ord("0") for b in byte]
+    year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]
+    month, day = d[5] * 10 + d[6], d[8] * 10 + d[9]
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     good = (year >= 1850) & (year <= 2100) & (month >= 1) & (month <= 12)
@@ -727,6 +703,90 @@ def _same_text(
     if arrow.type != values.type or arrow.null_count or values.null_count:
         return None
     return array if pc.all(pc.equal(arrow, values)).as_py() is not False else None
+
+
+def _first_rows(codes: np.ndarray) -> np.ndarray:
+    """The first row of each code, for codes numbered in order of first appearance."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.intp)
+    seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return np.flatnonzero(codes > seen)
+
+
+def _group_of(lo: float, hi: float) -> str:
+    """The age group an age range falls in without doubt ("" when none)."""
+    if math.isnan(lo) or math.isnan(hi):
+        return ""
+    if hi < 18:
+        return "child"
+    if lo >= 60:
+        return "elderly"
+    return "adult" if lo >= 18 and (hi < 60 or hi >= MAX_AGE) else ""
+
+
+def _outside(age: AgeRange, group: str) -> bool:
+    """The age lies outside the group's range (age_contradicts on an AgeRange)."""
+    g_lo, g_hi = GROUP_RANGES[group]
+    return not math.isnan(age.min) and (age.max < g_lo or age.min > g_hi)
+
+
+_BLANK = ("", "unknown")
+
+
+def _implied(
+    sex: str,
+    sex_text: str,
+    age: AgeRange,
+    group: str,
+    identified: str,
+    relation: tuple[str, str, bool],
+    name: NameFacts,
+    name_placeholder: bool,
+) -> tuple[str, str, str, str, str, bool, bool, bool, bool]:
+    """One combination of a record's parsed texts -> (sex_n, age_group_n, identified_n,
+    relation_term, relation_to, name_is_relation, name_unknown, W305 for the age group, W305
+    for a child's sex word): what the other fields, the relation and the name imply where a
+    field is blank or unknown."""
+    term, to, rel_child = relation
+    unnamed = name.unnamed
+    if term in _BLANK and name.term != "":  # a name that is a relation ("wife of X")
+        term, to, rel_child = name.term, name.to, name.child
+    sex_child = sex_implies_child(sex_text)
+    if sex in _BLANK:
+        by_name = unnamed.sex if unnamed is not None else ""
+        by_term = implied_sex(str(term))
+        sex = by_name if by_name != "" else by_term if by_term != "" else sex
+    group_conflict = any(group == g and _outside(age, g) for g in GROUP_RANGES)
+    child_conflict = not group_conflict and sex_child and _outside(age, "child")
+    if group in _BLANK:
+        by_name = unnamed.age_group if unnamed is not None else ""
+        by_age = _group_of(age.min, age.max)
+        group = (
+            by_age
+            if by_age != ""
+            else "child"
+            if sex_child
+            else by_name
+            if by_name != ""
+            else "child"
+            if rel_child
+            else group
+        )
+    by_name = unnamed.identified if unnamed is not None else ""
+    if identified in _BLANK and by_name != "":
+        identified = by_name
+    unknown = name_placeholder or unnamed is not None
+    return (
+        sex,
+        group,
+        identified,
+        term,
+        to,
+        name.is_relation,
+        unknown,
+        group_conflict,
+        child_conflict,
+    )
 
 
 def parse_records(
@@ -773,37 +833,39 @@ def parse_records(
             return values
         return pc.replace_with_mask(text, pa.array(~simple), values)
 
-    def each(values: pa.Array) -> np.ndarray:
-        return np.asarray(values.to_numpy(zero_copy_only=False), dtype=object)
+    def coded(
+        field: str, order: int, code: str, check: Callable[[str, Sequence[str]], tuple[str, str]]
+    ) -> tuple[np.ndarray, list[str], list[str]]:
+        """(each row's code, the distinct texts, their parsed values); E-problems reported."""
+        codes, texts = _distinct(_arrow(records, field))
+        results = [check(t, ph) for t in texts]
+        errors = [e for _, e in results]
+        for i in np.flatnonzero(_flags(errors)[codes]).tolist():
+            report(i, order, code, field, errors[codes[i]])
+        return codes, texts, [v for v, _ in results]
 
-    sex = each(checked("sex", 0, "E201", check_sex))
+    sex_codes, sex_texts, sex_values = coded("sex", 0, "E201", check_sex)
     age_codes, age_texts = _distinct(_arrow(records, "age"))
     ages = [parse_age(t, ph) for t in age_texts]
     for i in np.flatnonzero(_flags([a.error for a in ages])[age_codes]).tolist():
         report(i, 1, "E202", "age", ages[age_codes[i]].error)
     age_min = np.array([a.min for a in ages], dtype=float)[age_codes]
     age_max = np.array([a.max for a in ages], dtype=float)[age_codes]
-    group = each(checked("age_group", 2, "E201", check_age_group))
+    group_codes, _, group_values = coded("age_group", 2, "E201", check_age_group)
     dob = checked("dob", 3, "E203", check_dob, lambda text: _iso_dates(text, ph))
     national_id = checked("national_id", 4, "E205", check_national_id, _digits)
     status = checked("status", 5, "E201", check_status)
-    identified = each(checked("identified", 6, "E201", check_identified))
-    sex_codes, sex_texts = _distinct(_arrow(records, "sex"))
-    sex_child = _flags([sex_implies_child(t) for t in sex_texts])[sex_codes]
+    ident_codes, _, ident_values = coded("identified", 6, "E201", check_identified)
     rel_codes, rel_texts = _distinct(_arrow(records, "relation"))
     rel = [
         ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t) for t in rel_texts
     ]
-    term = _array([r[0] for r in rel])[rel_codes]
-    to = _array([r[1] for r in rel])[rel_codes]
-    rel_child = _flags([r[2] for r in rel])[rel_codes]
 
-    # names: analysed only where they may be more than a name (few of a million)
-    unnamed = np.full(n, None, dtype=object)
-    whole = np.zeros(n, dtype=bool)
-    name_ph = np.zeros(n, dtype=bool)
-    n_term, n_to = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
-    n_child = np.zeros(n, dtype=bool)
+    # names: analysed only where they may be more than a name (few of a million); the others
+    # share the last code, a plain name's facts
+    facts: list[NameFacts] = []
+    name_ph: list[bool] = []
+    name_codes = np.zeros(n, dtype=np.intp)
     if "name" in records.columns:
         names = _column(records, "name")
         ph_words = frozenset(w for p in _placeholder_set(ph)[0] for w in p.split())
@@ -811,68 +873,49 @@ def parse_records(
         codes, uniques = pd.factorize(names.iloc[todo], use_na_sentinel=False)
         texts = [str(u) for u in uniques]
         facts = [analyse_name(t) for t in texts]
-        unnamed[todo] = _array([f.unnamed for f in facts])[codes]
-        whole[todo] = _flags([f.is_relation for f in facts])[codes]
-        n_term[todo] = _array([f.term for f in facts])[codes]
-        n_to[todo] = _array([f.to for f in facts])[codes]
-        n_child[todo] = _flags([f.child for f in facts])[codes]
-        name_ph[todo] = _flags([is_placeholder(t, ph) for t in texts])[codes]
+        name_ph = [is_placeholder(t, ph) for t in texts]
+        name_codes[:] = len(texts)
+        name_codes[todo] = codes
+        facts.append(analyse_name(""))
+        name_ph.append(False)
     else:
-        name_ph[:] = is_placeholder("", ph)
-    described = unnamed != None  # noqa: E711 (element-wise)
-    unknown = name_ph | described
+        facts, name_ph = [analyse_name("")], [is_placeholder("", ph)]
 
-    from_name = _blank(term) & (n_term != "")
-    term = np.where(from_name, n_term, term)
-    to = np.where(from_name, n_to, to)
-    rel_child = np.where(from_name, n_child, rel_child)
-
-    def implied(attr: str) -> np.ndarray:
-        values = np.full(n, "", dtype=object)
-        values[described] = [getattr(u, attr) for u in unnamed[described]]
-        return values
-
-    s = sex
-    fill = _blank(s)
-    if fill.any():
-        term_codes, term_texts = pd.factorize(pd.Series(term[fill], dtype=object))
-        by_term = _array([implied_sex(str(t)) for t in term_texts])[term_codes]
-        u_sex = implied("sex")[fill]
-        s = s.copy()
-        s[fill] = np.where(u_sex != "", u_sex, np.where(by_term != "", by_term, s[fill]))
-
-    conflict = np.zeros(n, dtype=bool)
-    for g_name in GROUP_RANGES:
-        conflict |= (group == g_name) & _contradicts(age_min, age_max, g_name)
-    child_conflict = ~conflict & sex_child & _contradicts(age_min, age_max, "child")
-    sex_text = _column(records, "sex")
-    for i in np.flatnonzero(conflict | child_conflict).tolist():
-        age = ages[age_codes[i]]
-        if conflict[i]:
-            report(i, 7, "W305", "age", _conflict(age, "age group", group[i], group[i]))
-        else:
-            report(i, 7, "W305", "age", _conflict(age, "sex", sex_text.iloc[i], "child"))
-
-    g = group
-    fill = _blank(g)
-    if fill.any():
-        g = g.copy()
-        u_group = implied("age_group")[fill]
-        g[fill] = np.where(
-            (by_age := _age_group_of(age_min[fill], age_max[fill])) != "",
-            by_age,
-            np.where(
-                sex_child[fill],
-                "child",
-                np.where(u_group != "", u_group, np.where(rel_child[fill], "child", g[fill])),
-            ),
+    # every other parsed column follows from the row's distinct texts: each combination of
+    # them met is worked out once (_implied), then taken for its rows
+    parts = (sex_codes, age_codes, group_codes, ident_codes, rel_codes, name_codes)
+    sizes = (len(sex_texts), len(ages), len(group_values), len(ident_values), len(rel), len(facts))
+    combo = np.zeros(n, dtype=np.intp)
+    for part, size in zip(parts, sizes, strict=True):
+        combo = np.asarray(pd.factorize(combo * max(size, 1) + part)[0], dtype=np.intp)
+    first = _first_rows(combo)
+    implied_rows = [
+        _implied(
+            sex_values[a],
+            sex_texts[a],
+            ages[b],
+            group_values[c],
+            ident_values[d],
+            rel[e],
+            facts[f],
+            name_ph[f],
         )
-    ident = identified
-    u_ident = implied("identified")
-    fill = _blank(ident) & (u_ident != "")
-    if fill.any():
-        ident = ident.copy()
-        ident[fill] = u_ident[fill]
+        for a, b, c, d, e, f in zip(*(part[first].tolist() for part in parts), strict=True)
+    ]
+
+    def column(k: int) -> pa.Array:
+        return _taken([cast(str, r[k]) for r in implied_rows], combo)
+
+    def flag(k: int) -> np.ndarray:
+        return _flags([r[k] for r in implied_rows])[combo]
+
+    for i in np.flatnonzero(flag(7) | flag(8)).tolist():
+        at = first[combo[i]]
+        age, group_text = ages[age_codes[at]], group_values[group_codes[at]]
+        if implied_rows[combo[i]][7]:
+            report(i, 7, "W305", "age", _conflict(age, "age group", group_text, group_text))
+        else:
+            report(i, 7, "W305", "age", _conflict(age, "sex", sex_texts[sex_codes[at]], "child"))
 
     def text(values: np.ndarray | pa.Array, like: str = "") -> pd.Series:
         """A parsed column; the text column `like` itself (its memory) when it holds the
@@ -887,11 +930,11 @@ def parse_records(
         array = pd.arrays.ArrowStringArray(pa.chunked_array([values]), dtype=_TEXT)  # type: ignore[call-arg]
         return pd.Series(array, index=out.index)
 
-    out["sex_n"] = text(s, "sex")
+    out["sex_n"] = text(column(0), "sex")
     out["age_min"] = pd.Series(age_min, index=out.index, dtype=float)
     out["age_max"] = pd.Series(age_max, index=out.index, dtype=float)
     out["age_n"] = text(_taken([a.text for a in ages], age_codes), "age")
-    out["age_group_n"] = text(g, "age_group")
+    out["age_group_n"] = text(column(1), "age_group")
     out["dob_n"] = text(dob, "dob")
     out["national_id_n"] = text(national_id, "national_id")
     group_text = _arrow(records, "group")
@@ -907,11 +950,11 @@ def parse_records(
         groups = pc.replace_with_mask(group_text, pa.array(~simple), groups)
     out["group_n"] = text(groups, "group")
     out["status_n"] = text(status, "status")
-    out["identified_n"] = text(ident, "identified")
-    out["relation_term"] = text(term)
-    out["relation_to"] = text(to)
-    out["name_is_relation"] = pd.Series(whole, index=out.index, dtype=bool)
-    out["name_unknown"] = pd.Series(unknown, index=out.index, dtype=bool)
+    out["identified_n"] = text(column(2), "identified")
+    out["relation_term"] = text(column(3))
+    out["relation_to"] = text(column(4))
+    out["name_is_relation"] = pd.Series(flag(5), index=out.index, dtype=bool)
+    out["name_unknown"] = pd.Series(flag(6), index=out.index, dtype=bool)
     found.sort(key=lambda f: (f[0], f[1]))
     return out, [p for _, _, p in found]
 
