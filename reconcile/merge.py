@@ -110,13 +110,11 @@ class _Merge:
         alt_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alt_split]
         alias_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alias_split]
         alt_c, alias_c = alt_t.codes[self.extra].tolist(), alias_t.codes[self.extra].tolist()
-        name, named = self.name, self.named.tolist()
-        # every spelling a record with extras gives of its person's name: its name (when named:
-        # not a placeholder nor a kinship description), then its name_alt and alias spellings
-        self.extra_spellings = {
-            i: ([name[i]] if named[i] else []) + alt_kept[a] + alias_kept[b]
-            for i, a, b in zip(extra, alt_c, alias_c, strict=True)
-        }
+        named = self.named.tolist()
+        # each record's name_alt and alias cell, and each distinct cell's spellings that are
+        # not placeholders (see spellings)
+        self._cells = (alt_t.codes, alias_t.codes)
+        self._kept = (alt_kept, alias_kept)
         # every text tokenised as a name, once: names (for their normalised words) and every
         # name_alt/alias spelling
         worded = (self.name != "") & ~self.name_ph & ~flag["name_unknown"]
@@ -157,7 +155,7 @@ class _Merge:
     def release(self) -> None:
         """Let go of what only the merged values need (spellings by record, name forms and
         tokens, columns' values by record); person_fields needs none of it."""
-        self.extra_spellings, self._extra_keys = {}, {}
+        self._extra_keys = {}
         self.name = np.zeros(0, dtype=object)  # person_fields reads names from Arrow
         self._stripped = {}
         self.names.release()
@@ -172,19 +170,27 @@ class _Merge:
             got = self._stripped[column] = self.recs.texts(column).stripped()
         return got
 
-    def spellings(self, i: int) -> list[str]:
-        got = self.extra_spellings.get(i)
-        if got is not None:
-            return got
-        return [self.name[i]] if self.named[i] else []
+    def spellings(self, idx: np.ndarray) -> list[list[str]]:
+        """Every spelling records give of their person's name: the name (when named: not a
+        placeholder nor a kinship description), then the name_alt and alias spellings."""
+        (alt, alias), (alt_kept, alias_kept) = self._cells, self._kept
+        out = []
+        for named, name, extra, a, b in zip(
+            self.named[idx].tolist(),
+            self.name[idx].tolist(),
+            self.has_extra[idx].tolist(),
+            alt[idx].tolist(),
+            alias[idx].tolist(),
+            strict=True,
+        ):
+            own = [name] if named else []
+            out.append(own + alt_kept[a] + alias_kept[b] if extra else own)
+        return out
 
     def spelled(self, i: int) -> list[tuple[str, int]]:
         """A record's spellings with their positions in `names`."""
-        got = self.extra_spellings.get(i)
-        if got is None:
-            return [(self.name[i], int(self.name_at[i]))] if self.named[i] else []
-        first = [(got[0], int(self.name_at[i]))] if self.named[i] else []
-        return first + [(s, self.alt_at[s]) for s in got[len(first) :]]
+        keys = self._extra_keys.get(i, (int(self.name_at[i]),))
+        return list(zip(self.spellings(np.array([i]))[0], keys, strict=False))
 
     def _name_keys(self, idx: np.ndarray) -> list[tuple[int, ...]]:
         """The positions in `names` of the spellings of named records (see spelled)."""
@@ -224,13 +230,16 @@ class _Merge:
                 out[ps] = np.where(na, ta, "")
                 continue
             nb, tb = self.named[a + 1], self.name[a + 1]
-            both = np.where(ta == tb, ta, ta + " | " + tb)
-            out[ps] = np.where(na & nb, both, np.where(na, ta, np.where(nb, tb, "")))
+            out[ps] = np.where(na, ta, np.where(nb, tb, ""))
+            two = np.flatnonzero(na & nb & (ta != tb))  # two spellings
+            out[ps[two]] = ta[two] + " | " + tb[two]
         rest = np.flatnonzero((recs.size > 2) | extra_person)
-        for p in rest.tolist():
-            lo = int(first[p])
-            spell = [s for i in range(lo, lo + int(recs.size[p])) for s in self.spellings(i)]
-            out[p] = " | ".join(dict.fromkeys(spell))
+        size = recs.size[rest]
+        at = np.repeat(first[rest] - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
+        spellings = self.spellings(at)  # the records of those persons, in order
+        ends = np.cumsum(size)
+        for p, lo, hi in zip(rest.tolist(), (ends - size).tolist(), ends.tolist(), strict=True):
+            out[p] = " | ".join(dict.fromkeys(s for x in spellings[lo:hi] for s in x))
         return out
 
     def fields(self) -> Iterator[tuple[str, Field, Callable[[Any, Any], bool], Callable[..., str]]]:
