@@ -234,11 +234,11 @@ class _Merge:
             two = np.flatnonzero(na & nb & (ta != tb))  # two spellings
             out[ps[two]] = ta[two] + " | " + tb[two]
         rest = np.flatnonzero((recs.size > 2) | extra_person)
-        size = recs.size[rest]
-        at = np.repeat(first[rest] - np.cumsum(size) + size, size) + np.arange(int(size.sum()))
+        sizes = recs.size[rest]
+        ends = np.cumsum(sizes)
+        at = np.repeat(first[rest] - ends + sizes, sizes) + np.arange(int(sizes.sum()))
         spellings = self.spellings(at)  # the records of those persons, in order
-        ends = np.cumsum(size)
-        for p, lo, hi in zip(rest.tolist(), (ends - size).tolist(), ends.tolist(), strict=True):
+        for p, lo, hi in zip(rest.tolist(), (ends - sizes).tolist(), ends.tolist(), strict=True):
             out[p] = " | ".join(dict.fromkeys(s for x in spellings[lo:hi] for s in x))
         return out
 
