@@ -530,12 +530,15 @@ def _read_simple(
     return header, columns, lines
 
 
+_BLANK_BYTES = re.compile(rb"[ \t\r\n\x00\xef\xbb\xbf]*")  # nothing but spaces, NULs and BOMs
+
+
 def read_table(
     data: bytes, file: str, *, encoding: str | None = None, delimiter: str | None = None
 ) -> tuple[Table | None, list[Problem]]:
     """Read CSV bytes into a Table (None when the file cannot be read at all) and its problems."""
     sha = hashlib.sha256(data).hexdigest()
-    if not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8):
+    if _BLANK_BYTES.fullmatch(data):  # (data.strip of these would copy a large file)
         return None, [Problem("E102", file, "empty file: no header, no records")]
     text, enc, problems = decode(data, file, encoding)
     if text is None:
@@ -546,7 +549,7 @@ def read_table(
         return None, [Problem("E101", file, _not_text(data))]
     if text.startswith("\ufeff"):
         text, utf8 = text[1:], b""
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(), without a copy)
         return None, [*problems, Problem("E102", file, "empty file: no header, no records")]
     # Excel's "sep=;" first line names the delimiter; it is blanked so the header stays line 2
     sep = re.match(r"sep=(.)(\r\n|\r|\n)", text)

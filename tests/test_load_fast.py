@@ -315,3 +315,18 @@ def test_text_the_byte_count_passes_never_looks_binary(text):
     if not text.isascii() or _looks_binary(text):
         return
     assert _surely_text(text.encode("utf-8"), len(text))  # exact on ASCII text
+
+
+@given(
+    st.binary(max_size=12)
+    | st.lists(
+        st.sampled_from([b" ", b"\t", b"\r", b"\n", b"\x00", b"\xef", b"\xbb", b"\xbf", b"a"])
+    ).map(b"".join)
+)
+def test_blank_files_are_what_strip_leaves_empty(data):
+    import codecs
+
+    from reconcile.csvread import _BLANK_BYTES
+
+    blank = not data.strip(b" \t\r\n\x00" + codecs.BOM_UTF8)
+    assert (_BLANK_BYTES.fullmatch(data) is not None) == blank
