@@ -417,7 +417,7 @@ class _Merge:
         file = recs.texts("file")
         out = pd.DataFrame(
             {
-                "person_id": _str_series(recs.person_ids_arrow.take(pa.array(recs.person[at]))),
+                "person_id": _ids(recs.person[at], recs.person_ids_arrow),
                 "field": _categories(field_no, LONG_FIELDS),
                 "claim": _categories(recs.claim_code[at], recs.claim_names),
                 "record_id": _str_series(recs.record_id_arrow.take(pa.array(at))),
@@ -437,6 +437,14 @@ def _categories(codes: np.ndarray, names: Sequence[str] | Strings) -> pd.Series:
     remap, distinct = pd.factorize(np.asarray(names, dtype=object), sort=True)
     categories = pd.Index(np.asarray(distinct, dtype=object), dtype="str")
     return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], categories=categories))
+
+
+def _ids(codes: np.ndarray, ids: pa.Array) -> pd.Series:
+    """A column of ids (`ids[codes]`, ids distinct) as a categorical on the ids in their own
+    order: an integer per row instead of a string."""
+    categories = pd.Index(_str_series(ids))
+    dtype = pd.CategoricalDtype(categories)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
 
 
 def _str_series(values: pa.Array | Strings) -> pd.Series:
