@@ -630,9 +630,30 @@ def _arrow(records: pd.DataFrame, name: str) -> pa.Array:
     return text.cast(pa.large_string())
 
 
-def _distinct(text: pa.Array) -> tuple[np.ndarray, list[str]]:
+def _chunked(records: pd.DataFrame, name: str) -> pa.ChunkedArray:
+    """A text column as it is stored (Arrow blocks, not copied into one array) when it is Arrow
+    text without NA; else _arrow's array as one block."""
+    col = records[name] if name in records.columns else None
+    arrow = getattr(col.array, "_pa_array", None) if col is not None else None
+    if (
+        col is not None
+        and isinstance(col.dtype, pd.StringDtype)
+        and isinstance(arrow, pa.ChunkedArray)
+        and arrow.type == pa.large_string()
+        and not arrow.null_count
+    ):
+        return arrow
+    return pa.chunked_array([_arrow(records, name)])
+
+
+def _distinct(text: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
     """(each row's code, the distinct texts) of an arrow text array, in order of appearance."""
     encoded = pc.dictionary_encode(text)
+    if isinstance(encoded, pa.ChunkedArray):  # every block shares the whole dictionary
+        if not encoded.num_chunks:
+            return np.zeros(0, dtype=np.intp), []
+        codes = [np.asarray(c.indices, dtype=np.intp) for c in encoded.chunks]
+        return np.concatenate(codes), encoded.chunks[0].dictionary.to_pylist()
     return np.asarray(encoded.indices, dtype=np.intp), encoded.dictionary.to_pylist()
 
 
@@ -837,7 +858,7 @@ def parse_records(
         field: str, order: int, code: str, check: Callable[[str, Sequence[str]], tuple[str, str]]
     ) -> tuple[np.ndarray, list[str], list[str]]:
         """(each row's code, the distinct texts, their parsed values); E-problems reported."""
-        codes, texts = _distinct(_arrow(records, field))
+        codes, texts = _distinct(_chunked(records, field))
         results = [check(t, ph) for t in texts]
         errors = [e for _, e in results]
         for i in np.flatnonzero(_flags(errors)[codes]).tolist():
@@ -845,7 +866,7 @@ def parse_records(
         return codes, texts, [v for v, _ in results]
 
     sex_codes, sex_texts, sex_values = coded("sex", 0, "E201", check_sex)
-    age_codes, age_texts = _distinct(_arrow(records, "age"))
+    age_codes, age_texts = _distinct(_chunked(records, "age"))
     ages = [parse_age(t, ph) for t in age_texts]
     for i in np.flatnonzero(_flags([a.error for a in ages])[age_codes]).tolist():
         report(i, 1, "E202", "age", ages[age_codes[i]].error)
@@ -856,7 +877,7 @@ def parse_records(
     national_id = checked("national_id", 4, "E205", check_national_id, _digits)
     status = checked("status", 5, "E201", check_status)
     ident_codes, _, ident_values = coded("identified", 6, "E201", check_identified)
-    rel_codes, rel_texts = _distinct(_arrow(records, "relation"))
+    rel_codes, rel_texts = _distinct(_chunked(records, "relation"))
     rel = [
         ("unknown", "", False) if is_placeholder(t, ph) else relation_details(t) for t in rel_texts
     ]

@@ -239,7 +239,11 @@ def repeated(value: str, n: int) -> pd.Series:
 
 def _again(column: pd.Series) -> np.ndarray:
     """True where the value appeared in an earlier row (Series.duplicated(keep="first"))."""
-    codes = np.asarray(pc.dictionary_encode(_arrow(column)).indices, dtype=np.int64)
+    arrow = getattr(column.array, "_pa_array", None)
+    text = arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([_arrow(column)])
+    blocks = pc.dictionary_encode(text).chunks  # (each block holds the whole dictionary)
+    empty = np.zeros(0, dtype=np.int64)
+    codes = np.concatenate([empty, *(np.asarray(b.indices, dtype=np.int64) for b in blocks)])
     if len(codes) == 0:
         return np.zeros(0, dtype=bool)
     # codes are numbered in order of first appearance: a first appearance beats all before it
