@@ -174,17 +174,14 @@ class _Merge:
         """Every spelling records give of their person's name: the name (when named: not a
         placeholder nor a kinship description), then the name_alt and alias spellings."""
         (alt, alias), (alt_kept, alias_kept) = self._cells, self._kept
-        out = []
-        for named, name, extra, a, b in zip(
-            self.named[idx].tolist(),
-            self.name[idx].tolist(),
-            self.has_extra[idx].tolist(),
-            alt[idx].tolist(),
-            alias[idx].tolist(),
-            strict=True,
+        named, name = self.named[idx].tolist(), self.name[idx].tolist()
+        out = [[x] if ok else [] for x, ok in zip(name, named, strict=True)]
+        extra = np.flatnonzero(self.has_extra[idx])
+        for k, a, b in zip(
+            extra.tolist(), alt[idx[extra]].tolist(), alias[idx[extra]].tolist(), strict=True
         ):
-            own = [name] if named else []
-            out.append(own + alt_kept[a] + alias_kept[b] if extra else own)
+            out[k] += alt_kept[a]
+            out[k] += alias_kept[b]
         return out
 
     def spelled(self, i: int) -> list[tuple[str, int]]:
