@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reconcile.agree import (
@@ -750,6 +750,7 @@ NAME_CELLS = st.fixed_dictionaries(
 )
 
 
+@settings(deadline=None)  # a whole merge per example: slow on a busy machine, not flaky
 @given(st.lists(st.lists(NAME_CELLS, min_size=1, max_size=3), min_size=1, max_size=6))
 def test_names_with_alternates_merge_as_the_verdict_of_each(
     people: list[list[dict[str, Any]]],
