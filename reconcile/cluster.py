@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from reconcile.clearbest import CLEAR_LEAD, clear_best
 from reconcile.idkernel import joined_digests
 from reconcile.lsap import assign_components
 from reconcile.prepare import Prepared
@@ -352,10 +353,13 @@ def link_pairs(
     threshold: float,
     margin: float,
     possible: float,
+    clear_below: float = 0.0,
+    clear_lead: float = CLEAR_LEAD,
 ) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     """Scored pairs (ra[i], rb[i], weight[i]) into persons: links (LINK_COLUMNS, one row per
     record), the status of every pair, and each record's alternatives (';'-joined
-    'claim:record_id')."""
+    'claim:record_id'). clear_below > 0 also links, per pair of claims, the pairs within that
+    many bits under the threshold that are both records' clear best (reconcile.clearbest)."""
     recs = p.records
     n = len(recs)
     ca, cb = p.claim_code[ra], p.claim_code[rb]
@@ -372,7 +376,11 @@ def link_pairs(
         ch = assign(ra[idx], rb[idx], w[idx], threshold)
         amb = near_ties(ra[idx], rb[idx], w[idx], ch, threshold, margin)
         amb &= ~decided_same[idx]
-        chosen[idx] = ch & ~amb
+        ch &= ~amb
+        ch |= clear_best(
+            ra[idx], rb[idx], w[idx], ch | amb, p.named, threshold, clear_below, clear_lead
+        )
+        chosen[idx] = ch
         ambiguous_edge[idx] = amb
     # near-tie competitors: every above-threshold edge touching an ambiguous record
     amb_node = np.zeros(n, bool)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from reconcile import cluster, compare
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
+from reconcile.clearbest import CLEAR_BELOW, CLEAR_LEAD
 from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept importable here)
     FIELDS_COMPARED,
     LEVEL_NAMES,
@@ -44,6 +45,9 @@ class Settings:
     threshold: float = 0.0  # link when the weight is at least this (bits; 0 = even odds)
     possible: float = -6.0  # pairs at least this strong are kept as `possible` links
     margin: float = 1.0  # bits within which two candidates are a near-tie (ambiguous)
+    clear_below: float = CLEAR_BELOW  # bits under the threshold within which a pair that is
+    # both records' clear best candidate is linked (0: never; reconcile.clearbest)
+    clear_lead: float = CLEAR_LEAD  # bits by which such a pair beats each one's next candidate
     expected_overlap: float = 0.8  # share of the smaller claim expected in the other
     duplicates: bool = True  # look for possible duplicates within each claim
     em: bool = True  # estimate m by EM on large lists
@@ -312,6 +316,8 @@ def match_records(
             threshold=settings.threshold,
             margin=settings.margin,
             possible=settings.possible,
+            clear_below=settings.clear_below,
+            clear_lead=settings.clear_lead,
         )
         return links, status
 
