@@ -107,8 +107,15 @@ class _Merge:
         alt_split = [split_names(v) for v in alt_t.uniques.tolist()]
         alias_split = [split_names(v) for v in alias_t.uniques.tolist()]
         self.split = {"name_alt": alt_split, "alias": alias_split}  # by distinct cell
-        alt_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alt_split]
-        alias_kept = [[s for s in x if not is_placeholder(s, ph)] for x in alias_split]
+        # (spellings come stripped, and casefolding never shortens: one longer than every
+        # placeholder is none)
+        longest = max(map(len, ph), default=0)
+        alt_kept = [
+            [s for s in x if len(s) > longest or not is_placeholder(s, ph)] for x in alt_split
+        ]
+        alias_kept = [
+            [s for s in x if len(s) > longest or not is_placeholder(s, ph)] for x in alias_split
+        ]
         alt_c, alias_c = alt_t.codes[self.extra].tolist(), alias_t.codes[self.extra].tolist()
         named = self.named.tolist()
         # each record's name_alt and alias cell, and each distinct cell's spellings that are
