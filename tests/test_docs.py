@@ -40,3 +40,20 @@ def test_matching_doc_names_every_pair_status() -> None:
         "decided-different",
     ):
         assert f"`{status}`" in doc, status
+
+
+def test_matching_doc_lists_every_matching_setting_with_its_default() -> None:
+    from dataclasses import fields
+
+    from reconcile.match import Settings
+
+    doc = (ROOT / "docs" / "matching.md").read_text(encoding="utf-8")
+    block = doc.split("[settings.matching]", 1)[1].split("```", 1)[0]
+    documented = {}
+    for line in block.strip().splitlines():
+        key, value = line.split("#", 1)[0].split("=")
+        documented[key.strip()] = value.strip()
+    defaults = Settings()
+    assert set(documented) == {f.name for f in fields(Settings)}
+    for name, text in documented.items():
+        assert str(getattr(defaults, name)).lower() == text, name
