@@ -364,7 +364,9 @@ def link_pairs(
     n = len(recs)
     ca, cb = p.claim_code[ra], p.claim_code[rb]
     cross = ca != cb
-    w = np.where(decided_same, DECIDED, np.where(decided_diff, -np.inf, weight))
+    w = weight
+    if decided_same.any() or decided_diff.any():
+        w = np.where(decided_same, DECIDED, np.where(decided_diff, -np.inf, weight))
     chosen = np.zeros(len(ra), bool)
     ambiguous_edge = np.zeros(len(ra), bool)
     # each ordered pair of claims on its own, in order of claim codes
@@ -439,6 +441,11 @@ def link_pairs(
         cut = np.flatnonzero(np.r_[True, rec[1:] != rec[:-1], True])
         for s, e in zip(cut[:-1].tolist(), cut[1:].tolist(), strict=True):
             alternatives[int(rec[s])] = ";".join(texts[s:e])
+    # the column from the few distinct texts (not a Python list of a string per record)
+    with_alt = np.flatnonzero(amb_rec)
+    alt_of = np.zeros(n, np.int64)
+    alt_of[with_alt] = np.arange(1, len(with_alt) + 1)
+    alt_texts = pa.array([""] + [alternatives[i] for i in with_alt.tolist()], pa.large_string())
     links = pd.DataFrame(
         {
             "claim": _text(recs["claim"]),
@@ -446,7 +453,7 @@ def link_pairs(
             "person_id": pids,
             "score": np.round(best, 4),
             "ambiguous": amb_rec,
-            "alternatives": alternatives,
+            "alternatives": pd.array(alt_texts.take(pa.array(alt_of)), dtype="str"),
             "file": _text(recs["file"]) if "file" in recs else "",
             "row": recs["row"].to_numpy() if "row" in recs else 0,
         }
