@@ -238,7 +238,7 @@ def _arrow_str(column: pd.Series) -> bool:
 
 def _repeats_a_key(claim: pa.Array | pa.ChunkedArray, rid: pa.Array | pa.ChunkedArray) -> bool:
     """Whether some (claim, record_id) occurs twice (keys as integer codes, sorted)."""
-    cc = pd.factorize(np.asarray(one(claim).to_numpy(zero_copy_only=False), dtype=object))[0]
+    cc = pc.dictionary_encode(one(claim)).indices.to_numpy(zero_copy_only=False).astype(np.int64)
     rc = np.asarray(pd.factorize(pd.Series(pd.arrays.ArrowStringArray(one(rid))))[0])
     key = np.sort(rc.astype(np.int64) * (int(cc.max(initial=0)) + 1) + cc)
     return bool((key[1:] == key[:-1]).any())
@@ -299,7 +299,7 @@ class Records:
         g = by[within]  # record positions in person order
         self.person = pid_codes[within]
         self.person_ids_arrow = pid_uniques  # person ids by person code, as Arrow strings
-        self.person_ids = np.asarray(pid_uniques.to_numpy(zero_copy_only=False), dtype=object)
+        self._person_ids: Strings | None = None
         self.n_persons = len(pid_uniques)
         self.size = np.bincount(self.person, minlength=self.n_persons)
         self.order = g
@@ -316,6 +316,21 @@ class Records:
         for c in ("age_min", "age_max"):
             col = merged[c] if c in merged else pd.Series(np.nan, index=merged.index)
             self.age[c] = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)[g]
+
+    @property
+    def person_ids(self) -> Strings:
+        """Person ids by person code as Python strings (made on first use: most merges need
+        the id of only a few persons, see person_id)."""
+        if self._person_ids is None:
+            ids = self.person_ids_arrow.to_numpy(zero_copy_only=False)
+            self._person_ids = np.asarray(ids, dtype=object).reshape(-1)
+        return self._person_ids
+
+    def person_id(self, p: int) -> str:
+        """The id of person p."""
+        if self._person_ids is not None:
+            return str(self._person_ids[p])
+        return str(self.person_ids_arrow[p].as_py())
 
     def texts(self, column: str) -> Text:
         """A text column in person order (computed on first use)."""

@@ -148,7 +148,7 @@ def resolve(
         ]
         p = int(who[starts[g]])
         if prepare is not None:
-            values = prepare(recs.person_ids[p], values)
+            values = prepare(recs.person_id(p), values)
         value[p], said = verdict(values, compatible, merge)
         status[p] = STATUS_CODE[said]
     return value, status
