@@ -23,21 +23,22 @@ from reconcile.agree import (
     tokens_meet_many,
 )
 from reconcile.merge_records import TEXT, Records
-from reconcile.names import variants_frame
+from reconcile.names import variant_tokens
 
 
 class Names:
-    """Name texts tokenised in bulk (reconcile.names.variants_frame), by position in `texts`."""
+    """Name texts tokenised in bulk (reconcile.names.variant_tokens), by position in `texts`:
+    each token's text, variant and token (int32, in text then variant order), the vocabulary,
+    and each text's first and last token + 1 (start, end)."""
 
     def __init__(self, texts: pa.Array) -> None:
         self.texts = texts
         n = len(texts)
-        frame = variants_frame(texts)
-        at = frame["text"].to_numpy(dtype=np.int64)
-        self.variant = frame["variant"].to_numpy(dtype=np.int64)
-        token = frame["token"].array
-        self.tok = np.asarray(token.codes, dtype=np.int64)
-        self.vocab = np.asarray(token.categories, dtype=object)
+        v = variant_tokens(texts)
+        at = v.text
+        self.variant, self.tok = v.variant, v.token
+        self.vocab = np.asarray(v.vocab, dtype=object).reshape(-1)
+        del v
         self.start = np.searchsorted(at, np.arange(n))
         self.end = np.searchsorted(at, np.arange(n), side="right")
         main = self.variant == 0
@@ -92,7 +93,7 @@ class Names:
         return (ls > 0) & (done == ls)
 
     def _tokens_meet(self, ta: np.ndarray, tb: np.ndarray) -> np.ndarray:
-        pair = ta * len(self.vocab) + tb
+        pair = ta.astype(np.int64) * len(self.vocab) + tb
         back, uniq = pd.factorize(pair)
         n = len(self.vocab)
         met = tokens_meet_many(self.vocab[uniq // n].tolist(), self.vocab[uniq % n].tolist())
