@@ -276,32 +276,34 @@ def _person_changes(
 
 
 def _joined_statuses(
-    status: np.ndarray, e_old: np.ndarray, e_new: np.ndarray, n_new: int
-) -> np.ndarray:
-    """Per new person, " | ".join(sorted(distinct statuses of its old persons)) ("" when none);
-    `status[o]` is None for an old person without a row in persons.csv."""
-    out = np.full(n_new, "", dtype=object)
-    known = np.array([v is not None for v in status[e_old].tolist()], dtype=bool)
-    if not known.any():
-        return out
-    codes, values = pd.factorize(status[e_old][known])
-    seen: dict[int, str] = {}
-    if len(values) > 62:  # more distinct statuses than bits: one person at a time
+    code: np.ndarray, texts: list[str], e_old: np.ndarray, e_new: np.ndarray, n_new: int
+) -> tuple[np.ndarray, list[str]]:
+    """Per new person, which of `joined` is " | ".join(sorted(distinct statuses of its old
+    persons)) ("" when none): (each new person's index into joined, joined). `code[o]` is
+    old person o's status (an index into `texts`), -1 when it has no row in persons.csv."""
+    known = code[e_old] >= 0
+    if len(texts) > 62:  # more distinct statuses than bits: one person at a time
         sets: dict[int, set[str]] = {}
-        for p, v in zip(e_new[known].tolist(), status[e_old][known].tolist(), strict=True):
-            sets.setdefault(p, set()).add(v)
-        for p, vs in sets.items():
-            out[p] = " | ".join(sorted(vs))
-        return out
+        for p, c in zip(e_new[known].tolist(), code[e_old][known].tolist(), strict=True):
+            sets.setdefault(p, set()).add(texts[c])
+        words = [" | ".join(sorted(sets.get(p, ()))) for p in range(n_new)]
+        at, joined = pd.factorize(np.array(words, dtype=object))
+        return np.asarray(at, dtype=np.intp), [str(j) for j in joined]
     mask = np.zeros(n_new, dtype=np.uint64)
-    np.bitwise_or.at(mask, e_new[known], np.left_shift(np.uint64(1), codes.astype(np.uint64)))
-    texts = [str(v) for v in values]
-    for p in np.flatnonzero(mask).tolist():
-        m = int(mask[p])
-        if m not in seen:
-            seen[m] = " | ".join(sorted(t for i, t in enumerate(texts) if m >> i & 1))
-        out[p] = seen[m]
-    return out
+    bits = np.left_shift(np.uint64(1), code[e_old][known].astype(np.uint64))
+    np.bitwise_or.at(mask, e_new[known], bits)
+    masks, at = np.unique(mask, return_inverse=True)
+    joined = [" | ".join(sorted(t for i, t in enumerate(texts) if int(m) >> i & 1)) for m in masks]
+    return np.asarray(at, dtype=np.intp).reshape(-1), joined
+
+
+def _codes_of(values: np.ndarray, at: np.ndarray, n: int) -> tuple[np.ndarray, list[str]]:
+    """(code of each of n persons, the distinct texts): persons `at` hold `values`, the
+    others -1."""
+    codes, texts = pd.factorize(values)
+    out = np.full(n, -1, dtype=np.intp)
+    out[at] = codes
+    return out, [str(t) for t in texts]
 
 
 def compare_runs(
@@ -366,20 +368,18 @@ def compare_runs(
     for k, f in enumerate(MERGED_FIELDS):
         if f not in old_cols or f not in new_cols:
             continue
-        status = np.full(len(old.ids), None, dtype=object)
-        status[was_at] = was[f].to_numpy()
-        before = _joined_statuses(status, b_old, b_new, len(new.ids))
-        after = np.full(len(new.ids), None, dtype=object)
-        after[now_at] = now[f].to_numpy()
-        hit = np.flatnonzero(
-            (before != "")
-            & np.array([a is not None for a in after], dtype=bool)
-            & (before != after)
-        )
+        code, texts = _codes_of(was[f].to_numpy(), was_at, len(old.ids))
+        before, joined = _joined_statuses(code, texts, b_old, b_new, len(new.ids))
+        after, now_texts = _codes_of(now[f].to_numpy(), now_at, len(new.ids))
+        # which (joined statuses, status now) differ, worked out once for each pair met
+        differs = np.array(
+            [[j != "" and j != t for t in now_texts] + [False] for j in joined], dtype=bool
+        ).reshape(len(joined), len(now_texts) + 1)
+        hit = np.flatnonzero(differs[before, after]) if len(joined) else np.zeros(0, np.intp)
         f_pid.append(new.ids[hit])
         f_k.append(np.full(len(hit), k))
-        f_old.append(before[hit])
-        f_new.append(after[hit])
+        f_old.append(np.array([*joined, ""], dtype=object)[before[hit]])
+        f_new.append(np.array([*now_texts, ""], dtype=object)[after[hit]])
     pid = np.concatenate(f_pid) if f_pid else np.zeros(0, dtype=object)
     k_all = np.concatenate(f_k) if f_k else np.zeros(0, dtype=np.int64)
     rank = np.asarray(pd.factorize(pid, sort=True)[0]) if len(pid) else np.zeros(0, np.int64)
