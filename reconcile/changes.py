@@ -287,8 +287,8 @@ def _joined_statuses(
         for p, c in zip(e_new[known].tolist(), code[e_old][known].tolist(), strict=True):
             sets.setdefault(p, set()).add(texts[c])
         words = [" | ".join(sorted(sets.get(p, ()))) for p in range(n_new)]
-        at, joined = pd.factorize(np.array(words, dtype=object))
-        return np.asarray(at, dtype=np.intp), [str(j) for j in joined]
+        which, distinct = pd.factorize(np.array(words, dtype=object))
+        return np.asarray(which, dtype=np.intp), [str(j) for j in distinct]
     mask = np.zeros(n_new, dtype=np.uint64)
     bits = np.left_shift(np.uint64(1), code[e_old][known].astype(np.uint64))
     np.bitwise_or.at(mask, e_new[known], bits)
