@@ -323,6 +323,11 @@ def _col(df: pd.DataFrame, name: str) -> pd.Series:
     col = df[name]
     if isinstance(col.dtype, pd.StringDtype):  # text already: only the blanks to fill
         return pd.Series(col.to_numpy(dtype=object, na_value=""), index=df.index, dtype=object)
+    if _text_categories(col):  # the rows' categories by code ("" for code -1)
+        codes = col.cat.codes.to_numpy()
+        texts = col.cat.categories.take(np.maximum(codes, 0)).to_numpy(dtype=object)
+        texts[codes < 0] = ""
+        return pd.Series(texts, index=df.index, dtype=object)
     missing = col.isna()
     if pd.api.types.is_float_dtype(col):
         col = col.map(cell_text)  # whole numbers without ".0" would need more care; rare for text
