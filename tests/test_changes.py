@@ -364,3 +364,16 @@ def test_compare_runs_gives_what_a_person_by_person_reading_gives(ol, op, nl, np
     )
     assert ch.persons == changes
     assert ch.fields == fields
+
+
+def test_more_distinct_statuses_than_bits_are_joined_the_same_way():
+    """A hand-edited persons.csv may hold any text as a status: past 62 distinct ones the
+    statuses are joined person by person, with the same result."""
+    old_links = _links([("a", str(i), f"P{i // 2}") for i in range(140)])
+    new_links = _links([("a", str(i), f"N{i // 4}") for i in range(140)])
+    old_persons = _persons([(f"P{i}", f"s{i:02d}", "single") for i in range(70)])
+    new_persons = _persons([(f"N{i}", "agree", "single") for i in range(35)])
+    ch = compare_runs(old_persons, old_links, new_persons, new_links)
+    changes, fields = _one_by_one(old_persons, old_links, new_persons, new_links)
+    assert ch.persons == changes and ch.fields == fields
+    assert ch.fields[0] == FieldChange("N0", "sex", "s00 | s01", "agree")
