@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from reconcile.schema import MERGED_FIELDS
 
@@ -117,14 +118,27 @@ def _text(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _few(values: pd.Series) -> np.ndarray:
+    """_text of a column of few distinct values (a status): one Python string per distinct
+    value, not one per row."""
+    arrow = getattr(values.array, "_pa_array", None)
+    if not isinstance(values.dtype, pd.StringDtype) or arrow is None or arrow.null_count:
+        return _text(values)
+    blocks = pc.dictionary_encode(arrow).chunks  # (each block holds the whole dictionary)
+    if not blocks:
+        return np.zeros(0, dtype=object)
+    codes = np.concatenate([np.asarray(b.indices, dtype=np.intp) for b in blocks])
+    return np.array(blocks[0].dictionary.to_pylist(), dtype=object)[codes]
+
+
 def _status_table(persons: pd.DataFrame, ids: np.ndarray, fields: list[str]) -> pd.DataFrame:
     """person_id and the F_status columns of `fields` (as text) of the persons `ids`, the last
     row of a person_id winning."""
     pid = _text(persons["person_id"])
-    rows = persons[pd.Series(pid, index=persons.index, dtype=object).isin(ids).to_numpy()]
-    table = pd.DataFrame({"person_id": _text(rows["person_id"])})
-    for f in fields:
-        table[f] = _text(rows[f"{f}_status"])
+    keep = pd.Series(pid, dtype=object).isin(ids).to_numpy()
+    columns = {"person_id": pid[keep]}
+    columns |= {f: _few(persons[f"{f}_status"])[keep] for f in fields}
+    table = pd.DataFrame(columns, dtype=object)  # object: no copy into Arrow strings and back
     return table.drop_duplicates("person_id", keep="last")
 
 
