@@ -817,7 +817,8 @@ def parse_records(
     (E201 unknown value, E202 bad age, E203 bad date, E205 bad ID number, W305 age conflict),
     each located by the record's `file`, `row` and the field's column, in row order. Missing
     text columns count as blank. Each distinct value is parsed once; names only when they may
-    be more than a name (relations.names_to_analyse); the rest is column by column."""
+    be more than a name (relations.names_to_analyse); what the fields imply for one another
+    (_implied) once per combination of a record's distinct texts met."""
     ph = tuple(p for p in placeholders if isinstance(p, str))
     out = records.copy()
     n = len(out)
