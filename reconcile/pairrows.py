@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from reconcile.levels import FIELDS_COMPARED, LEVEL_NAMES
 from reconcile.prepare import Prepared
@@ -74,11 +76,19 @@ def _sorted_codes(cols: list[pd.Series]) -> bool:
         return False
     if ca.dtype != cb.dtype or ra.dtype != rb.dtype or any(c.isna().any() for c in cols):
         return False
-    for c in (ca, ra):
-        cats = c.cat.categories
-        if not isinstance(cats.dtype, pd.StringDtype) or not cats.is_monotonic_increasing:
-            return False
-    return True
+    return all(_increasing(c.cat.categories) for c in (ca, ra))
+
+
+def _increasing(cats: pd.Index) -> bool:
+    """Whether Arrow-backed text categories are in increasing text order (compared by Arrow:
+    Index.is_monotonic_increasing would cache a hash table of them, 120 MB at 1.8M ids)."""
+    data = getattr(cats.array, "_pa_array", None)
+    if not isinstance(cats.dtype, pd.StringDtype) or not isinstance(data, pa.ChunkedArray):
+        return False
+    arr = data.combine_chunks()
+    if len(arr) < 2:
+        return True
+    return bool(pc.all(pc.less(arr.slice(0, len(arr) - 1), arr.slice(1))).as_py())
 
 
 def _texts(codes: np.ndarray, names: Sequence[str]) -> pd.Categorical:
@@ -122,6 +132,16 @@ def _compact(values: np.ndarray) -> pd.Categorical[float] | np.ndarray:
     return _numbers(codes, np.asarray(distinct, dtype=np.int64).view(np.float64))
 
 
+def _without_hash_table(dtype: pd.CategoricalDtype) -> pd.CategoricalDtype:
+    """The dtype, its categories' lookup table dropped: checking the categories are unique left
+    a hash table of every record id cached on them (120 MB at 1.8M ids) that nothing reads
+    afterwards, and the pairs frame lives to the end of the run. Rebuilt if ever needed."""
+    cache = getattr(dtype.categories, "_cache", None)
+    if isinstance(cache, dict):
+        cache.pop("_engine", None)
+    return dtype
+
+
 def _record_ids(recs: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """Each record's code into the distinct record ids (sorted: codes sort as the texts do)."""
     got = key_codes(recs)  # kept for counts, which maps pairs back to records by these codes
@@ -154,7 +174,7 @@ def pair_rows(
     claim_of = np.asarray([claims.index(c) for c in p.claim_ids], dtype=np.int64)
     claim_dtype = pd.CategoricalDtype(pd.Index(claims, dtype="str"))
     rec_code, ids = _record_ids(recs)
-    rec_dtype = pd.CategoricalDtype(ids)  # one dtype (and hash table) for both sides
+    rec_dtype = _without_hash_table(pd.CategoricalDtype(ids))  # one dtype for both sides
 
     def claim(x: np.ndarray) -> pd.Categorical:
         code = claim_of[p.claim_code[x]].astype(_code_type(len(claims)))
