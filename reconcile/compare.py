@@ -23,7 +23,18 @@ from reconcile.namekernel import (  # noqa: F401 (the name rules' constants, kep
 )
 from reconcile.prepare import NameTable
 
-NAME_LEVELS = ("missing", "different", "partial", "swapped", "fuzzy", "contained", "exact")
+# the kernel's levels, then `kinship` (a kinship-only row's description agreeing with a name's
+# father and family: reconcile.kinname)
+NAME_LEVELS = (
+    "missing",
+    "different",
+    "partial",
+    "swapped",
+    "fuzzy",
+    "contained",
+    "exact",
+    "kinship",
+)
 _LEVEL_OBJECTS = np.asarray(NAME_LEVELS, dtype=object)
 
 

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from reconcile import cluster, compare
+from reconcile.arrays import unique_sorted
 from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
 from reconcile.clearbest import CLEAR_BELOW, CLEAR_LEAD
+from reconcile.kinname import KIN_LEVEL, KinKeys, kin_keys, kin_names, kin_pairs
 from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept importable here)
     FIELDS_COMPARED,
     LEVEL_NAMES,
@@ -85,6 +87,7 @@ def field_levels(
 LARGE_RUN = 100_000  # records from which matching first tells its estimated pairs (notice)
 EM_SAMPLE = 2_000_000  # cross-claim pairs EM learns m from, at most (_em_sample)
 EM_KEEP = -10.0  # pairs whose prior + name weight is at least this are all in the EM sample
+KIN_CODE = LEVEL_NAMES["name"].index(KIN_LEVEL)  # the name level of a kinship row's pair
 _REC = np.int32  # record positions of candidate pairs while all are held (2**31 records at most)
 COMPARE_CHUNK = 100_000  # record pairs compared at once (bounds memory; same result)
 
@@ -97,12 +100,14 @@ def compare_pairs(
     chunk: int = COMPARE_CHUNK,
     progress: Reporter | None = None,
     fields: FieldCodes | None = None,
+    kin: KinKeys | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Names and every other field compared for record pairs, `chunk` pairs at a time.
 
     Returns the name weights and, for every field ("name" included), its levels as int8 codes
     (LEVEL_NAMES; decode() gives the names back): a byte a level, whatever the list's size.
-    fields: the records' fields coded by levels.record_codes(p) (coded here when not given)."""
+    fields: the records' fields coded by levels.record_codes(p) (coded here when not given).
+    kin: the case's kinship-only child rows (kinname.kin_keys), compared by their description."""
     rep = progress or Reporter()
     fc = fields if fields is not None else record_codes(p)
     rep.start("comparing pairs", len(ra))
@@ -113,6 +118,8 @@ def compare_pairs(
         names_cmp = compare.best_name_comparison(
             p.table, xa, xb, p.u_of_claim, p.claim_code, workers
         )
+        if kin is not None:
+            kin_names(p, kin, xa, xb, names_cmp.weight, names_cmp.code, KIN_CODE)
         weights.append(names_cmp.weight)
         levels = field_levels(p, xa, xb, workers, fc)
         levels["name"] = names_cmp.code
@@ -179,6 +186,7 @@ def match_records(
     rep.finish()
     recs = p.records
     n = len(recs)
+    kin = kin_keys(p)
     if rep.notices and n >= LARGE_RUN:
         estimate = estimate_case_pairs(p)
         rep.notice(f"{n:,} records: about {estimate:,} pairs to compare across claims")
@@ -211,6 +219,11 @@ def match_records(
             age=p.cols["age_min"],
             age_max=p.cols["age_max"],
         )
+        if ca != cb and len(kin.rec):  # kinship-only rows by their description's names
+            ka, kb = kin_pairs(p, kin, ia, ib)
+            code = unique_sorted(np.concatenate([ra * n + rb, ka * n + kb]))
+            ra, rb = code // n, code % n
+            st.pairs = len(ra)
         say(f"{claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} candidate pairs")
         cand_stats.append(st)
         # record positions as int32 while every candidate is held (half the memory at 1M)
@@ -241,7 +254,7 @@ def match_records(
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
     rep.finish()
     fc = record_codes(p)
-    name_weight, codes = compare_pairs(p, ra, rb, workers, progress=rep, fields=fc)
+    name_weight, codes = compare_pairs(p, ra, rb, workers, progress=rep, fields=fc, kin=kin)
     level_names = {f: np.asarray(LEVEL_NAMES[f], dtype=object) for f in LEVELS}
     field_codes = {f: (c, level_names[f]) for f, c in codes.items() if f != "name"}
     model = Model(prior=0.0)
