@@ -252,7 +252,8 @@ def _person_changes(
     order = np.lexsort((first, rank))
     key = (rank * (n_refs + 1) + first)[order]
     tied = np.flatnonzero(np.r_[False, key[1:] == key[:-1]] | np.r_[key[:-1] == key[1:], False])
-    runs = np.split(tied, np.flatnonzero(np.diff(tied) > 1) + 1) if len(tied) else []
+    cut = (np.diff(tied) > 1) | (key[tied[1:]] != key[tied[:-1]])  # a new run of equal keys
+    runs = np.split(tied, np.flatnonzero(cut) + 1) if len(tied) else []
     for run in runs:
         order[run] = sorted(order[run].tolist(), key=lambda g: records[g])
     # a changed person's records gained (not its old person's) and lost (not its own now)

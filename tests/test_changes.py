@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from reconcile.changes import (
@@ -349,7 +349,14 @@ _status = st.sampled_from(["agree", "conflict", "single", "unknown", ""])
 _person_rows = st.lists(st.tuples(_ids, _status, _status), max_size=8)
 
 
+@settings(max_examples=400, deadline=None)
 @given(_link_rows, _person_rows, _link_rows, _person_rows)
+@example(  # two kinds of change, each two changes with the same records, in report order
+    [("a", "2", "Q2")],
+    [],
+    [("a", "1", "P1"), ("a", "1", "Q1"), ("a", "2", "P2"), ("a", "2", "P3")],
+    [],
+)
 def test_compare_runs_gives_what_a_person_by_person_reading_gives(ol, op, nl, np_):
     """Any links at all: ids shared or not, a record in two persons, a person without a row in
     persons.csv, rows given twice, blank statuses."""
