@@ -826,3 +826,23 @@ def test_blank_cells_are_not_listed_and_padded_ones_are_as_written() -> None:
         ["a", "dob", " 1990 ", "1990"],
         ["b", "cause", " Shelling ", "shelling"],
     ]
+
+
+def test_blanks_and_stripped_names_read_in_arrow_as_python_strips() -> None:
+    """Records.nonblank and arrow_stripped (Arrow's utf8_trim) agree with str.strip() on every
+    space Python strips, at both ends and inside."""
+    import numpy as np
+
+    from reconcile.merge_records import PY_SPACES, Records
+
+    cells = ["", "x", " x ", "a b", "\u200b"] + [f"{c}" for c in PY_SPACES]
+    cells += [f"{c}Ali{c}" for c in PY_SPACES] + [f"Ali{c}Hassan" for c in PY_SPACES]
+    recs = [rec("a", str(i), i + 2, name=c, cause=c) for i, c in enumerate(cells)]
+    records, links = frames(recs, {})
+    got = Records(records, links, {"a": 0})
+    order = got.order  # records in person order: each its own person, by row
+    want = [cells[i].strip() for i in order.tolist()]
+    assert got.nonblank("cause").tolist() == [w != "" for w in want]
+    assert got.nonblank("cause", strip=False).tolist() == [cells[i] != "" for i in order]
+    stripped = got.arrow_stripped("name", np.arange(len(cells))).to_pylist()
+    assert stripped == want
