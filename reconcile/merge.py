@@ -403,8 +403,10 @@ class _Merge:
         if not any(len(at) for _, at, _ in picked):
             empty = pd.DataFrame({c: [] for c in PERSON_FIELD_COLUMNS})  # as it always was
             return empty.astype({"row": "int64"})
-        at = np.concatenate([x[1] for x in picked])
-        field_no = np.repeat(np.arange(len(LONG_FIELDS)), [len(x[1]) for x in picked])
+        # (positions and field numbers as int32 and int8: millions of rows)
+        at = np.concatenate([x[1].astype(np.int32) for x in picked])
+        sizes = [len(x[1]) for x in picked]
+        field_no = np.repeat(np.arange(len(LONG_FIELDS), dtype=np.int8), sizes)
         # picked field by field, each in person order: a stable sort on (person, field) keeps
         # each person's records in order within a field
         by = np.argsort(recs.person[at] * len(LONG_FIELDS) + field_no, kind="stable")
@@ -439,6 +441,7 @@ def _categories(codes: np.ndarray, names: Sequence[str] | Strings) -> pd.Series:
     one byte or so per row instead of a string."""
     # categories distinct and sorted: the same column whatever order the records came in
     remap, distinct = pd.factorize(np.asarray(names, dtype=object), sort=True)
+    remap = remap.astype(np.int32)  # the codes of millions of rows: no int64 copy
     categories = pd.Index(np.asarray(distinct, dtype=object), dtype="str")
     return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], categories=categories))
 
