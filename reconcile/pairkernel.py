@@ -91,7 +91,19 @@ def _members_loop(key: np.ndarray, x: np.ndarray, strong: np.ndarray, out: np.nd
             out[i] = count[k] - (1 if members[m, 0] != -1 else 0)
 
 
-_JITTED = ("_slot", "_weights_loop", "_masses_loop", "_members_loop")
+def _best_loop(node: np.ndarray, w: np.ndarray, best_at: np.ndarray, second: np.ndarray) -> None:
+    for i in range(len(node)):
+        v = node[i]
+        j = best_at[v]
+        if j == -1 or w[i] > w[j]:
+            if j != -1:
+                second[v] = w[j]
+            best_at[v] = i
+        elif w[i] > second[v]:
+            second[v] = w[i]
+
+
+_JITTED = ("_slot", "_weights_loop", "_masses_loop", "_members_loop", "_best_loop")
 _compiled = False
 
 
@@ -173,3 +185,19 @@ def other_members(key: np.ndarray, x: np.ndarray, strong: np.ndarray) -> np.ndar
         np.asarray(key, np.int64), np.asarray(x, np.int64), np.asarray(strong, np.bool_), out
     )
     return out
+
+
+def best_and_next(node: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each edge: whether it is its node's best (highest weight, the lowest edge on a tie),
+    and the weight of that node's second-best edge (-inf when none). One pass over the edges,
+    the same as ordering them by node and descending weight (np.lexsort((-w, node))) and
+    reading each node's first two. node: non-negative integers; w: no NaN."""
+    n_nodes = int(node.max()) + 1 if len(node) else 0
+    best_at = np.full(n_nodes, -1, np.int64)
+    second = np.full(n_nodes, -np.inf)
+    if len(node):
+        _jit()
+        _best_loop(np.asarray(node, np.int64), np.asarray(w, np.float64), best_at, second)
+    is_best = np.zeros(len(node), bool)
+    is_best[best_at[best_at >= 0]] = True
+    return is_best, second[node]

@@ -7,7 +7,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.pairkernel import level_masses, level_tables, other_members, total_weights
+from reconcile.pairkernel import (
+    best_and_next,
+    level_masses,
+    level_tables,
+    other_members,
+    total_weights,
+)
 from reconcile.score import Model, encode_levels, estimate_m, probability, score
 
 WIDTHS = (3, 7, 4, 6)  # levels per field, as in levels.LEVELS
@@ -173,3 +179,27 @@ def test_other_members_counts_the_other_strong_records_of_each_key(
         len(members.get(k, set()) - {v}) for k, v in zip(key.tolist(), x.tolist(), strict=True)
     ]
     assert other_members(key, x, strong).tolist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.sampled_from([-np.inf, -3.0, -1.5, 0.0, 0.5, 2.0])),
+        min_size=0,
+        max_size=40,
+    )
+)
+def test_best_and_next_reads_each_node_in_descending_weight(
+    edges: list[tuple[int, float]],
+) -> None:
+    node = np.array([v for v, _ in edges], np.int64)
+    w = np.array([x for _, x in edges], np.float64)
+    is_best, second = best_and_next(node, w)
+    order = np.lexsort((-w, node))  # the reading it replaces: by node, weight descending
+    ranked: dict[int, list[int]] = {}
+    for i in order.tolist():
+        ranked.setdefault(int(node[i]), []).append(i)
+    for i in range(len(node)):
+        first, *rest = ranked[int(node[i])]
+        assert is_best[i] == (i == first)
+        assert second[i] == (w[rest[0]] if rest else -np.inf)
