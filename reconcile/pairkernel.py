@@ -1,10 +1,12 @@
-"""Compiled (numba) loops over scored pairs: total weights and EM's level masses in one pass.
+"""Compiled (numba) loops over scored pairs: one pass each, no temporary per field or sort.
 
 `reconcile.score` states the rules; these loops compute them pair by pair without a float64
 temporary per field (180 MB each at 23M pairs), and to the last bit of the numpy expressions
 they replace: each pair's weight adds the same terms in the same order (`base + fixed[i]`,
 then each field's weight in field order), and each level's mass adds the pairs' probabilities
-in pair order, as np.bincount does.
+in pair order, as np.bincount does. Two more serve clustering: the other strong members of a
+pair's (group, context) key (relate.context_bonus, by hashing instead of two factorize passes),
+and each record's best edge and next weight (clearbest, instead of a two-key sort).
 
 numba compiles at first use and caches next to this file (or in the user's cache directory;
 neither writable: compiled in each process, about a second). Keep every compiled function in
