@@ -723,6 +723,9 @@ def _same_text(
         return None
     if arrow.type != values.type or arrow.null_count or values.null_count:
         return None
+    head = min(len(values), 1024)  # most columns that differ differ at once
+    if head and not pc.all(pc.equal(arrow.slice(0, head), values.slice(0, head))).as_py():
+        return None
     return array if pc.all(pc.equal(arrow, values)).as_py() is not False else None
 
 
@@ -842,8 +845,10 @@ def parse_records(
     ) -> pa.Array:
         """The parsed values; E-problems reported. Texts where `same` is True are their own
         value with no problem (they are not parsed)."""
+        if same is None:  # every distinct text parsed, the column read as it is stored
+            return coded_values(*coded(field, order, code, check))
         text = _arrow(records, field)
-        simple = same(text) if same is not None else np.zeros(n, bool)
+        simple = same(text)
         rest = np.flatnonzero(~simple)
         codes, uniques = _distinct(text.take(rest) if len(rest) < n else text)
         results = [check(u, ph) for u in uniques]
@@ -865,6 +870,9 @@ def parse_records(
         for i in np.flatnonzero(_flags(errors)[codes]).tolist():
             report(i, order, code, field, errors[codes[i]])
         return codes, texts, [v for v, _ in results]
+
+    def coded_values(codes: np.ndarray, _: list[str], values: list[str]) -> pa.Array:
+        return _taken(values, codes)
 
     sex_codes, sex_texts, sex_values = coded("sex", 0, "E201", check_sex)
     age_codes, age_texts = _distinct(_chunked(records, "age"))
