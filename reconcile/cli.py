@@ -189,6 +189,7 @@ def run(
     Problems are printed as by `reconcile check`; any error stops the run with exit code 1.
     """
     from reconcile.changes import changes_frame
+    from reconcile.memory import release
     from reconcile.pipeline import reconcile_case
     from reconcile.report.model import build_report
     from reconcile.report.render_text import render_text
@@ -225,6 +226,7 @@ def run(
         },
         changes=changes,
     )
+    release()  # what the report model and the comparison with the last run freed
     try:
         frames = {**result.frames(), "changes": changes_frame(changes)}  # xlsx, sqlite
         written = write_outputs(report, frames, out_dir, chosen, progress=rep)

@@ -26,6 +26,7 @@ from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept
     record_codes,
 )
 from reconcile.levels import field_codes as compare_fields
+from reconcile.memory import release
 from reconcile.pairrows import pair_rows, sort_pairs
 from reconcile.prepare import Prepared, prepare
 from reconcile.progress import Reporter
@@ -253,6 +254,7 @@ def match_records(
     stats["compared_all_pairs"] = all(s.full for s in cand_stats) if cand_stats else True
     stats["blocking_keys_skipped"] = sum(s.keys_skipped for s in cand_stats)
     rep.finish()
+    release()  # blocking's keys and joins are freed
     fc = record_codes(p)
     name_weight, codes = compare_pairs(p, ra, rb, workers, progress=rep, fields=fc, kin=kin)
     level_names = {f: np.asarray(LEVEL_NAMES[f], dtype=object) for f in LEVELS}
@@ -309,6 +311,7 @@ def match_records(
     codes = {f: c[keep] for f, c in codes.items()}  # levels stay int8 codes to the end
     decided_same, decided_diff, probed = decided_same[keep], decided_diff[keep], probed[keep]
     del keep
+    release()  # only the pairs worth clustering are left
     ctx = context_bonus(p, ra, rb, base, settings.threshold)
     weight = base + ctx
     status = np.full(len(ra), "rejected", dtype=object)

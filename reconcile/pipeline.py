@@ -10,6 +10,7 @@ import pandas as pd
 
 from reconcile.case import Case
 from reconcile.match import MatchResult, Settings, match_records
+from reconcile.memory import release
 from reconcile.problems import Problem
 from reconcile.progress import Reporter
 from reconcile.schema import DEFAULT_PLACEHOLDERS
@@ -100,6 +101,7 @@ def reconcile_case(
     settings = settings or Settings()
     records = case.records
     result = match_case(case, settings, progress)
+    release()  # matching's pairs and name tables are freed: give the memory back before merging
     say("merging persons")
     placeholders = case.settings.get("placeholders", DEFAULT_PLACEHOLDERS)
     persons, person_fields = merge_persons(
@@ -109,6 +111,7 @@ def reconcile_case(
         placeholders,  # type: ignore[arg-type]
         progress=progress,
     )
+    release()
     say("reconciling counts")
     codes = person_codes(records, result.links)  # each record's person, for both
     counts = reconcile_counts(records, result.links, persons, case.counts, case.claims, codes=codes)
