@@ -14,29 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from reconcile.pairkernel import best_and_next
+
 CLEAR_BELOW = 2.0  # bits under the threshold within which a clear best pair is linked (0: off)
 CLEAR_LEAD = 1.0  # bits by which it must beat each record's next best candidate
-
-
-def _best_and_next(node: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each edge: whether it is the first among the edges of its node in descending weight
-    (the node's best), and the weight of that node's second-best edge (-inf when none)."""
-    order = np.lexsort((-w, node))
-    sn, sw = node[order], w[order]
-    first = np.ones(len(sn), bool)
-    first[1:] = sn[1:] != sn[:-1]
-    has_next = np.zeros(len(sn), bool)
-    has_next[:-1] = first[:-1] & (sn[1:] == sn[:-1])
-    nxt = np.full(len(sn), -np.inf)
-    nxt[:-1] = np.where(has_next[:-1], sw[1:], -np.inf)
-    is_best = np.zeros(len(w), bool)
-    is_best[order] = first
-    # the node's second-best weight, for every edge of the node
-    start = np.flatnonzero(first)
-    run = np.cumsum(first) - 1
-    second = np.empty(len(w))
-    second[order] = nxt[start][run]
-    return is_best, second
 
 
 def clear_best(
@@ -63,6 +44,6 @@ def clear_best(
     band &= ~busy[a] & ~busy[b]
     if not band.any():
         return out
-    best_a, next_a = _best_and_next(a, weight)
-    best_b, next_b = _best_and_next(b, weight)
+    best_a, next_a = best_and_next(a, weight)  # compiled: one pass over the edges
+    best_b, next_b = best_and_next(b, weight)
     return band & best_a & best_b & (weight - next_a >= lead) & (weight - next_b >= lead)

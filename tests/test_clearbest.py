@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconcile.clearbest import _best_and_next, clear_best
+from reconcile.clearbest import clear_best
+from reconcile.pairkernel import best_and_next
 
 NAMED = np.ones(10, bool)
 
@@ -48,7 +49,7 @@ def test_unnamed_or_taken_records_are_left_alone():
 def test_best_and_next_matches_a_plain_reading(edges):
     node = np.array([n for n, _ in edges])
     w = np.array([x for _, x in edges])
-    is_best, second = _best_and_next(node, w)
+    is_best, second = best_and_next(node, w)
     for i, n in enumerate(node.tolist()):
         mine = sorted((-w[j], j) for j in range(len(edges)) if node[j] == n)
         assert is_best[i] == (mine[0][1] == i)
