@@ -52,7 +52,7 @@ def resolve_targets(p: Prepared) -> np.ndarray:
         none = np.zeros(0, np.int64)
         words = unique_sorted(np.concatenate([q.tokens for q in questions] + [none]))
         index = _NameRows(p, rows, group, unique_sorted(group[ask]), words)
-        pools = [index.pools(q) for q in questions]
+        pools = index.all_pools(questions)
         index.read_texts(np.concatenate([x for ps in pools for x in ps] + [none]))
         for q, pool in zip(questions, pools, strict=True):
             target[q.records] = _search(q.query, pool, index)
@@ -129,27 +129,31 @@ class _NameRows:
         self.text_rows = np.zeros(0, np.int64)
         self.texts_read: np.ndarray = np.zeros(0, object)
 
-    def in_group(self, group: int) -> np.ndarray:
-        return _span(self.group_of, self.group_start, self.group_len, self.group_rows, group)
-
-    def posting(self, token: int) -> np.ndarray | None:
-        if token < 0:
-            return None
-        found = _span(self.post_tok, self.post_start, self.post_len, self.post_rows, token)
-        return found if len(found) else None
-
-    def pools(self, q: _Question) -> list[np.ndarray]:
-        """The rows to search for a question, in order: its group, then the rows of its rarest
-        word (the first of the rarest) when they are at most TARGET_SEARCH_CAP."""
-        if not q.words:
-            return []
-        pools = [self.in_group(q.group)]
-        found = [x for x in (self.posting(int(tk)) for tk in q.tokens) if x is not None]
-        if found:
-            rarest = min(found, key=len)
-            if len(rarest) <= TARGET_SEARCH_CAP:
-                pools.append(rarest)
-        return pools
+    def all_pools(self, questions: list[_Question]) -> list[list[np.ndarray]]:
+        """The rows to search for each question, in order: its group's, then those of its
+        rarest word (the first of the rarest) when they are at most TARGET_SEARCH_CAP. The
+        groups and words of all questions are looked up at once."""
+        groups = np.array([q.group for q in questions], np.int64)
+        g_start, g_len = _spans(self.group_of, self.group_start, self.group_len, groups)
+        tokens = np.concatenate([q.tokens for q in questions] + [np.zeros(0, np.int64)])
+        t_start, t_len = _spans(self.post_tok, self.post_start, self.post_len, tokens)
+        gs, gl, ts, tl = g_start.tolist(), g_len.tolist(), t_start.tolist(), t_len.tolist()
+        out: list[list[np.ndarray]] = []
+        at = 0
+        for k, q in enumerate(questions):
+            first, at = at, at + len(q.tokens)
+            if not q.words:
+                out.append([])
+                continue
+            pools = [self.group_rows[gs[k] : gs[k] + gl[k]]]
+            rarest = -1  # a word no row holds has length 0 and is never the rarest
+            for j in range(first, at):
+                if tl[j] > 0 and (rarest < 0 or tl[j] < tl[rarest]):
+                    rarest = j
+            if rarest >= 0 and tl[rarest] <= TARGET_SEARCH_CAP:
+                pools.append(self.post_rows[ts[rarest] : ts[rarest] + tl[rarest]])
+            out.append(pools)
+        return out
 
     def read_texts(self, rows: np.ndarray) -> None:
         """Build the texts of these rows (their tokens joined by a space) for texts()."""
@@ -182,15 +186,16 @@ def _runs(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return values, start, np.diff(np.append(start, len(x)))
 
 
-def _span(
-    keys: np.ndarray, start: np.ndarray, length: np.ndarray, values: np.ndarray, key: int
-) -> np.ndarray:
-    """values[start[j]:start[j] + length[j]] where keys[j] == key (keys sorted), else empty."""
-    at = int(np.searchsorted(keys, key))
-    if at == len(keys) or keys[at] != key:
-        return values[:0]
-    s = int(start[at])
-    return values[s : s + int(length[at])]
+def _spans(
+    keys: np.ndarray, start: np.ndarray, length: np.ndarray, query: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each query: start[j] and length[j] where keys[j] == query (keys sorted), else 0, 0
+    (a query below 0 is never found)."""
+    if len(keys) == 0:
+        return np.zeros(len(query), np.int64), np.zeros(len(query), np.int64)
+    at = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
+    found = (keys[at] == query) & (query >= 0)
+    return np.where(found, start[at], 0), np.where(found, length[at], 0)
 
 
 def _search(query: str, pools: list[np.ndarray], rows: _NameRows) -> int:
