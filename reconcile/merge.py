@@ -25,6 +25,7 @@ from reconcile.merge_names import Names, Targets, stated_relation
 from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import Records as _Records
 from reconcile.merge_resolve import Field, codes_as, keys_as, resolve
+from reconcile.prepare import NameTokens
 from reconcile.progress import Reporter
 from reconcile.schema import (
     DEFAULT_PLACEHOLDERS,
@@ -88,7 +89,9 @@ def _with_unknown(texts: pa.Array) -> pa.Array:
 class _Merge:
     """What merge_persons computes from the records in person order."""
 
-    def __init__(self, recs: _Records, ph: frozenset[str]) -> None:
+    def __init__(
+        self, recs: _Records, ph: frozenset[str], tokens: Sequence[NameTokens] = ()
+    ) -> None:
         self.recs, self.ph = recs, ph
         t, flag = recs.text, recs.flag
         self._stripped: dict[str, Strings] = {}
@@ -135,7 +138,7 @@ class _Merge:
         encoded = pc.dictionary_encode(every)  # in Arrow: no hashing of Python strings
         del every
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        self.names = Names(encoded.dictionary)
+        self.names = Names(encoded.dictionary, tokens)
         del encoded
         self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
         self.name_at[worded_at] = codes[: len(worded_at)]
@@ -469,13 +472,16 @@ def merge_persons(
     claims: Sequence[Claim],
     placeholders: Iterable[str] = DEFAULT_PLACEHOLDERS,
     progress: Reporter | None = None,
+    tokens: Sequence[NameTokens] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Merge records into persons by their links (one link per record, LINK_COLUMNS).
 
     Returns (persons, person_fields): persons has PERSON_COLUMNS, one row per person, ordered by
     its first record (case order of claims, then row); person_fields has PERSON_FIELD_COLUMNS,
     every claim's own non-blank value of each field in LONG_FIELDS with its normalised form.
-    Field semantics are in reconcile.agree and docs/reports.md.
+    Field semantics are in reconcile.agree and docs/reports.md. tokens: name texts matching
+    tokenised already (reconcile.prepare.keeping_tokens), reused instead of tokenising them
+    again; the result is the same without them.
     """
     rep = progress or Reporter()
     fields = len(MERGED_FIELDS)
@@ -484,7 +490,7 @@ def merge_persons(
     order = _claim_order(claims, records, links)
     recs = _Records(records, links, order)
     rep.advance()
-    m = _Merge(recs, ph)
+    m = _Merge(recs, ph, tokens)
     rep.advance()
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)

@@ -23,18 +23,20 @@ from reconcile.agree import (
     tokens_meet_many,
 )
 from reconcile.merge_records import TEXT, Records
-from reconcile.names import variant_tokens
+from reconcile.names import Variants, variant_tokens
+from reconcile.prepare import NameTokens
 
 
 class Names:
     """Name texts tokenised in bulk (reconcile.names.variant_tokens), by position in `texts`:
     each token's text, variant and token (int32, in text then variant order), the vocabulary,
-    and each text's first and last token + 1 (start, end)."""
+    and each text's first and last token + 1 (start, end). known: texts tokenised already
+    (by matching's prepare), read instead of tokenising them again: the same tokens."""
 
-    def __init__(self, texts: pa.Array) -> None:
+    def __init__(self, texts: pa.Array, known: Sequence[NameTokens] = ()) -> None:
         self.texts = texts
         n = len(texts)
-        v = variant_tokens(texts)
+        v = tokens_reusing(texts, known)
         at = v.text
         self.variant, self.tok = v.variant, v.token
         self.vocab = np.asarray(v.vocab, dtype=object).reshape(-1)
@@ -98,6 +100,41 @@ class Names:
         n = len(self.vocab)
         met = tokens_meet_many(self.vocab[uniq // n].tolist(), self.vocab[uniq % n].tolist())
         return met[back.reshape(-1)]
+
+
+def tokens_reusing(texts: pa.Array, known: Sequence[NameTokens] = ()) -> Variants:
+    """variant_tokens(texts), read from `known` for the texts found there (each text's tokens
+    are its own, whatever texts it was tokenised with) and computed for the others only. The
+    vocabulary may hold tokens no text uses."""
+    if not known or not len(texts):
+        return variant_tokens(texts)
+    n = len(texts)
+    ids: dict[str, int] = {}
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    todo = np.arange(n)
+    for k in known:
+        if not len(todo):
+            break
+        look = texts if len(todo) == n else texts.take(pa.array(todo))
+        pos = pc.fill_null(pc.index_in(look, value_set=k.texts), -1).to_numpy(False)
+        hit = pos >= 0
+        at, pos = todo[hit], pos[hit].astype(np.int64)
+        todo = todo[~hit]
+        lo, count = k.start[pos], k.start[pos + 1] - k.start[pos]
+        rows = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        remap = np.array([ids.setdefault(t, len(ids)) for t in k.vocab], dtype=np.int32)
+        parts.append((np.repeat(at, count), k.variant[rows], remap[k.token[rows]]))
+    if len(todo):
+        v = variant_tokens(texts.take(pa.array(todo)))
+        remap = np.array([ids.setdefault(t, len(ids)) for t in v.vocab], dtype=np.int32)
+        parts.append((todo[v.text], v.variant, remap[v.token] if len(v.token) else v.token))
+    text = np.concatenate([p[0] for p in parts]).astype(np.int32)
+    variant = np.concatenate([p[1].astype(np.int32) for p in parts])
+    token = np.concatenate([p[2] for p in parts]).astype(np.int32)
+    if len(parts) > 1:  # each part in text order: merged by a stable sort on the text
+        order = np.argsort(text, kind="stable")
+        text, variant, token = text[order], variant[order], token[order]
+    return Variants(text, variant, token, list(ids))
 
 
 def stated_relation(

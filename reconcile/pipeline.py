@@ -11,6 +11,7 @@ import pandas as pd
 from reconcile.case import Case
 from reconcile.match import MatchResult, Settings, match_records
 from reconcile.memory import release
+from reconcile.prepare import keeping_tokens
 from reconcile.problems import Problem
 from reconcile.progress import Reporter
 from reconcile.schema import DEFAULT_PLACEHOLDERS
@@ -100,7 +101,8 @@ def reconcile_case(
     say = (progress or Reporter()).message
     settings = settings or Settings()
     records = case.records
-    result = match_case(case, settings, progress)
+    with keeping_tokens() as tokens:  # matching's name tokens, for merging to reuse
+        result = match_case(case, settings, progress)
     release()  # matching's pairs and name tables are freed: give the memory back before merging
     say("merging persons")
     placeholders = case.settings.get("placeholders", DEFAULT_PLACEHOLDERS)
@@ -110,7 +112,9 @@ def reconcile_case(
         case.claims,
         placeholders,  # type: ignore[arg-type]
         progress=progress,
+        tokens=tokens,
     )
+    del tokens
     release()
     say("reconciling counts")
     codes = person_codes(records, result.links)  # each record's person, for both

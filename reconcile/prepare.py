@@ -8,7 +8,9 @@ variant: the name, each `name_alt`, each `alias`, parenthesised or backticked al
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -179,13 +181,62 @@ def _variant_texts(records: pd.DataFrame, unnamed: np.ndarray) -> tuple[np.ndarr
     return rec[order], pa.concat_arrays(texts).take(pa.array(order))
 
 
-def _tokens_of(texts: pa.Array) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+@dataclass(frozen=True)
+class NameTokens:
+    """Name texts as ``names.variant_tokens`` tokenised them, kept so that merging can read them
+    instead of tokenising the same texts again (reconcile.merge_names.Names).
+
+    texts:   the texts (Arrow strings), possibly repeated
+    start:   int64[len(texts) + 1]  text i's rows are start[i]:start[i + 1]
+    variant: int16 or int32[rows]   the variant of each row (names.Variants.variant)
+    token:   int32[rows]            the token of each row, as a position in `vocab`
+    vocab:   list[str]              the distinct tokens
+    """
+
+    texts: pa.Array
+    start: np.ndarray
+    variant: np.ndarray
+    token: np.ndarray
+    vocab: list[str]
+
+    @classmethod
+    def of(cls, texts: pa.Array, v: names.Variants) -> NameTokens:
+        """What variant_tokens(texts) returned (v), held by text."""
+        start = np.searchsorted(v.text, np.arange(len(texts) + 1)).astype(np.int64)
+        small = not len(v.variant) or int(v.variant.max()) < np.iinfo(np.int16).max
+        variant = v.variant.astype(np.int16) if small else v.variant
+        return cls(texts, start, variant, v.token, v.vocab)
+
+
+# The name tokens prepare() keeps while `keeping_tokens` is active (None: keep nothing).
+_KEPT: ContextVar[list[NameTokens] | None] = ContextVar("kept_name_tokens", default=None)
+
+
+@contextmanager
+def keeping_tokens() -> Iterator[list[NameTokens]]:
+    """Within the block, every name_table (prepare) appends to the yielded list the name tokens
+    it computed, for merge_persons to reuse (reconcile.pipeline). Matching is the same with or
+    without it."""
+    kept: list[NameTokens] = []
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
+def _tokens_of(
+    texts: pa.Array, collect: list[NameTokens] | None = None
+) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """The variants of name texts as token rows, fillers out and at most MAX_TOKENS tokens
     (given, father, grandfather ... and the family name); variants left empty dropped.
 
     Returns (text of each row, int32[rows, MAX_TOKENS] token codes with -1 padding, the token
-    text of each code); rows in text order, then variant order."""
+    text of each code); rows in text order, then variant order. collect: a list to append the
+    texts' variant_tokens to (NameTokens)."""
     v = names.variant_tokens(texts)
+    if collect is not None:
+        collect.append(NameTokens.of(texts, v))
     cats = pd.Index(v.vocab, dtype=object)
     filler = np.asarray(cats.isin(FILLER_TOKENS) | (cats == ""), bool)
     keep = ~filler[v.token]
@@ -221,7 +272,7 @@ def name_table(records: pd.DataFrame) -> NameTable:
         if flag in records:
             unnamed |= records[flag].fillna(False).to_numpy(dtype=bool)
     text_rec, texts = _variant_texts(records, unnamed)
-    var_text, rows, cats = _tokens_of(texts)
+    var_text, rows, cats = _tokens_of(texts, _KEPT.get())
     del texts
     rec = text_rec[var_text]
     # a variant equal to an earlier one of the same record is left out
