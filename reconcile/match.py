@@ -112,23 +112,23 @@ def compare_pairs(
     rep = progress or Reporter()
     fc = fields if fields is not None else record_codes(p)
     rep.start("comparing pairs", len(ra))
-    weights: list[np.ndarray] = []
-    parts: list[dict[str, np.ndarray]] = []
-    for s in range(0, max(len(ra), 1), chunk):
+    n = len(ra)
+    weights = np.zeros(n)  # filled chunk by chunk: no list of parts to join at the end
+    codes = {f: np.zeros(n, np.int8) for f in (*LEVELS, "name")}  # (the order scores add in)
+    for s in range(0, n, chunk):
         xa, xb = ra[s : s + chunk], rb[s : s + chunk]
         names_cmp = compare.best_name_comparison(
             p.table, xa, xb, p.u_of_claim, p.claim_code, workers
         )
         if kin is not None:
             kin_names(p, kin, xa, xb, names_cmp.weight, names_cmp.code, KIN_CODE)
-        weights.append(names_cmp.weight)
-        levels = field_levels(p, xa, xb, workers, fc)
-        levels["name"] = names_cmp.code
-        parts.append(levels)
+        weights[s : s + len(xa)] = names_cmp.weight
+        codes["name"][s : s + len(xa)] = names_cmp.code
+        for f, c in field_levels(p, xa, xb, workers, fc).items():
+            codes[f][s : s + len(xa)] = c
         rep.advance(len(xa))
     rep.finish()
-    codes = {f: np.concatenate([c[f] for c in parts]) for f in parts[0]}
-    return np.concatenate(weights), codes
+    return weights, codes
 
 
 def _decision_index(
@@ -203,6 +203,7 @@ def match_records(
     # each claim pair's prior weight; claims as small ints, so that per-pair gathers stay small
     prior_of = _prior_table(p, settings)
     cc = p.claim_code.astype(np.int16 if len(claim_ids) < 2**15 else np.int64)
+    segments: list[tuple[int, int, int]] = []  # (pairs, claim a, claim b) in the pairs' order
     rep.start("finding candidate pairs", len(pair_specs))
     for ca, cb in pair_specs:
         rep.advance()
@@ -230,6 +231,7 @@ def match_records(
         # record positions as int32 while every candidate is held (half the memory at 1M)
         all_a.append(ra.astype(_REC))
         all_b.append(rb.astype(_REC))
+        segments.append((len(ra), ca, cb))
     ra = np.concatenate(all_a) if all_a else np.zeros(0, _REC)
     rb = np.concatenate(all_b) if all_b else np.zeros(0, _REC)
     del all_a, all_b
@@ -260,11 +262,17 @@ def match_records(
     level_names = {f: np.asarray(LEVEL_NAMES[f], dtype=object) for f in LEVELS}
     field_codes = {f: (c, level_names[f]) for f, c in codes.items() if f != "name"}
     model = Model(prior=0.0)
-    claim_a, claim_b = cc[ra], cc[rb]
-    cross = claim_a != claim_b
-    fixed = prior_of[claim_a, claim_b]  # prior + name weight: what EM and scoring start from
-    fixed += name_weight
-    del claim_a, claim_b
+    # prior + name weight: what EM and scoring start from; the candidates come one claim pair
+    # after another (segments), then the decided pairs blocking did not propose
+    fixed = name_weight.copy()
+    cross = np.empty(len(ra), bool)
+    at = 0
+    for size, ca, cb in segments:
+        fixed[at : at + size] += prior_of[ca, cb]
+        cross[at : at + size] = ca != cb
+        at += size
+    fixed[at:] += prior_of[cc[ra[at:]], cc[rb[at:]]]
+    cross[at:] = cc[ra[at:]] != cc[rb[at:]]
     if settings.em and cross.sum() >= 5_000:
         say("estimating m and u")
         big = max(
