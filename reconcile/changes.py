@@ -21,7 +21,10 @@ for a merged, split or changed person, the statuses of the old persons its recor
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -307,9 +310,9 @@ def _joined_statuses(
     mask = np.zeros(n_new, dtype=np.uint64)
     bits = np.left_shift(np.uint64(1), code[e_old][known].astype(np.uint64))
     np.bitwise_or.at(mask, e_new[known], bits)
-    masks, at = np.unique(mask, return_inverse=True)
+    at, masks = pd.factorize(mask)  # the few distinct sets of statuses
     joined = [" | ".join(sorted(t for i, t in enumerate(texts) if int(m) >> i & 1)) for m in masks]
-    return np.asarray(at, dtype=np.intp).reshape(-1), joined
+    return np.asarray(at, dtype=np.intp), joined
 
 
 def _codes_of(values: np.ndarray, at: np.ndarray, n: int) -> tuple[np.ndarray, list[str]]:
@@ -335,6 +338,30 @@ def compare_runs(
     others as arrays of (person, record) codes, so that a run over another case's outputs,
     where every person changed, costs no more than one that kept them.
     """
+    with _cycles_unchecked():
+        return _compare_runs(old_persons, old_links, new_persons, new_links)
+
+
+@contextmanager
+def _cycles_unchecked() -> Iterator[None]:
+    """The cycle collector paused while a million changes are built: they hold no cycles, and
+    it would walk every one of them again at each full collection (most of the time at 1M)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _compare_runs(
+    old_persons: pd.DataFrame,
+    old_links: pd.DataFrame,
+    new_persons: pd.DataFrame,
+    new_links: pd.DataFrame,
+) -> Changes:
+    """compare_runs' work (with the cycle collector paused)."""
     old_pid = pd.Series(_text(old_links["person_id"]), dtype=object)  # object: isin hashes
     new_pid = pd.Series(_text(new_links["person_id"]), dtype=object)
     old_ids, new_ids = pd.unique(old_pid), pd.unique(new_pid)

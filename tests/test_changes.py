@@ -384,3 +384,16 @@ def test_more_distinct_statuses_than_bits_are_joined_the_same_way():
     changes, fields = _one_by_one(old_persons, old_links, new_persons, new_links)
     assert ch.persons == changes and ch.fields == fields
     assert ch.fields[0] == FieldChange("N0", "sex", "s00 | s01", "agree")
+
+
+def test_comparing_leaves_the_cycle_collector_as_it_found_it():
+    import gc
+
+    compare_runs(OLD_PERSONS, OLD_LINKS, NEW_PERSONS, NEW_LINKS)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        compare_runs(OLD_PERSONS, OLD_LINKS, NEW_PERSONS, NEW_LINKS)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
