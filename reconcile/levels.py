@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from reconcile.compare import NAME_LEVELS
+from reconcile.fieldkernel import simple_levels
 from reconcile.prepare import Prepared
 
 # every level a field can take, in a fixed order: a pair's level is its position here
@@ -159,17 +160,37 @@ def field_codes(
     fc: FieldCodes, ra: np.ndarray, rb: np.ndarray, workers: int = -1
 ) -> dict[str, np.ndarray]:
     """The level of every compared field (not the name) of record pairs (ra[i], rb[i]), as int8
-    codes into LEVELS[field]."""
+    codes into LEVELS[field]. Sex, age, date of birth and status by the compiled
+    fieldkernel.simple_levels (its docstring states their rules), the rest here."""
+    sex, age, dob, status = simple_levels(
+        ra,
+        rb,
+        fc.sex,
+        fc.status.code,
+        fc.age_min,
+        fc.age_max,
+        fc.age_group,
+        fc.dob.code,
+        fc.dob_year,
+        _AGE_CODES,
+        _DOB_CODES,
+    )
     return {
-        "sex": _agree(fc.sex[ra], fc.sex[rb]),
-        "age": _age(fc, ra, rb),
-        "dob": _dob(fc, ra, rb),
+        "sex": sex,
+        "age": age,
+        "dob": dob,
         "national_id": _national_id(fc.national_id, ra, rb, workers),
         "relation": _relation(fc, ra, rb, workers),
-        "status": _agree(fc.status.code[ra], fc.status.code[rb]),
+        "status": status,
         "location": _fuzzy(fc.location, ra, rb, FUZZY_AGREE, workers),
         "nationality": _fuzzy(fc.nationality, ra, rb, FUZZY_AGREE, workers),
     }
+
+
+_AGE_CODES = np.array(
+    [_code("age", x) for x in ("group", "conflict", "overlap", "exact", "within1", "within3")]
+)
+_DOB_CODES = np.array([_code("dob", x) for x in ("missing", "conflict", "year", "exact")])
 
 
 def _agree(a: np.ndarray, b: np.ndarray, conflict: int = 2) -> np.ndarray:
@@ -177,39 +198,6 @@ def _agree(a: np.ndarray, b: np.ndarray, conflict: int = 2) -> np.ndarray:
     out = np.where(a == b, np.int8(1), np.int8(conflict))
     out[(a < 0) | (b < 0)] = 0
     return out
-
-
-def _age(fc: FieldCodes, ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
-    """exact / within1 / within3 / overlap (ranges) / group (age groups agree) / conflict /
-    missing; each rule below overrides the ones before it."""
-    amin, amax, bmin, bmax = fc.age_min[ra], fc.age_max[ra], fc.age_min[rb], fc.age_max[rb]
-    ga, gb = fc.age_group[ra], fc.age_group[rb]
-    has = ~np.isnan(amin) & ~np.isnan(bmin)
-    with np.errstate(invalid="ignore"):
-        gap = np.maximum(np.maximum(amin - bmax, bmin - amax), 0.0)
-        point = (amax - amin <= 1.0) & (bmax - bmin <= 1.0)
-    near = np.abs(amin - bmin) < 0.5
-    level = np.zeros(len(ra), np.int8)
-    groups = (ga >= 0) & (gb >= 0)
-    level[groups & (ga == gb)] = _code("age", "group")
-    level[groups & (ga != gb)] = _code("age", "conflict")
-    level[has & (gap == 0) & ~point] = _code("age", "overlap")
-    level[has & point & (gap == 0) & near] = _code("age", "exact")
-    level[has & point & (gap > 0) & (gap <= 1.0)] = _code("age", "within1")
-    level[has & point & (np.abs(amin - bmin) >= 0.5) & (gap == 0)] = _code("age", "within1")
-    level[has & (gap > 1.0) & (gap <= 3.0)] = _code("age", "within3")
-    level[has & (gap > 3.0)] = _code("age", "conflict")
-    return level
-
-
-def _dob(fc: FieldCodes, ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
-    """exact (same date) / year (same first four characters) / conflict / missing."""
-    da, db = fc.dob.code[ra], fc.dob.code[rb]
-    known = (da >= 0) & (db >= 0)
-    level = np.where(known, _code("dob", "conflict"), _code("dob", "missing")).astype(np.int8)
-    level[known & (fc.dob_year[ra] == fc.dob_year[rb])] = _code("dob", "year")
-    level[known & (da == db)] = _code("dob", "exact")
-    return level
 
 
 def _national_id(ids: Coded, ra: np.ndarray, rb: np.ndarray, workers: int) -> np.ndarray:
