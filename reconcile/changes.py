@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from reconcile.schema import MERGED_FIELDS
@@ -145,6 +146,28 @@ def _status_table(persons: pd.DataFrame, ids: np.ndarray, fields: list[str]) -> 
     return table.drop_duplicates("person_id", keep="last")
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique of integers (ascending), by one sort rather than hashing then sorting."""
+    ordered = np.sort(values)
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]] if len(ordered) else ordered
+
+
+def _ranked(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pd.factorize(values, sort=True) for text: (each value's code, the distinct texts in
+    str order), the texts sorted by Arrow (UTF-8 byte order is code point order)."""
+    codes, uniques = pd.factorize(values)
+    texts = np.asarray(uniques, dtype=object)
+    order = np.asarray(pc.array_sort_indices(pa.array(texts, type=pa.large_string())))
+    rank = np.empty(len(order), dtype=np.intp)
+    rank[order] = np.arange(len(order))
+    return rank[np.asarray(codes, dtype=np.intp)], texts[order]
+
+
+def _sorted_texts(values: pd.Series) -> list[str]:
+    """sorted(str(v) for v in values.unique()) of a column of text, sorted by Arrow."""
+    return [str(v) for v in _ranked(_text(values))[1]]
+
+
 @dataclass
 class _Side:
     """One run's persons that were not kept, as codes: person i is `ids[i]`; its records are
@@ -160,9 +183,9 @@ class _Side:
 
     @classmethod
     def of_links(cls, pid: np.ndarray, ref: np.ndarray, n_refs: int) -> _Side:
-        code, ids = pd.factorize(pid, sort=True)  # codes in id order (str order)
+        code, ids = _ranked(pid)  # codes in id order (str order)
         code = np.asarray(code, dtype=np.int64)
-        key = np.unique(code * n_refs + ref)
+        key = _distinct(code * n_refs + ref)
         person, ref = key // n_refs, key % n_refs
         start = np.searchsorted(person, np.arange(len(ids) + 1))
         first_row = np.full(len(ids), len(pid), dtype=np.int64)
@@ -187,7 +210,7 @@ def _grouped(
 ) -> list[tuple[str, ...]]:
     """names[v] for each group's distinct values, ascending, as one tuple per group."""
     width = max(len(names), 1)
-    key = np.unique(group * width + value)
+    key = _distinct(group * width + value)
     bounds = np.searchsorted(key // width, np.arange(n_groups + 1))
     texts = [names[v] for v in (key % width).tolist()]
     return [
@@ -200,7 +223,7 @@ def _person_changes(
 ) -> tuple[list[PersonChange], _Side, _Side, np.ndarray, np.ndarray]:
     """The persons' changes (in no order), both sides, and the (old, new) person pairs that
     share a record (each once, by old then new)."""
-    refs_code, refs = pd.factorize(np.concatenate([old_ref, new_ref]), sort=True)
+    refs_code, refs = _ranked(np.concatenate([old_ref, new_ref]))
     refs_code = np.asarray(refs_code, dtype=np.int64)
     n_refs, names = len(refs), [str(r) for r in refs]
     old = _Side.of_links(old_pid, refs_code[: len(old_ref)], n_refs)
@@ -208,11 +231,11 @@ def _person_changes(
     n_old, n_new = len(old.ids), len(new.ids)
     # to_new[o]: the new persons holding o's records; from_old[p] the old ones holding p's
     to = new.of[old.ref]
-    edge = np.unique(old.person[to >= 0] * max(n_new, 1) + to[to >= 0])
+    edge = _distinct(old.person[to >= 0] * max(n_new, 1) + to[to >= 0])
     e_old, e_new = edge // max(n_new, 1), edge % max(n_new, 1)
     fan_out = np.bincount(e_old, minlength=n_old)
     back = old.of[new.ref]
-    e_back = np.unique(new.person[back >= 0] * max(n_old, 1) + back[back >= 0])
+    e_back = _distinct(new.person[back >= 0] * max(n_old, 1) + back[back >= 0])
     b_new, b_old = e_back // max(n_old, 1), e_back % max(n_old, 1)
     fan_in = np.bincount(b_new, minlength=n_new)
     only_old = np.full(n_new, -1, dtype=np.int64)
@@ -403,8 +426,8 @@ def _compare_runs(
     # the other new persons: the statuses of the old persons their records were in
     old_cols = [f for f in MERGED_FIELDS if f"{f}_status" in old_persons.columns]
     new_cols = [f for f in MERGED_FIELDS if f"{f}_status" in new_persons.columns]
-    was = _status_table(old_persons, old.ids[np.unique(b_old)], old_cols)
-    now = _status_table(new_persons, new.ids[np.unique(b_new)], new_cols)
+    was = _status_table(old_persons, old.ids[_distinct(b_old)], old_cols)
+    now = _status_table(new_persons, new.ids[_distinct(b_new)], new_cols)
     was_at = pd.Index(old.ids).get_indexer(was["person_id"].to_numpy())
     now_at = pd.Index(new.ids).get_indexer(now["person_id"].to_numpy())
     for k, f in enumerate(MERGED_FIELDS):
@@ -424,7 +447,7 @@ def _compare_runs(
         f_new.append(np.array([*now_texts, ""], dtype=object)[after[hit]])
     pid = np.concatenate(f_pid) if f_pid else np.zeros(0, dtype=object)
     k_all = np.concatenate(f_k) if f_k else np.zeros(0, dtype=np.int64)
-    rank = np.asarray(pd.factorize(pid, sort=True)[0]) if len(pid) else np.zeros(0, np.int64)
+    rank = _ranked(pid)[0] if len(pid) else np.zeros(0, np.intp)
     at = np.lexsort((k_all, rank))
     was_all = np.concatenate(f_old)[at] if f_old else pid
     now_all = np.concatenate(f_new)[at] if f_new else pid
@@ -434,8 +457,8 @@ def _compare_runs(
             pid[at].tolist(), k_all[at].tolist(), was_all.tolist(), now_all.tolist(), strict=True
         )
     ]
-    added = sorted(str(r) for r in new_refs[~new_refs.isin(old_refs)].unique())
-    removed = sorted(str(r) for r in old_refs[~old_refs.isin(new_refs)].unique())
+    added = _sorted_texts(new_refs[~new_refs.isin(old_refs)])
+    removed = _sorted_texts(old_refs[~old_refs.isin(new_refs)])
     kinds = Counter(c.kind for c in changes)
     totals = {k: kinds[k] for k in KINDS}
     totals |= {"fields": len(fields), "records_added": len(added), "records_removed": len(removed)}
