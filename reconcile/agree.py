@@ -197,11 +197,17 @@ def _forms_agree(a: NameForm, b: NameForm) -> bool:
         return False
     if len(a[0]) > len(b[0]):
         a, b = b, a
-    meets = _meets(a, b)
+    return meets_agree(_meets(a, b))
+
+
+def meets_agree(meets: list[list[bool]]) -> bool:
+    """_forms_agree of two forms given which tokens meet (tokens_meet): meets[i][j] for token i of
+    the form with fewer tokens (the first of two of equal length) and token j of the other, both
+    forms with tokens."""
     if _contained(meets):
         return True
     flipped = [list(col) for col in zip(*meets, strict=True)]
-    return _interleave(meets, len(b[0])) or _interleave(flipped, len(a[0]))
+    return _interleave(meets, len(meets[0])) or _interleave(flipped, len(meets))
 
 
 @lru_cache(maxsize=65536)

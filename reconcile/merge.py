@@ -264,6 +264,7 @@ class _Merge:
                 pairs=self._names_in_order,
                 codes=self._name_codes,
                 text_codes=lambda idx: self.name_at[idx],
+                warm=names.warm,
             ),
             names.compatible,
             names.fullest,

@@ -17,6 +17,7 @@ from reconcile.agree import (
     forms_agree,
     forms_of,
     is_placeholder,
+    meets_agree,
     name_forms,
     names_agree,
     norm_text,
@@ -51,10 +52,11 @@ class Names:
         lists = pa.LargeListArray.from_arrays(offsets, words)
         self.key: pa.Array = pc.binary_join(lists, pa.scalar(" ", TEXT))
         self._forms: dict[int, tuple[NameForm, ...]] = {}
+        self._agreed: dict[tuple[int, int], bool] = {}  # forms_agree of texts, by warm
 
     def release(self) -> None:
         """Keep only `texts`, `n_words` and `key`: no more forms or tokens are asked for."""
-        self._forms = {}
+        self._forms, self._agreed = {}, {}
         self.tok = self.variant = self.start = self.end = np.zeros(0, dtype=np.int64)
         self.vocab = np.zeros(0, dtype=object)
 
@@ -71,8 +73,69 @@ class Names:
         return got
 
     def compatible(self, a: tuple[int, ...], b: tuple[int, ...]) -> bool:
-        """agree's name comparator (some spelling of each agrees) on spellings by position."""
-        return any(forms_agree(self.forms(x), self.forms(y)) for x in a for y in b)
+        """agree's name comparator (some spelling of each agrees) on spellings by position
+        (read from what `warm` decided, when it did)."""
+        return any(self._agree(x, y) for x in a for y in b)
+
+    def _agree(self, x: int, y: int) -> bool:
+        got = self._agreed.get((x, y))
+        if got is None:
+            got = forms_agree(self.forms(x), self.forms(y))
+        return got
+
+    def warm(self, keys: Sequence[tuple[int, ...]], lo: Sequence[int], hi: Sequence[int]) -> None:
+        """Decide at once every name comparison `compatible` may be asked for the records of
+        some persons, keys[lo[g]:hi[g]] person g's records' spellings: each spelling of a record
+        against each of every later record of its person, their tokens compared in one
+        tokens_meet_many call instead of pair by pair (agree._forms_agree's verdicts)."""
+        pairs: dict[tuple[int, int], None] = {}
+        for g0, g1 in zip(lo, hi, strict=True):
+            group = keys[g0:g1]
+            for i, a in enumerate(group):
+                for b in group[i + 1 :]:
+                    pairs.update(dict.fromkeys((x, y) for x in a for y in b))
+        todo = [p for p in pairs if p not in self._agreed]
+        if todo:
+            got = self._agree_many(np.array(todo, dtype=np.int64).reshape(-1, 2))
+            self._agreed.update(zip(todo, got, strict=True))
+
+    def _agree_many(self, xy: np.ndarray) -> list[bool]:
+        """forms_agree(forms(x), forms(y)) of text pairs (x, y), the rows of xy."""
+        # each text's forms: runs of rows of one variant (a text without tokens has none)
+        new = np.ones(len(self.tok), dtype=bool)
+        at = np.repeat(np.arange(len(self.start)), self.end - self.start)  # each row's text
+        new[1:] = (at[1:] != at[:-1]) | (self.variant[1:] != self.variant[:-1])
+        gstart = np.flatnonzero(new)
+        glen = np.diff(np.r_[gstart, len(self.tok)])
+        gtext = at[gstart]
+        n = len(self.start)
+        g_lo = np.searchsorted(gtext, np.arange(n))
+        g_n = np.searchsorted(gtext, np.arange(n), side="right") - g_lo
+        # every pair of a form of x and a form of y: the shorter (x's among equals) first
+        x, y = xy[:, 0], xy[:, 1]
+        per = g_n[x] * g_n[y]
+        p = np.repeat(np.arange(len(xy)), per)
+        k = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        gx = g_lo[x][p] + k // g_n[y][p]
+        gy = g_lo[y][p] + k % g_n[y][p]
+        swap = glen[gx] > glen[gy]
+        gs, gl = np.where(swap, gy, gx), np.where(swap, gx, gy)
+        ls, ll = glen[gs], glen[gl]
+        # every token of the shorter against every token of the longer, row by row
+        cells = ls * ll
+        q = np.repeat(np.arange(len(gs)), cells)
+        c = np.arange(int(cells.sum())) - np.repeat(np.cumsum(cells) - cells, cells)
+        ta = self.tok[gstart[gs][q] + c // ll[q]]
+        tb = self.tok[gstart[gl][q] + c % ll[q]]
+        met = self._tokens_meet(ta, tb).tolist()
+        out = [False] * len(xy)
+        ends = np.cumsum(cells).tolist()
+        for pi, a, b, end in zip(p.tolist(), ls.tolist(), ll.tolist(), ends, strict=True):
+            if out[pi]:
+                continue
+            cell = met[end - a * b : end]
+            out[pi] = meets_agree([cell[r * b : (r + 1) * b] for r in range(a)])
+        return out
 
     def fullest(self, values: Sequence[Stated]) -> str:
         """agree.merged_fullest_name, values keyed by their spellings' positions (the name

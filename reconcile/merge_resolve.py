@@ -31,6 +31,7 @@ class Field:
         codes: Callable[[np.ndarray], np.ndarray] | None = None,
         text_codes: Callable[[np.ndarray], np.ndarray] | None = None,
         text_is_key: bool = False,
+        warm: Callable[[list[Any], list[int], list[int]], None] | None = None,
     ) -> None:
         # the texts at some records as integers (equal where the texts are equal); or the key
         # codes themselves when the text is the key
@@ -44,6 +45,9 @@ class Field:
         # for persons with two different values a[k], b[k]: which are decided, whether
         # compatible, merged value when compatible (default: agree's comparator, pair by pair)
         self.pairs = pairs
+        # told the keys of the persons left to agree.verdict (keys[lo[g]:hi[g]] person g's)
+        # before any is compared: to decide the comparator's answers in bulk
+        self.warm = warm
 
 
 def _codes(keys: list[Any]) -> np.ndarray:
@@ -142,6 +146,8 @@ def resolve(
     at = multi[np.repeat(starts[todo] - offset, lens) + np.arange(int(lens.sum()))]
     keys = f.key(at)
     at_list = at.tolist()
+    if f.warm is not None:
+        f.warm(keys, offset.tolist(), (offset + lens).tolist())
     for g, lo, hi in zip(todo.tolist(), offset.tolist(), (offset + lens).tolist(), strict=True):
         values = [
             Stated(claim[i], text[i], k) for i, k in zip(at_list[lo:hi], keys[lo:hi], strict=True)

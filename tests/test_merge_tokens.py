@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_merge import claims, frames, rec
 
+from reconcile.agree import names_agree
 from reconcile.merge import merge_persons
-from reconcile.merge_names import tokens_reusing
+from reconcile.merge_names import Names, tokens_reusing
 from reconcile.names import Variants, variant_tokens
 from reconcile.prepare import NameTokens, keeping_tokens, name_table, prepare
 
@@ -105,3 +106,62 @@ def test_merge_with_reused_tokens_is_the_same() -> None:
     pd.testing.assert_frame_equal(
         plain[0], merge_persons(records, links, claims("a", "b", "c"), tokens=other)[0]
     )
+
+
+# --------------------------------------------------------------------------- names decided in bulk
+
+SPELLING_WORDS = "Mohammed Mohamad محمد Ali Aly علي Hassan Hasan Abu Hamad Daqqa Asif Fawzi"
+SPELLING_WORDS += " Sara Sarah al-Najjar Najjar (Umm Ahmad) 7"
+spelling = st.lists(st.sampled_from(SPELLING_WORDS.split()), max_size=6).map(" ".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(spelling, min_size=1, max_size=8, unique=True),
+    groups=st.lists(
+        st.lists(st.lists(st.integers(0, 7), min_size=1, max_size=3).map(tuple), max_size=4),
+        max_size=4,
+    ),
+)
+def test_names_warmed_in_bulk_agree_as_pair_by_pair(
+    texts: list[str], groups: list[list[tuple[int, ...]]]
+) -> None:
+    keys = [tuple(i % len(texts) for i in k) for g in groups for k in g]
+    sizes = [len(g) for g in groups]
+    hi = np.cumsum(sizes).tolist()
+    lo = [h - s for h, s in zip(hi, sizes, strict=True)]
+    warmed = Names(pa.array(texts, type=pa.large_string()))
+    warmed.warm(keys, lo, hi)
+    plain = Names(pa.array(texts, type=pa.large_string()))
+    for g0, g1 in zip(lo, hi, strict=True):
+        for i in range(g0, g1):
+            for j in range(i + 1, g1):
+                a, b = keys[i], keys[j]
+                expected = any(names_agree(texts[x], texts[y]) for x in a for y in b)
+                assert warmed.compatible(a, b) == expected
+                assert plain.compatible(a, b) == expected
+    # every pair asked was decided in bulk
+    asked = {
+        (x, y)
+        for g0, g1 in zip(lo, hi, strict=True)
+        for i in range(g0, g1)
+        for j in range(i + 1, g1)
+        for x in keys[i]
+        for y in keys[j]
+    }
+    assert asked <= set(warmed._agreed)
+
+
+def test_bulk_names_see_partial_writings_and_different_fathers() -> None:
+    texts = [
+        "Asif Ali Abu Hamad Abu Daqqa",
+        "Asif Ali Fawzi Abu Hamad",
+        "Mohammed Ali",
+        "Mohammed Hassan",
+        "محمد علي",
+    ]
+    n = Names(pa.array(texts, type=pa.large_string()))
+    n.warm([(0,), (1,), (2,), (3,), (4,)], [0, 2], [2, 5])
+    assert n._agreed[(0, 1)] is True
+    assert n._agreed[(2, 3)] is False
+    assert n._agreed[(2, 4)] is True
