@@ -81,6 +81,38 @@ def _placeholders(text: Text, ph: frozenset[str]) -> np.ndarray:
     return _placeholders_of(text, ph)[text.codes]
 
 
+def _hints(
+    order: np.ndarray,
+    tokens: Sequence[NameTokens],
+    named: np.ndarray,
+    extra: np.ndarray,
+    n_alts: np.ndarray,
+) -> np.ndarray | None:
+    """Where each name text a merge tokenises may be in tokens[0].texts (-1: unknown): the
+    names of records `named`, then the n_alts[k] name_alt and alias spellings of each record
+    extra[k] (positions in person order; `order`: their rows in the records frame). Matching
+    holds a record's texts together (NameTokens.rec): its name when it read one, then those
+    spellings. Only a hint: merge_names.tokens_reusing checks each."""
+    if not tokens or tokens[0].rec is None:
+        return None
+    rec = tokens[0].rec
+
+    def texts_of(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        rows = order[at]
+        lo = np.searchsorted(rec, rows)
+        return lo, np.searchsorted(rec, rows, side="right") - lo
+
+    lo, count = texts_of(named)
+    of_names = np.where(count > 0, lo, -1)
+    lo, count = texts_of(extra)
+    skip = count - n_alts  # 1 when matching read the record's name first, else 0
+    base = np.where((skip == 0) | (skip == 1), lo + skip, -1)
+    within = np.arange(int(n_alts.sum())) - np.repeat(np.cumsum(n_alts) - n_alts, n_alts)
+    of_alts = np.repeat(base, n_alts) + within
+    of_alts[np.repeat(base < 0, n_alts)] = -1
+    return np.concatenate([of_names, of_alts]).astype(np.int64)
+
+
 def _with_unknown(texts: pa.Array) -> pa.Array:
     """Arrow strings with "unknown" after the last."""
     return pa.concat_arrays([texts, pa.array(["unknown"], type=texts.type)])
@@ -138,7 +170,16 @@ class _Merge:
         encoded = pc.dictionary_encode(every)  # in Arrow: no hashing of Python strings
         del every
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        self.names = Names(encoded.dictionary, tokens)
+        n_alts = np.array([len(x) for x in alt_split], dtype=np.int64).reshape(-1)[alt_c]
+        n_alts += np.array([len(x) for x in alias_split], dtype=np.int64).reshape(-1)[alias_c]
+        where = _hints(recs.order, tokens, worded_at, self.extra, n_alts)
+        hint = None
+        if where is not None:  # by distinct text: one of its hints
+            hint = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+            given = where >= 0
+            hint[codes[given]] = where[given]
+        self.names = Names(encoded.dictionary, tokens, hint)
+        del where, hint
         del encoded
         self.name_at = np.full(len(recs), -1, dtype=np.int64)  # each name's position in names
         self.name_at[worded_at] = codes[: len(worded_at)]

@@ -32,12 +32,15 @@ class Names:
     """Name texts tokenised in bulk (reconcile.names.variant_tokens), by position in `texts`:
     each token's text, variant and token (int32, in text then variant order), the vocabulary,
     and each text's first and last token + 1 (start, end). known: texts tokenised already
-    (by matching's prepare), read instead of tokenising them again: the same tokens."""
+    (by matching's prepare), read instead of tokenising them again: the same tokens; hint:
+    where each text may be in known[0] (tokens_reusing)."""
 
-    def __init__(self, texts: pa.Array, known: Sequence[NameTokens] = ()) -> None:
+    def __init__(
+        self, texts: pa.Array, known: Sequence[NameTokens] = (), hint: np.ndarray | None = None
+    ) -> None:
         self.texts = texts
         n = len(texts)
-        v = tokens_reusing(texts, known)
+        v = tokens_reusing(texts, known, hint)
         at = v.text
         self.variant, self.tok = v.variant, v.token
         self.vocab = np.asarray(v.vocab, dtype=object).reshape(-1)
@@ -165,28 +168,48 @@ class Names:
         return met[back.reshape(-1)]
 
 
-def tokens_reusing(texts: pa.Array, known: Sequence[NameTokens] = ()) -> Variants:
+def tokens_reusing(
+    texts: pa.Array, known: Sequence[NameTokens] = (), hint: np.ndarray | None = None
+) -> Variants:
     """variant_tokens(texts), read from `known` for the texts found there (each text's tokens
     are its own, whatever texts it was tokenised with) and computed for the others only. The
-    vocabulary may hold tokens no text uses."""
+    vocabulary may hold tokens no text uses.
+
+    hint: for each text, where it may be in known[0].texts (-1: nowhere), checked by comparing
+    the two texts; with it, the texts not found there are tokenised, not looked for (hashing
+    every known text costs more than tokenising the few left)."""
     if not known or not len(texts):
         return variant_tokens(texts)
     n = len(texts)
     ids: dict[str, int] = {}
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    todo = np.arange(n)
-    for k in known:
-        if not len(todo):
-            break
-        look = texts if len(todo) == n else texts.take(pa.array(todo))
-        pos = pc.fill_null(pc.index_in(look, value_set=k.texts), -1).to_numpy(False)
-        hit = pos >= 0
-        at, pos = todo[hit], pos[hit].astype(np.int64)
-        todo = todo[~hit]
+
+    def read(k: NameTokens, at: np.ndarray, pos: np.ndarray) -> None:
         lo, count = k.start[pos], k.start[pos + 1] - k.start[pos]
         rows = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
         remap = np.array([ids.setdefault(t, len(ids)) for t in k.vocab], dtype=np.int32)
         parts.append((np.repeat(at, count), k.variant[rows], remap[k.token[rows]]))
+
+    if hint is not None:
+        k = known[0]
+        check = np.flatnonzero((hint >= 0) & (hint < len(k.texts)))
+        pos = hint[check].astype(np.int64)
+        same = pc.equal(texts.take(pa.array(check)), k.texts.take(pa.array(pos)))
+        hit = np.asarray(pc.fill_null(same, False).to_numpy(zero_copy_only=False), dtype=bool)
+        read(k, check[hit], pos[hit])
+        found = np.zeros(n, dtype=bool)
+        found[check[hit]] = True
+        todo = np.flatnonzero(~found)
+    else:
+        todo = np.arange(n)
+        for k in known:
+            if not len(todo):
+                break
+            look = texts if len(todo) == n else texts.take(pa.array(todo))
+            pos = pc.fill_null(pc.index_in(look, value_set=k.texts), -1).to_numpy(False)
+            hit = pos >= 0
+            read(k, todo[hit], pos[hit].astype(np.int64))
+            todo = todo[~hit]
     if len(todo):
         v = variant_tokens(texts.take(pa.array(todo)))
         remap = np.array([ids.setdefault(t, len(ids)) for t in v.vocab], dtype=np.int32)

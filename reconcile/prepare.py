@@ -191,6 +191,8 @@ class NameTokens:
     variant: int16 or int32[rows]   the variant of each row (names.Variants.variant)
     token:   int32[rows]            the token of each row, as a position in `vocab`
     vocab:   list[str]              the distinct tokens
+    rec:     int32[len(texts)] or None  the record each text is of (name_table: the records
+             frame's row, a record's texts in _variant_texts' order), a hint for finding them
     """
 
     texts: pa.Array
@@ -198,14 +200,16 @@ class NameTokens:
     variant: np.ndarray
     token: np.ndarray
     vocab: list[str]
+    rec: np.ndarray | None = None
 
     @classmethod
-    def of(cls, texts: pa.Array, v: names.Variants) -> NameTokens:
+    def of(cls, texts: pa.Array, v: names.Variants, rec: np.ndarray | None = None) -> NameTokens:
         """What variant_tokens(texts) returned (v), held by text."""
         start = np.searchsorted(v.text, np.arange(len(texts) + 1)).astype(np.int64)
         small = not len(v.variant) or int(v.variant.max()) < np.iinfo(np.int16).max
         variant = v.variant.astype(np.int16) if small else v.variant
-        return cls(texts, start, variant, v.token, v.vocab)
+        at = None if rec is None else rec.astype(np.int32)
+        return cls(texts, start, variant, v.token, v.vocab, at)
 
 
 # The name tokens prepare() keeps while `keeping_tokens` is active (None: keep nothing).
@@ -226,17 +230,17 @@ def keeping_tokens() -> Iterator[list[NameTokens]]:
 
 
 def _tokens_of(
-    texts: pa.Array, collect: list[NameTokens] | None = None
+    texts: pa.Array, collect: list[NameTokens] | None = None, rec: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, pd.Index]:
     """The variants of name texts as token rows, fillers out and at most MAX_TOKENS tokens
     (given, father, grandfather ... and the family name); variants left empty dropped.
 
     Returns (text of each row, int32[rows, MAX_TOKENS] token codes with -1 padding, the token
     text of each code); rows in text order, then variant order. collect: a list to append the
-    texts' variant_tokens to (NameTokens)."""
+    texts' variant_tokens to (NameTokens, with `rec`, each text's record)."""
     v = names.variant_tokens(texts)
     if collect is not None:
-        collect.append(NameTokens.of(texts, v))
+        collect.append(NameTokens.of(texts, v, rec))
     cats = pd.Index(v.vocab, dtype=object)
     filler = np.asarray(cats.isin(FILLER_TOKENS) | (cats == ""), bool)
     keep = ~filler[v.token]
@@ -272,7 +276,7 @@ def name_table(records: pd.DataFrame) -> NameTable:
         if flag in records:
             unnamed |= records[flag].fillna(False).to_numpy(dtype=bool)
     text_rec, texts = _variant_texts(records, unnamed)
-    var_text, rows, cats = _tokens_of(texts, _KEPT.get())
+    var_text, rows, cats = _tokens_of(texts, _KEPT.get(), text_rec)
     del texts
     rec = text_rec[var_text]
     # a variant equal to an earlier one of the same record is left out

@@ -47,6 +47,21 @@ def test_tokens_reusing_is_variant_tokens(texts: list[str], known_texts: list[li
     assert np.all(np.diff(got.text) >= 0)  # in text order, as variant_tokens gives them
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(name_text, max_size=10),
+    known=st.lists(name_text, max_size=10),
+    hint=st.lists(st.integers(-2, 12), min_size=10, max_size=10),
+)
+def test_tokens_reusing_with_any_hints_is_variant_tokens(
+    texts: list[str], known: list[str], hint: list[int]
+) -> None:
+    arrow = pa.array(texts, type=pa.large_string())
+    k = NameTokens.of(pa.array(known, type=pa.large_string()), variant_tokens(known))
+    got = tokens_reusing(arrow, [k], np.array(hint[: len(texts)], dtype=np.int64))
+    assert by_text(texts, got) == by_text(texts, variant_tokens(arrow))
+
+
 def test_known_texts_are_read_not_tokenised_again() -> None:
     texts = ["Ali Hassan", "محمد علي"]
     v = variant_tokens(texts)
@@ -101,6 +116,13 @@ def test_merge_with_reused_tokens_is_the_same() -> None:
     reused = merge_persons(records, links, claims("a", "b", "c"), tokens=tokens)
     pd.testing.assert_frame_equal(plain[0], reused[0])
     pd.testing.assert_frame_equal(plain[1], reused[1])
+    assert tokens[0].rec is not None  # the records' own tokens: found by their hints
+    # tokens of the records in another order: every hint wrong, the same result
+    with keeping_tokens() as shuffled:
+        prepare(records.iloc[::-1], ["a", "b", "c"])
+    pd.testing.assert_frame_equal(
+        plain[1], merge_persons(records, links, claims("a", "b", "c"), tokens=shuffled)[1]
+    )
     # and with tokens of other texts only: every name tokenised here, the same result
     other = [NameTokens.of(pa.array(["Zaid"], type=pa.large_string()), variant_tokens(["Zaid"]))]
     pd.testing.assert_frame_equal(
