@@ -209,6 +209,7 @@ def run(
     changes = _changes_since(out_dir, result.persons, result.match.links)  # before overwriting
     rep.advance()
     rep.finish()
+    rep.start("building the report", 1)  # one step: the bar shows the time it takes
     report = build_report(
         case,
         result.records,
@@ -226,6 +227,8 @@ def run(
         },
         changes=changes,
     )
+    rep.advance()
+    rep.finish()
     release()  # what the report model and the comparison with the last run freed
     try:
         frames = {**result.frames(), "changes": changes_frame(changes)}  # xlsx, sqlite
