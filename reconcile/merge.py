@@ -523,7 +523,8 @@ def merge_persons(
     every claim's own non-blank value of each field in LONG_FIELDS with its normalised form.
     Field semantics are in reconcile.agree and docs/reports.md. tokens: name texts matching
     tokenised already (reconcile.prepare.keeping_tokens), reused instead of tokenising them
-    again; the result is the same without them.
+    again; the result is the same without them. A list of them is emptied once they are read
+    (some hundred MB at a million records).
     """
     rep = progress or Reporter()
     fields = len(MERGED_FIELDS)
@@ -533,6 +534,8 @@ def merge_persons(
     recs = _Records(records, links, order)
     rep.advance()
     m = _Merge(recs, ph, tokens)
+    if isinstance(tokens, list):  # read: their memory goes back before the persons are built
+        tokens.clear()
     rep.advance()
     complete = {c.id for c in claims if c.complete}
     all_claims = sorted(order, key=order.__getitem__)

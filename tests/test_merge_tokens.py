@@ -111,12 +111,12 @@ def test_merge_with_reused_tokens_is_the_same() -> None:
     records, links = frames(recs, person)
     with keeping_tokens() as tokens:
         prepare(records, ["a", "b", "c"])
-    assert tokens
+    assert tokens and tokens[0].rec is not None  # the records' own: found by their hints
     plain = merge_persons(records, links, claims("a", "b", "c"))
     reused = merge_persons(records, links, claims("a", "b", "c"), tokens=tokens)
+    assert tokens == []  # let go of once read
     pd.testing.assert_frame_equal(plain[0], reused[0])
     pd.testing.assert_frame_equal(plain[1], reused[1])
-    assert tokens[0].rec is not None  # the records' own tokens: found by their hints
     # tokens of the records in another order: every hint wrong, the same result
     with keeping_tokens() as shuffled:
         prepare(records.iloc[::-1], ["a", "b", "c"])
