@@ -435,11 +435,13 @@ def prepare(records: pd.DataFrame, claim_ids: Sequence[str]) -> Prepared:
     # (texts built once per distinct value and shared: a new str per record would cost ~100 MB
     # a column at 1M records)
     grouped = cols["group"] != ""
-    pair_ids, distinct = pd.factorize(
-        pd.MultiIndex.from_arrays([claim_code[grouped], cols["group"][grouped]])
-    )
+    labels, label_texts = pd.factorize(cols["group"][grouped])  # (integers: no tuple per row)
+    width = np.int64(len(label_texts) + 1)
+    pair_ids, distinct = pd.factorize(claim_code[grouped] * width + labels)
     names_ = np.array(
-        [claim_ids[c] + "\x1f" + g for c, g in distinct.tolist()] + [""], dtype=object
+        [claim_ids[int(c // width)] + "\x1f" + str(label_texts[c % width]) for c in distinct]
+        + [""],
+        dtype=object,
     )
     group = names_[np.where(grouped, 0, -1)]
     group[grouped] = names_[pair_ids]
