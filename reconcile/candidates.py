@@ -286,6 +286,21 @@ def _shared(a: Keyed, b: Keyed) -> tuple[Keyed, Keyed]:
     return (a[0][ka], a[1][ka]), (b[0][kb], b[1][kb])
 
 
+def _merge_sorted(main: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+    """The distinct values of main (sorted, distinct) and of others, sorted: the others not in
+    main appended and the two sorted runs merged by a stable (run-merging) sort, instead of
+    sorting all of them again."""
+    if not others:
+        return main
+    rest = unique_sorted(np.concatenate(others))
+    if len(main) and len(rest):
+        at = np.minimum(np.searchsorted(main, rest), len(main) - 1)
+        rest = rest[main[at] != rest]
+    if not len(rest):
+        return main
+    return np.sort(np.concatenate([main, rest]), kind="stable")
+
+
 def _covered(codes: list[np.ndarray], n_rec: int) -> np.ndarray:
     """bool[n_rec]: the records in any of these pair codes."""
     covered = np.zeros(n_rec, bool)
@@ -441,13 +456,14 @@ def candidate_pairs(
             x, y, cut = _attribute_pairs(ua, other, attr, UNNAMED_CAP)
             skipped += cut
             found.append(y * n_rec + x if flip else x * n_rec + y)
-    code = np.concatenate(found) if found else np.zeros(0, np.int64)
-    del found
-    ra, rb = code // n_rec, code % n_rec
     if same:
+        code = np.concatenate(found) if found else np.zeros(0, np.int64)
+        ra, rb = code // n_rec, code % n_rec
         lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)
         keep = lo < hi
-        code = lo[keep] * n_rec + hi[keep]
-    code = unique_sorted(code)
+        code = unique_sorted(lo[keep] * n_rec + hi[keep])
+    else:  # the main pairs are sorted and distinct already: merge the few others into them
+        code = _merge_sorted(found[0], found[1:])
+    del found
     ra, rb = code // n_rec, code % n_rec
     return ra, rb, CandidateStats(len(ra), False, skipped)

@@ -235,3 +235,15 @@ def test_combo_codes_match_one_by_one(width, given_name):
     rec, code = candidates._combo_codes(p.table, rows, width, n_keys, given=given_name)
     got = set(zip(rec.tolist(), code.tolist(), strict=True))
     assert got == reference_combos(p.table, rows, width, n_keys, given_name)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 50), max_size=40),
+    st.lists(st.lists(st.integers(0, 60), max_size=20), max_size=3),
+)
+def test_merge_sorted_is_the_sorted_union(main, others):
+    main_arr = np.array(sorted(set(main)), np.int64)
+    got = candidates._merge_sorted(main_arr, [np.array(o, np.int64) for o in others])
+    expected = sorted(set(main).union(*others)) if others else sorted(set(main))
+    assert got.tolist() == expected
