@@ -286,7 +286,7 @@ def _shared(a: Keyed, b: Keyed) -> tuple[Keyed, Keyed]:
     return (a[0][ka], a[1][ka]), (b[0][kb], b[1][kb])
 
 
-def _merge_sorted(main: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+def merge_sorted(main: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
     """The distinct values of main (sorted, distinct) and of others, sorted: the others not in
     main appended and the two sorted runs merged by a stable (run-merging) sort, instead of
     sorting all of them again."""
@@ -463,7 +463,7 @@ def candidate_pairs(
         keep = lo < hi
         code = unique_sorted(lo[keep] * n_rec + hi[keep])
     else:  # the main pairs are sorted and distinct already: merge the few others into them
-        code = _merge_sorted(found[0], found[1:])
+        code = merge_sorted(found[0], found[1:])
     del found
     ra, rb = code // n_rec, code % n_rec
     return ra, rb, CandidateStats(len(ra), False, skipped)

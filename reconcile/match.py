@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from reconcile import cluster, compare
-from reconcile.arrays import unique_sorted
-from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs
+from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs, merge_sorted
 from reconcile.clearbest import CLEAR_BELOW, CLEAR_LEAD
 from reconcile.kinname import KIN_LEVEL, KinKeys, kin_keys, kin_names, kin_pairs
 from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept importable here)
@@ -223,7 +222,7 @@ def match_records(
         )
         if ca != cb and len(kin.rec):  # kinship-only rows by their description's names
             ka, kb = kin_pairs(p, kin, ia, ib)
-            code = unique_sorted(np.concatenate([ra * n + rb, ka * n + kb]))
+            code = merge_sorted(ra * n + rb, [ka * n + kb])  # (both sorted already)
             ra, rb = code // n, code % n
             st.pairs = len(ra)
         say(f"{claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} candidate pairs")

@@ -242,8 +242,8 @@ def test_combo_codes_match_one_by_one(width, given_name):
     st.lists(st.integers(0, 50), max_size=40),
     st.lists(st.lists(st.integers(0, 60), max_size=20), max_size=3),
 )
-def test_merge_sorted_is_the_sorted_union(main, others):
+def testmerge_sorted_is_the_sorted_union(main, others):
     main_arr = np.array(sorted(set(main)), np.int64)
-    got = candidates._merge_sorted(main_arr, [np.array(o, np.int64) for o in others])
+    got = candidates.merge_sorted(main_arr, [np.array(o, np.int64) for o in others])
     expected = sorted(set(main).union(*others)) if others else sorted(set(main))
     assert got.tolist() == expected
