@@ -161,7 +161,7 @@ def _unique_counts_min(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.nda
     return distinct, np.diff(np.append(first, len(x))), np.minimum.reduceat(y, first)
 
 
-class _Blocks(NamedTuple):
+class Blocks(NamedTuple):
     """Two sides' distinct (code, record) entries grouped by code, sorted by code."""
 
     ra: np.ndarray  # record of every entry of a
@@ -173,7 +173,7 @@ class _Blocks(NamedTuple):
     size: np.ndarray  # for each code of a, its block's pairs (0: not in b)
 
 
-def _blocks(a: Keyed, b: Keyed, n_rec: int) -> _Blocks:
+def _blocks(a: Keyed, b: Keyed, n_rec: int) -> Blocks:
     """The blocks two sides' codes make: one sort per side, no hashing (codes too wide to
     combine with a record are numbered first)."""
     (rec_a, code_a), (rec_b, code_b) = a, b
@@ -195,7 +195,7 @@ def _blocks(a: Keyed, b: Keyed, n_rec: int) -> _Blocks:
     pos = np.minimum(np.searchsorted(ub, ua), max(len(ub) - 1, 0))
     in_b = (ub[pos] == ua) if len(ub) else np.zeros(len(ua), bool)
     size = np.where(in_b, na * nb[pos] if len(ub) else 0, 0)
-    return _Blocks(ra, rb, na, nb, start_b, pos, size)
+    return Blocks(ra, rb, na, nb, start_b, pos, size)
 
 
 def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
@@ -204,7 +204,11 @@ def _join(a: Keyed, b: Keyed, max_block: int, n_rec: int) -> tuple[np.ndarray, n
     size of the block (pairs) each came from, and the number of oversized blocks skipped."""
     if len(a[1]) == 0 or len(b[1]) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
-    bl = _blocks(a, b, n_rec)
+    return _join_blocks(_blocks(a, b, n_rec), max_block, n_rec)
+
+
+def _join_blocks(bl: Blocks, max_block: int, n_rec: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """_join from the blocks the two sides make."""
     skipped = int((bl.size > max_block).sum())
     ok = (bl.size > 0) & (bl.size <= max_block)
     block = np.repeat(np.arange(len(bl.na)), bl.na)  # the code index of every entry of a
@@ -339,17 +343,28 @@ def weak_pairs(
 
 def estimate_pairs(table: NameTable, mask_a: np.ndarray, mask_b: np.ndarray) -> int:
     """A quick estimate of the candidate pairs of two claims, before a large run."""
+    return estimate_blocks(table, mask_a, mask_b)[0]
+
+
+def estimate_blocks(
+    table: NameTable, mask_a: np.ndarray, mask_b: np.ndarray
+) -> tuple[int, Blocks | None]:
+    """The estimate of estimate_pairs, and the blocks of two name parts it counted (None when
+    the two claims are compared in full): candidate_pairs(blocks=...) joins them without
+    making them again."""
     n_a, n_b = int(mask_a.sum()), int(mask_b.sum())
     if n_a * n_b <= FULL_COMPARISON_LIMIT:
-        return n_a * n_b
+        return n_a * n_b, None
     n_keys = len(table.keys)
     n_rec = len(mask_a)
     rows_a = np.flatnonzero(mask_a[table.rec])
     rows_b = np.flatnonzero(mask_b[table.rec])
-    size = _blocks(
-        _combo_codes(table, rows_a, 2, n_keys), _combo_codes(table, rows_b, 2, n_keys), n_rec
-    ).size
-    return int(size[size <= MAX_BLOCK].sum())
+    a = _combo_codes(table, rows_a, 2, n_keys)
+    b = _combo_codes(table, rows_b, 2, n_keys)
+    if len(a[1]) == 0 or len(b[1]) == 0:
+        return 0, None
+    bl = _blocks(a, b, n_rec)
+    return int(bl.size[bl.size <= MAX_BLOCK].sum()), bl
 
 
 def candidate_pairs(
@@ -365,6 +380,7 @@ def candidate_pairs(
     max_block: int = MAX_BLOCK,
     full_limit: int = FULL_COMPARISON_LIMIT,
     drop_weak: bool = True,
+    blocks: Blocks | None = None,
 ) -> tuple[np.ndarray, np.ndarray, CandidateStats]:
     """Candidate pairs between records idx_a (one claim) and idx_b (another, or the same claim for
     duplicate detection, in which case only a < b is returned).
@@ -372,7 +388,8 @@ def candidate_pairs(
     named, sex, age_group, age (lowest age in years, NaN when not stated), age_max (highest):
     per-record arrays over the whole records frame. With `drop_weak`, cross-claim pairs that
     share only two name parts and contradict each other on sex or age are left out
-    (`weak_pairs`). Returns (rec_a, rec_b) int arrays sorted by (rec_a, rec_b), and stats."""
+    (`weak_pairs`). blocks: estimate_blocks' blocks of these two claims, joined instead of
+    made again. Returns (rec_a, rec_b) int arrays sorted by (rec_a, rec_b), and stats."""
     same = np.array_equal(idx_a, idx_b)
     n_a, n_b = len(idx_a), len(idx_b)
     if n_a * n_b <= full_limit:
@@ -397,12 +414,16 @@ def candidate_pairs(
     # within one large claim (possible duplicates) only records sharing their given name and
     # two more name parts (siblings share all but the given name)
     width = 3 if same else 2
-    main, block, s = _join(
-        _combo_codes(table, rows_a, width, n_keys, given=same),
-        _combo_codes(table, rows_b, width, n_keys, given=same),
-        max_block,
-        n_rec,
-    )
+    if blocks is not None and not same:  # the estimate's blocks (estimate_blocks)
+        main, block, s = _join_blocks(blocks, max_block, n_rec)
+    else:
+        main, block, s = _join(
+            _combo_codes(table, rows_a, width, n_keys, given=same),
+            _combo_codes(table, rows_b, width, n_keys, given=same),
+            max_block,
+            n_rec,
+        )
+    del blocks
     skipped += s
     # a record whose pairs are all weak had candidates: no fallback below brings them back
     covered = _covered([main], n_rec)

@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from reconcile import cluster, compare
-from reconcile.candidates import CandidateStats, candidate_pairs, estimate_pairs, merge_sorted
+from reconcile.candidates import (
+    Blocks,
+    CandidateStats,
+    candidate_pairs,
+    estimate_blocks,
+    merge_sorted,
+)
 from reconcile.clearbest import CLEAR_BELOW, CLEAR_LEAD
 from reconcile.kinname import KIN_LEVEL, KinKeys, kin_keys, kin_names, kin_pairs
 from reconcile.levels import (  # noqa: F401 (FIELDS_COMPARED, LEVEL_NAMES: kept importable here)
@@ -187,8 +193,9 @@ def match_records(
     recs = p.records
     n = len(recs)
     kin = kin_keys(p)
+    made: dict[tuple[int, int], Blocks] = {}  # the estimate's blocks, for blocking to join
     if rep.notices and n >= LARGE_RUN:
-        estimate = estimate_case_pairs(p)
+        estimate = estimate_case_pairs(p, made)
         rep.notice(f"{n:,} records: about {estimate:,} pairs to compare across claims")
     sex, agegroup = p.cols["sex"], p.cols["age_group"]
     all_a: list[np.ndarray] = []
@@ -219,6 +226,7 @@ def match_records(
             ib,
             age=p.cols["age_min"],
             age_max=p.cols["age_max"],
+            blocks=made.pop((ca, cb), None),
         )
         if ca != cb and len(kin.rec):  # kinship-only rows by their description's names
             ka, kb = kin_pairs(p, kin, ia, ib)
@@ -418,9 +426,17 @@ def _prior_table(p: Prepared, settings: Settings) -> np.ndarray:
     return out
 
 
-def estimate_case_pairs(p: Prepared) -> int:
-    """Estimated number of candidate pairs across claims, before they are found."""
-    return sum(
-        estimate_pairs(p.table, p.claim_code == ca, p.claim_code == cb)
-        for ca, cb in combinations(range(len(p.claim_ids)), 2)
-    )
+def estimate_case_pairs(p: Prepared, keep: dict[tuple[int, int], Blocks] | None = None) -> int:
+    """Estimated number of candidate pairs across claims, before they are found. keep: gets the
+    blocks counted for the largest pair of claims (candidate_pairs(blocks=...) joins them
+    rather than making them again; the others are let go, to bound memory)."""
+    total = 0
+    sizes = np.bincount(p.claim_code, minlength=len(p.claim_ids))
+    pairs = list(combinations(range(len(p.claim_ids)), 2))
+    largest = max(pairs, key=lambda s: int(sizes[s[0]]) * int(sizes[s[1]]), default=None)
+    for ca, cb in pairs:
+        estimate, blocks = estimate_blocks(p.table, p.claim_code == ca, p.claim_code == cb)
+        total += estimate
+        if keep is not None and blocks is not None and (ca, cb) == largest:
+            keep[(ca, cb)] = blocks
+    return total

@@ -247,3 +247,21 @@ def testmerge_sorted_is_the_sorted_union(main, others):
     got = candidates.merge_sorted(main_arr, [np.array(o, np.int64) for o in others])
     expected = sorted(set(main).union(*others)) if others else sorted(set(main))
     assert got.tolist() == expected
+
+
+def test_the_estimates_blocks_give_the_same_pairs(monkeypatch):
+    monkeypatch.setattr(candidates, "FULL_COMPARISON_LIMIT", 0)  # blocked, not compared in full
+    monkeypatch.setattr(candidates, "MAX_BLOCK", 20)  # and the (Mohammed, Ahmed) block skipped
+    recs = common_pair_case("m", "30")
+    p = prepare(recs, ["a", "b"])
+    ia, ib = np.flatnonzero(p.claim_code == 0), np.flatnonzero(p.claim_code == 1)
+    estimate, blocks = candidates.estimate_blocks(p.table, p.claim_code == 0, p.claim_code == 1)
+    assert blocks is not None and estimate == candidates.estimate_pairs(
+        p.table, p.claim_code == 0, p.claim_code == 1
+    )
+    args = (p.table, p.named, p.cols["sex"], p.cols["age_group"], ia, ib)
+    kw = {"age": p.cols["age_min"], "age_max": p.cols["age_max"], "full_limit": 0, "max_block": 20}
+    ra, rb, st_plain = candidate_pairs(*args, **kw)
+    ra2, rb2, st_blocks = candidate_pairs(*args, **kw, blocks=blocks)
+    assert st_plain.keys_skipped > 0  # the oversized block was met, and skipped, both ways
+    assert ra.tolist() == ra2.tolist() and rb.tolist() == rb2.tolist() and st_plain == st_blocks
