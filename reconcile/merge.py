@@ -21,6 +21,7 @@ from reconcile.agree import (
     split_names,
 )
 from reconcile.case import Claim
+from reconcile.memory import release
 from reconcile.merge_names import Names, Targets, stated_relation
 from reconcile.merge_records import TEXT, Strings, Text
 from reconcile.merge_records import Records as _Records
@@ -555,6 +556,7 @@ def merge_persons(
     del out
     persons = persons.astype({"n_claims": "int64", "ambiguous": "bool"})
     m.release()  # what only the merged values needed goes before person_fields is built
+    release()  # ... back to the system, not kept by the allocator (reconcile.memory)
     person_fields = m.person_fields()
     rep.finish()
     return persons, person_fields
