@@ -108,10 +108,29 @@ def first_run(note: str = FIRST_RUN) -> Changes:
     return Changes(note=note)
 
 
-def _link_refs(links: pd.DataFrame) -> pd.Series:
-    """claim:record_id of every link, as an object Series (isin on it hashes)."""
-    refs = links["claim"].astype(str) + ":" + links["record_id"].astype(str)
-    return pd.Series(_text(refs), dtype=object)
+def _link_refs(links: pd.DataFrame) -> pa.Array:
+    """claim:record_id of every link, as Arrow text (no Python string per link)."""
+    return _arrow_text(links["claim"].astype(str) + ":" + links["record_id"].astype(str))
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A column as Arrow large_string (str() of anything that is not text), without a Python
+    string per row when it is Arrow text already."""
+    arrow = getattr(values.array, "_pa_array", None)
+    if isinstance(values.dtype, pd.StringDtype) and arrow is not None and not arrow.null_count:
+        whole = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+        return whole.cast(pa.large_string())
+    return pa.array(_text(values), type=pa.large_string())
+
+
+def _not_in(values: pa.Array, others: pa.Array) -> np.ndarray:
+    """bool per value: not among `others`."""
+    return ~np.asarray(pc.is_in(values, value_set=others), dtype=bool)
+
+
+def _where(values: pa.Array, mask: np.ndarray) -> np.ndarray:
+    """values[mask] as an object array of str."""
+    return np.array(values.filter(pa.array(mask)).to_pylist(), dtype=object)
 
 
 def _text(values: pd.Series) -> np.ndarray:
@@ -125,6 +144,11 @@ def _text(values: pd.Series) -> np.ndarray:
 def _few(values: pd.Series) -> np.ndarray:
     """_text of a column of few distinct values (a status): one Python string per distinct
     value, not one per row."""
+    if isinstance(values.dtype, pd.CategoricalDtype):  # this run's statuses
+        codes = values.cat.codes.to_numpy()
+        if len(codes) == 0 or codes.min() >= 0:  # (not a str per row: ~110 MB a field at 1M)
+            return np.array([str(c) for c in values.cat.categories], dtype=object)[codes]
+        return _text(values)
     arrow = getattr(values.array, "_pa_array", None)
     if not isinstance(values.dtype, pd.StringDtype) or arrow is None or arrow.null_count:
         return _text(values)
@@ -135,12 +159,15 @@ def _few(values: pd.Series) -> np.ndarray:
     return np.array(blocks[0].dictionary.to_pylist(), dtype=object)[codes]
 
 
-def _status_table(persons: pd.DataFrame, ids: np.ndarray, fields: list[str]) -> pd.DataFrame:
+def _status_table(
+    persons: pd.DataFrame, ids: np.ndarray | pa.Array, fields: list[str]
+) -> pd.DataFrame:
     """person_id and the F_status columns of `fields` (as text) of the persons `ids`, the last
     row of a person_id winning."""
-    pid = _text(persons["person_id"])
-    keep = pd.Series(pid, dtype=object).isin(ids).to_numpy()
-    columns = {"person_id": pid[keep]}
+    pid = _arrow_text(persons["person_id"])
+    wanted = ids if isinstance(ids, pa.Array) else pa.array(ids, type=pa.large_string())
+    keep = np.asarray(pc.is_in(pid, value_set=wanted.cast(pa.large_string())), dtype=bool)
+    columns = {"person_id": _where(pid, keep)}
     columns |= {f: _few(persons[f"{f}_status"])[keep] for f in fields}
     table = pd.DataFrame(columns, dtype=object)  # object: no copy into Arrow strings and back
     return table.drop_duplicates("person_id", keep="last")
@@ -385,19 +412,20 @@ def _compare_runs(
     new_links: pd.DataFrame,
 ) -> Changes:
     """compare_runs' work (with the cycle collector paused)."""
-    old_pid = pd.Series(_text(old_links["person_id"]), dtype=object)  # object: isin hashes
-    new_pid = pd.Series(_text(new_links["person_id"]), dtype=object)
-    old_ids, new_ids = pd.unique(old_pid), pd.unique(new_pid)
-    kept_ids = np.asarray(pd.Index(old_ids).intersection(pd.Index(new_ids)), dtype=object)
+    # ids and record refs stay Arrow text (hashed by Arrow): Python strings only for the rows
+    # of persons that were not kept
+    old_pid, new_pid = _arrow_text(old_links["person_id"]), _arrow_text(new_links["person_id"])
+    old_ids, new_ids = pc.unique(old_pid), pc.unique(new_pid)
+    kept_ids = old_ids.filter(pc.is_in(old_ids, value_set=new_ids))
     old_refs = _link_refs(old_links)
     new_refs = _link_refs(new_links)
-    o_rows = ~old_pid.isin(kept_ids).to_numpy()
-    n_rows = ~new_pid.isin(kept_ids).to_numpy()
+    o_rows = ~np.asarray(pc.is_in(old_pid, value_set=kept_ids), dtype=bool)
+    n_rows = ~np.asarray(pc.is_in(new_pid, value_set=kept_ids), dtype=bool)
     changes, old, new, b_old, b_new = _person_changes(
-        old_pid.to_numpy()[o_rows],
-        old_refs.to_numpy()[o_rows],
-        new_pid.to_numpy()[n_rows],
-        new_refs.to_numpy()[n_rows],
+        _where(old_pid, o_rows),
+        _where(old_refs, o_rows),
+        _where(new_pid, n_rows),
+        _where(new_refs, n_rows),
     )
     # field changes as columns: person_id, the field's number, old and new status
     f_pid: list[np.ndarray] = []
@@ -457,8 +485,8 @@ def _compare_runs(
             pid[at].tolist(), k_all[at].tolist(), was_all.tolist(), now_all.tolist(), strict=True
         )
     ]
-    added = _sorted_texts(new_refs[~new_refs.isin(old_refs)])
-    removed = _sorted_texts(old_refs[~old_refs.isin(new_refs)])
+    added = _sorted_texts(pd.Series(_where(new_refs, _not_in(new_refs, old_refs)), dtype=object))
+    removed = _sorted_texts(pd.Series(_where(old_refs, _not_in(old_refs, new_refs)), dtype=object))
     kinds = Counter(c.kind for c in changes)
     totals = {k: kinds[k] for k in KINDS}
     totals |= {"fields": len(fields), "records_added": len(added), "records_removed": len(removed)}
