@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from reconcile.schema import MERGED_FIELDS
 
@@ -37,16 +40,9 @@ _WANTED = {
 
 def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     wanted = _WANTED.get(path.name, frozenset(required))
-    try:
-        df = pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            usecols=lambda c: c in wanted,  # only what the changes read: a tenth of persons.csv
-        )
-    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:
-        raise PreviousRunError(f"cannot read {path}: {e}") from e
+    df = _read_arrow(path, wanted, required)
+    if df is None:  # not as reconcile wrote it: pandas reads it, or says what is wrong
+        df = _read_pandas(path, wanted)
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise PreviousRunError(
@@ -55,6 +51,59 @@ def _read(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     for col in required:
         df[col] = df[col].str.replace(_NEUTRALISED, "", regex=True)
     return df
+
+
+def _read_arrow(
+    path: Path, wanted: frozenset[str], required: tuple[str, ...]
+) -> pd.DataFrame | None:
+    """The wanted columns by Arrow's CSV reader: text as Arrow (no Python string per cell), the
+    statuses (few distinct values) dictionary-encoded; None when Arrow cannot read the file as
+    a plain UTF-8 CSV with every required column."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader([fh.readline()]), [])
+        columns = [c for c in dict.fromkeys(header) if c in wanted]
+        if len(columns) != sum(1 for c in header if c in wanted) or any(
+            c not in columns for c in required
+        ):
+            return None
+        status = pa.dictionary(pa.int32(), pa.string())  # the F_status columns
+        types = {c: pa.string() if c in required else status for c in columns}
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding="utf8"),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=columns,
+                column_types=types,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (OSError, UnicodeDecodeError, ValueError, pa.ArrowException):
+        return None
+    return pd.DataFrame(
+        {
+            c: (
+                pd.Series(pd.arrays.ArrowStringArray(table[c].combine_chunks()), dtype="str")
+                if types[c] == pa.string()
+                else pd.Series(table[c].to_pandas())
+            )
+            for c in columns
+        }
+    )
+
+
+def _read_pandas(path: Path, wanted: frozenset[str]) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            usecols=lambda c: c in wanted,  # only what the changes read: a tenth of persons.csv
+        )
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:
+        raise PreviousRunError(f"cannot read {path}: {e}") from e
 
 
 def load_previous_outputs(out_dir: str | os.PathLike[str]) -> PreviousRun | None:

@@ -163,6 +163,31 @@ def test_first_run():
 # ---------------------------------------------------------------- reading the previous outputs
 
 
+def test_previous_outputs_read_by_arrow_hold_what_pandas_reads(tmp_path):
+    from reconcile import previous
+
+    persons = tmp_path / "persons.csv"
+    persons.write_text(
+        '\ufeffperson_id,name,sex_status,age_status\nP1,"Ali, Omar",agree,\n'
+        '\'=P2,x,conflict,single\nP3,"two\nlines",,unknown\n',
+        "utf-8",
+    )
+    wanted = previous._WANTED["persons.csv"]
+    fast = previous._read_arrow(persons, wanted, ("person_id",))
+    assert fast is not None  # as reconcile writes it: read by Arrow
+    plain = previous._read_pandas(persons, wanted)
+    assert list(fast.columns) == list(plain.columns) == ["person_id", "sex_status", "age_status"]
+    for c in plain.columns:
+        assert fast[c].astype(str).tolist() == plain[c].astype(str).tolist()
+    # a file Arrow cannot read as reconcile wrote it (a row too long): read as pandas reads it
+    persons.write_text("person_id,sex_status\nP1,agree,extra\n", "utf-8")
+    assert previous._read_arrow(persons, wanted, ("person_id",)) is None
+    (tmp_path / "links.csv").write_text("claim,record_id,person_id\na,1,P1\n", "utf-8")
+    prev = load_previous_outputs(tmp_path)
+    assert prev is not None
+    assert prev.persons.equals(previous._read_pandas(persons, wanted))
+
+
 def test_load_previous_outputs(tmp_path):
     assert load_previous_outputs(tmp_path / "nowhere") is None
     (tmp_path / "persons.csv").write_text("\ufeffperson_id,sex_status\nP1,agree\n", "utf-8")
