@@ -21,21 +21,11 @@ cache does not see changes to other modules.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-
-def _njit(fn: Callable[..., Any]) -> Any:
-    """numba.njit(cache=True, nogil=True), without the on-disk cache where no cache directory
-    is writable (numba refuses caching then)."""
-    import numba
-
-    try:
-        return numba.njit(cache=True, nogil=True)(fn)
-    except RuntimeError:  # "cannot cache function ...: no locator available"
-        return numba.njit(cache=False, nogil=True)(fn)
+from reconcile.jit import njit as _njit
 
 
 def _loop(

@@ -13,11 +13,12 @@ this file: numba's cache does not see changes to other modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+
+from reconcile.jit import njit as _njit
 
 # the first 32 bits of the fractional parts of the cube roots of the first 64 primes
 _K = np.array(
@@ -41,17 +42,6 @@ _H0 = np.array(
      0x5BE0CD19],
     dtype=np.uint64,
 )  # fmt: skip
-
-
-def _njit(fn: Callable[..., Any]) -> Any:
-    """numba.njit(cache=True, nogil=True), without the on-disk cache where no cache directory
-    is writable (numba refuses caching then)."""
-    import numba
-
-    try:
-        return numba.njit(cache=True, nogil=True)(fn)
-    except RuntimeError:  # "cannot cache function ...: no locator available"
-        return numba.njit(cache=False, nogil=True)(fn)
 
 
 def _rotr(x: Any, n: Any) -> Any:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reconcile.arrays import unique_sorted
+from reconcile.jit import njit as _njit
 
 TOKEN_MATCH = 0.8
 M_TOKEN = 0.95
@@ -49,19 +49,6 @@ FUZZY_BELOW = 0.999  # a token agreement below this is fuzzy
 MISSING, DIFFERENT, PARTIAL, SWAPPED, FUZZY, CONTAINED, EXACT = range(7)
 
 _NEG = -1e9
-
-
-def _njit(fn: Callable[..., Any], inline: bool = False) -> Any:
-    """numba.njit(cache=True, nogil=True), without the on-disk cache where no cache directory
-    is writable (numba refuses caching then: the kernel is compiled in each process). inline:
-    numba inlines the function into its callers (no call with a dozen arrays per token pair)."""
-    import numba
-
-    opts: dict[str, Any] = {"nogil": True, "inline": "always" if inline else "never"}
-    try:
-        return numba.njit(cache=True, **opts)(fn)
-    except RuntimeError:  # "cannot cache function ...: no locator available"
-        return numba.njit(cache=False, **opts)(fn)
 
 
 @dataclass(frozen=True)
