@@ -173,6 +173,20 @@ def _status_table(
     return table.drop_duplicates("person_id", keep="last")
 
 
+def _kept_rows(
+    old_persons: pd.DataFrame, new_persons: pd.DataFrame, kept: pa.Array
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """The kept ids found in both persons tables, and the row of each in either (the last row
+    of a person_id, as a table built row by row would keep)."""
+    rows = []
+    for persons in (old_persons, new_persons):
+        pid = _arrow_text(persons["person_id"])
+        backwards = pc.index_in(kept.cast(pa.large_string()), value_set=pid[::-1])
+        rows.append(len(pid) - 1 - np.asarray(backwards.fill_null(len(pid)), dtype=np.int64))
+    found = (rows[0] >= 0) & (rows[1] >= 0)
+    return kept.filter(pa.array(found)), rows[0][found], rows[1][found]
+
+
 def _distinct(values: np.ndarray) -> np.ndarray:
     """np.unique of integers (ascending), by one sort rather than hashing then sorting."""
     ordered = np.sort(values)
@@ -438,16 +452,15 @@ def _compare_runs(
         for f in MERGED_FIELDS
         if f"{f}_status" in old_persons.columns and f"{f}_status" in new_persons.columns
     ]
-    pair = _status_table(old_persons, kept_ids, both).merge(
-        _status_table(new_persons, kept_ids, both), on="person_id", suffixes=("_o", "_n")
-    )
-    pids = pair["person_id"].to_numpy()
+    # (each kept person's last row in either persons table, found by Arrow: no table of text)
+    ids, at_old, at_new = _kept_rows(old_persons, new_persons, kept_ids)
     for k, f in enumerate(MERGED_FIELDS):
         if f not in both:
             continue
-        was_f, now_f = pair[f + "_o"].to_numpy(), pair[f + "_n"].to_numpy()
+        was_f = _few(old_persons[f"{f}_status"])[at_old]
+        now_f = _few(new_persons[f"{f}_status"])[at_new]
         hit = np.flatnonzero((was_f != "") & (was_f != now_f))
-        f_pid.append(pids[hit])
+        f_pid.append(np.array(ids.take(pa.array(hit)).to_pylist(), dtype=object))
         f_k.append(np.full(len(hit), k))
         f_old.append(was_f[hit])
         f_new.append(now_f[hit])
