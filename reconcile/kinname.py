@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from reconcile import names
@@ -44,12 +43,24 @@ class KinKeys:
     father: np.ndarray  # int64[k] key id of the parent's given name (-1: not a known key)
     family: np.ndarray  # int64[k] key id of the family name (-1: not a known key)
     sex: np.ndarray  # int8[k] sex code of the child (0 female, 1 male, 2 not said)
+    row: np.ndarray  # int64[n_records]: each record's row here, -1 when not a kinship row
+    codes: np.ndarray  # int64, sorted: the distinct (father, family) codes of the names
+    parents: np.ndarray  # int64, sorted: record * (len(codes) + 1) + position in codes of every
+    # name row with a father and a family name (_parent_codes): what kin_names looks pairs up in
 
-    def at(self, n_rec: int) -> np.ndarray:
-        """int64[n_rec]: each record's row here, -1 for records that are not kinship rows."""
-        out = np.full(n_rec, -1, np.int64)
-        out[self.rec] = np.arange(len(self.rec))
-        return out
+
+def _kin_keys(
+    p: Prepared, rec: np.ndarray, father: np.ndarray, family: np.ndarray, sex: np.ndarray
+) -> KinKeys:
+    """KinKeys of these rows, with what comparing them reads made once for the whole case."""
+    row = np.full(len(p.named), -1, np.int64)
+    row[rec] = np.arange(len(rec))
+    codes = parents = np.zeros(0, np.int64)
+    if len(rec):
+        named, code = _parent_codes(p, np.flatnonzero(p.named), sexed=False)
+        codes = unique_sorted(code)
+        parents = np.sort(named * (len(codes) + 1) + np.searchsorted(codes, code))
+    return KinKeys(rec, father, family, sex, row, codes, parents)
 
 
 def kin_keys(p: Prepared) -> KinKeys:
@@ -58,13 +69,13 @@ def kin_keys(p: Prepared) -> KinKeys:
     recs = p.records
     empty = np.zeros(0, np.int64)
     if "name_is_relation" not in recs or "relation_term" not in recs or "relation_to" not in recs:
-        return KinKeys(empty, empty, empty, np.zeros(0, np.int8))
+        return _kin_keys(p, empty, empty, empty, np.zeros(0, np.int8))
     term = p.cols["relation_term"]
     kin = recs["name_is_relation"].fillna(False).to_numpy(dtype=bool) & ~p.named
     kin &= np.isin(term, list(CHILD_TERMS)) & (p.cols["relation_to"] != "")
     rec = np.flatnonzero(kin)
     if not len(rec):
-        return KinKeys(empty, empty, empty, np.zeros(0, np.int8))
+        return _kin_keys(p, empty, empty, empty, np.zeros(0, np.int8))
     texts = pa.array([str(t) for t in p.cols["relation_to"][rec]], pa.large_string())
     text_of_row, rows, cats = _tokens_of(texts)
     first_row = np.flatnonzero(np.r_[True, text_of_row[1:] != text_of_row[:-1]])
@@ -84,7 +95,7 @@ def kin_keys(p: Prepared) -> KinKeys:
     stated = sex_code(p.cols["sex"][rec])
     sex = np.where(stated < 2, stated, sex_of_term).astype(np.int8)
     ok = (father >= 0) & (family >= 0)
-    return KinKeys(rec[ok], father[ok], family[ok], sex[ok])
+    return _kin_keys(p, rec[ok], father[ok], family[ok], sex[ok])
 
 
 def _parent_codes(p: Prepared, idx: np.ndarray, sexed: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -149,17 +160,20 @@ def kin_names(
     tokens' weight and kin_code. Pairs of any other kind are left as they are."""
     if not len(kin.rec) or not len(ra):
         return
-    row_of = kin.at(len(p.named))
+    base = len(p.table.keys) + 1
     for kin_side, other in ((ra, rb), (rb, ra)):
-        at = np.flatnonzero((row_of[kin_side] >= 0) & p.named[other])
+        at = np.flatnonzero((kin.row[kin_side] >= 0) & p.named[other])
         if not len(at):
             continue
-        k = row_of[kin_side[at]]
-        rec, code = _parent_codes(p, unique_sorted(other[at]), sexed=False)
-        base = len(p.table.keys) + 1
-        have = pd.MultiIndex.from_arrays([rec, code])
-        want = pd.MultiIndex.from_arrays([other[at], kin.father[k] * base + kin.family[k]])
-        hit = want.isin(have)
+        k = kin.row[kin_side[at]]
+        code = kin.father[k] * base + kin.family[k]
+        pos = np.searchsorted(kin.codes, code)
+        known = pos < len(kin.codes)
+        known[known] = kin.codes[pos[known]] == code[known]
+        pos[~known] = len(kin.codes)  # a code no name has: meets no parent row
+        want = other[at].astype(np.int64) * (len(kin.codes) + 1) + pos
+        found = np.minimum(np.searchsorted(kin.parents, want), max(len(kin.parents) - 1, 0))
+        hit = kin.parents[found] == want if len(kin.parents) else np.zeros(len(want), bool)
         if not hit.any():
             continue
         at, k = at[hit], k[hit]
