@@ -21,11 +21,10 @@ cache does not see changes to other modules.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
-from reconcile.jit import njit as _njit
+from reconcile.jit import compile_module
 
 
 def _loop(
@@ -110,7 +109,12 @@ def _loop(
         out_age[i] = level
 
 
-_JITTED: dict[str, Any] = {}
+_JITTED = ("_loop",)
+
+
+def _jit() -> None:
+    """Replace the loop of this module by its numba version (at first use)."""
+    compile_module(globals(), _JITTED)
 
 
 def simple_levels(
@@ -130,12 +134,11 @@ def simple_levels(
     status codes (-1: not known), age_min / age_max (NaN: not stated), age_group (-1: not
     known), dob and dob_year codes (-1: no date). age_codes: the codes of group, conflict,
     overlap, exact, within1, within3; dob_codes: of missing, conflict, year, exact."""
-    if "loop" not in _JITTED:
-        _JITTED["loop"] = _njit(_loop)
+    _jit()
     n = len(ra)
     out = tuple(np.zeros(n, np.int8) for _ in range(4))
     if n:
-        _JITTED["loop"](
+        _loop(
             np.ascontiguousarray(ra, np.int64),  # (per-record arrays as they are: no copy)
             np.ascontiguousarray(rb, np.int64),
             sex,

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from reconcile.jit import njit as _njit
+from reconcile.jit import compile_module
 
 # the first 32 bits of the fractional parts of the cube roots of the first 64 primes
 _K = np.array(
@@ -129,17 +129,11 @@ def _digests_loop(
 
 
 _JITTED = ("_rotr", "_compress", "_digests_loop")
-_compiled = False
 
 
 def _jit() -> None:
     """Replace the loops of this module by their numba versions (at first use)."""
-    global _compiled
-    if not _compiled:
-        g = globals()
-        for fn in _JITTED:
-            g[fn] = _njit(g[fn])
-        _compiled = True
+    compile_module(globals(), _JITTED)
 
 
 def joined_digests(texts: pa.Array, first: np.ndarray, last: np.ndarray) -> np.ndarray:

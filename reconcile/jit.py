@@ -9,7 +9,7 @@ a compiled function's own module only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -23,3 +23,16 @@ def njit(fn: Callable[..., Any], inline: bool = False) -> Any:
         return numba.njit(cache=True, **opts)(fn)
     except RuntimeError:  # "cannot cache function ...: no locator available"
         return numba.njit(cache=False, **opts)(fn)
+
+
+def compile_module(
+    namespace: dict[str, Any], names: Sequence[str], inline: Sequence[str] = ()
+) -> None:
+    """Replace the functions `names` of a module (its globals()) by their numba versions, once,
+    at first use (importing reconcile does not import numba). A compiled function finds the
+    others it calls in these globals, compiled too. inline: those numba inlines."""
+    if namespace.get("_compiled"):
+        return
+    for fn in names:
+        namespace[fn] = njit(namespace[fn], inline=fn in inline)
+    namespace["_compiled"] = True

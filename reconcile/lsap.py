@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reconcile.jit import njit as _njit
+from reconcile.jit import compile_module
 
 
 def _solve(cost: np.ndarray, nr: int, nc: int, col4row: np.ndarray) -> bool:
@@ -119,17 +119,11 @@ def _components_loop(
 
 
 _JITTED = ("_solve", "_components_loop")
-_compiled = False
 
 
 def _jit() -> None:
     """Replace the loops of this module by their numba versions (at first use)."""
-    global _compiled
-    if not _compiled:
-        g = globals()
-        for fn in _JITTED:
-            g[fn] = _njit(g[fn])
-        _compiled = True
+    compile_module(globals(), _JITTED)
 
 
 def assign_components(

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from reconcile.arrays import unique_sorted
-from reconcile.jit import njit as _njit
+from reconcile.jit import compile_module
 
 TOKEN_MATCH = 0.8
 M_TOKEN = 0.95
@@ -486,18 +486,12 @@ _JITTED = (
     "_compare_records",
 )
 _INLINED = ("_sig_bit",)
-_compiled = False
 
 
 def _jit() -> None:
     """Replace the kernel functions of this module by their numba versions (at first use, so
     that importing reconcile does not import numba)."""
-    global _compiled
-    if not _compiled:
-        g = globals()
-        for fn in _JITTED:
-            g[fn] = _njit(g[fn], inline=fn in _INLINED)
-        _compiled = True
+    compile_module(globals(), _JITTED, _INLINED)
 
 
 # ---------------------------------------------------------------- the table the kernel reads

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from reconcile.jit import njit as _njit
+from reconcile.jit import compile_module
 
 
 def _weights_loop(
@@ -97,18 +97,12 @@ def _best_loop(node: np.ndarray, w: np.ndarray, best_at: np.ndarray, second: np.
 
 
 _JITTED = ("_slot", "_weights_loop", "_masses_loop", "_members_loop", "_best_loop")
-_compiled = False
 
 
 def _jit() -> None:
     """Replace the loops of this module by their numba versions (at first use, so that
     importing reconcile does not import numba)."""
-    global _compiled
-    if not _compiled:
-        g = globals()
-        for fn in _JITTED:
-            g[fn] = _njit(g[fn])
-        _compiled = True
+    compile_module(globals(), _JITTED)
 
 
 def _same_type(codes: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:

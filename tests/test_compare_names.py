@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
-from reconcile import compare, namekernel
+from reconcile import compare, jit, namekernel
 from reconcile.prepare import NameTable, key_frequency, name_table
 
 # ---------------------------------------------------------------- the reference, pair by pair
@@ -278,4 +278,4 @@ def test_no_writable_cache_still_compiles(monkeypatch: pytest.MonkeyPatch) -> No
     def f(x: int) -> int:
         return x + 1
 
-    assert namekernel._njit(f)(1) == 2
+    assert jit.njit(f)(1) == 2
