@@ -8,9 +8,9 @@ Reads (never writes) OUT/synth-SIZE-sSEED (case folder with truth.csv) and, when
 reconcile's OUT/scale-SIZE-sSEED/reconcile/links.csv; prints one markdown row per size:
 
 - blocking recall: the share of true cross-claim pairs that reconcile's candidate generation
-  proposes (reconcile.prepare.prepare + reconcile.candidates.candidate_pairs, called as
+  proposes (reconcile.prepare.prepare + reconcile.match.claim_pair_candidates, as
   reconcile.match.match_records calls them), and (in brackets) the same on untied pairs of
-  named records (kinship-only rows, which reconcile never links, left out);
+  named records (kinship-only rows left out: their names are a description, not a name);
 - tied: the share of true pairs (a, b) with a *competitor*: a record b' of b's claim, of another
   person, that agrees with a at least as well as b does on every field both claims state (or
   the same with a' for b). Only what the records say is used (the truth only to know that b' is
@@ -69,7 +69,9 @@ from rapidfuzz.distance import JaroWinkler
 
 from reconcile import load_case
 from reconcile.arrays import ranges
-from reconcile.candidates import candidate_pairs, sex_code
+from reconcile.candidates import sex_code
+from reconcile.kinname import kin_keys
+from reconcile.match import claim_pair_candidates
 from reconcile.prepare import Prepared, prepare
 
 AGE_CLOSE = 2.0  # years: ages this far apart are "close" (synth shifts ages by 1 or 2)
@@ -123,24 +125,15 @@ def true_pairs(person: np.ndarray, claim: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def blocking_hits(p: Prepared, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """bool per pair (ia[k], ib[k]): proposed by reconcile's candidate generation for its two
-    claims (the cross-claim calls of match_records, with the same arguments)."""
+    claims (what match_records compares across claims: match.claim_pair_candidates)."""
     n = len(p.records)
     codes = []
+    kin = kin_keys(p)
     for ca, cb in combinations(range(len(p.claim_ids)), 2):
-        xa = np.flatnonzero(p.claim_code == ca)
-        xb = np.flatnonzero(p.claim_code == cb)
-        if len(xa) == 0 or len(xb) == 0:
+        found = claim_pair_candidates(p, kin, ca, cb)
+        if found is None:
             continue
-        ra, rb, _ = candidate_pairs(
-            p.table,
-            p.named,
-            p.cols["sex"],
-            p.cols["age_group"],
-            xa,
-            xb,
-            age=p.cols["age_min"],
-            age_max=p.cols["age_max"],
-        )
+        ra, rb, _ = found
         codes.append(np.minimum(ra, rb).astype(np.int64) * n + np.maximum(ra, rb))
         del ra, rb
     have = np.sort(np.concatenate(codes)) if codes else np.zeros(0, np.int64)

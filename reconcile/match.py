@@ -136,6 +136,37 @@ def compare_pairs(
     return weights, codes
 
 
+def claim_pair_candidates(
+    p: Prepared, kin: KinKeys, ca: int, cb: int, blocks: Blocks | None = None
+) -> tuple[np.ndarray, np.ndarray, CandidateStats] | None:
+    """The record pairs match_records compares between claims ca and cb (ca == cb: possible
+    duplicates within one claim), sorted: blocking's, and across claims the kinship-only child
+    rows by their description's names (kin: kinname.kin_keys(p)); None when a claim is empty.
+    blocks: estimate_blocks' blocks of the two claims, if made already."""
+    ia = np.flatnonzero(p.claim_code == ca)
+    ib = np.flatnonzero(p.claim_code == cb)
+    if len(ia) == 0 or len(ib) == 0:
+        return None
+    ra, rb, st = candidate_pairs(
+        p.table,
+        p.named,
+        p.cols["sex"],
+        p.cols["age_group"],
+        ia,
+        ib,
+        age=p.cols["age_min"],
+        age_max=p.cols["age_max"],
+        blocks=blocks,
+    )
+    if ca != cb and len(kin.rec):  # kinship-only rows by their description's names
+        n = len(p.named)
+        ka, kb = kin_pairs(p, kin, ia, ib)
+        code = merge_sorted(ra * n + rb, [ka * n + kb])  # (both sorted already)
+        ra, rb = code // n, code % n
+        st.pairs = len(ra)
+    return ra, rb, st
+
+
 def _decision_index(
     records: pd.DataFrame, decisions: pd.DataFrame
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -197,7 +228,6 @@ def match_records(
     if rep.notices and n >= LARGE_RUN:
         estimate = estimate_case_pairs(p, made)
         rep.notice(f"{n:,} records: about {estimate:,} pairs to compare across claims")
-    sex, agegroup = p.cols["sex"], p.cols["age_group"]
     all_a: list[np.ndarray] = []
     all_b: list[np.ndarray] = []
     stats: dict[str, object] = {"records": n, "claims": len(claim_ids)}
@@ -213,26 +243,10 @@ def match_records(
     rep.start("finding candidate pairs", len(pair_specs))
     for ca, cb in pair_specs:
         rep.advance()
-        ia = np.flatnonzero(p.claim_code == ca)
-        ib = np.flatnonzero(p.claim_code == cb)
-        if len(ia) == 0 or len(ib) == 0:
+        found = claim_pair_candidates(p, kin, ca, cb, made.pop((ca, cb), None))
+        if found is None:
             continue
-        ra, rb, st = candidate_pairs(
-            p.table,
-            p.named,
-            sex,
-            agegroup,
-            ia,
-            ib,
-            age=p.cols["age_min"],
-            age_max=p.cols["age_max"],
-            blocks=made.pop((ca, cb), None),
-        )
-        if ca != cb and len(kin.rec):  # kinship-only rows by their description's names
-            ka, kb = kin_pairs(p, kin, ia, ib)
-            code = merge_sorted(ra * n + rb, [ka * n + kb])  # (both sorted already)
-            ra, rb = code // n, code % n
-            st.pairs = len(ra)
+        ra, rb, st = found
         say(f"{claim_ids[ca]} x {claim_ids[cb]}: {st.pairs:,} candidate pairs")
         cand_stats.append(st)
         # record positions as int32 while every candidate is held (half the memory at 1M)
