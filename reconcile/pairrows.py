@@ -1,7 +1,7 @@
 """The pairs.csv rows: scored record pairs as a frame (PAIR_COLUMNS, then lvl_*/w_* per field).
 
 `pair_rows` turns the pairs matching lists (int arrays and int8 level codes) into rows;
-`record_rank` gives the (claim, record_id) order pairs.csv is sorted in.
+`sort_pairs` puts them in pairs.csv's (claim_a, record_a, claim_b, record_b) order.
 
 The frame lives to the end of a run (pairs.csv is written last), so it is kept compact: every
 column whose values repeat is categorical (claim_a/claim_b and record_a/record_b over the
@@ -28,19 +28,6 @@ from reconcile.schema import PAIR_COLUMNS
 from reconcile.score import Model, probability
 
 FEW_VALUES = 1024  # a float column with at most this many distinct values is made categorical
-
-
-def record_rank(records: pd.DataFrame) -> np.ndarray:
-    """Each record's position in (claim, record_id) order (ties keep the records' order)."""
-    order = (
-        records[["claim", "record_id"]]
-        .reset_index(drop=True)
-        .sort_values(["claim", "record_id"], kind="stable")
-        .index.to_numpy()
-    )
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
 
 
 def sort_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
